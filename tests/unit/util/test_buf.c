@@ -1,0 +1,153 @@
+/*
+ * test_buf.c - the capped buffer.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+static void
+test_append_and_str(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 100);
+	assert_string_equal(buf_str(&b), "");
+	assert_int_equal(buf_puts(&b, "hello"), 0);
+	assert_int_equal(buf_putc(&b, ' '), 0);
+	assert_int_equal(buf_printf(&b, "%s %d", "world", 42), 0);
+	assert_string_equal(buf_str(&b), "hello world 42");
+	assert_int_equal(b.len, 14);
+	buf_truncate(&b, 5);
+	assert_string_equal(buf_str(&b), "hello");
+	buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(buf_str(&b), "");
+	buf_free(&b);
+}
+
+static void
+test_cap_is_enforced(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "12345678"), 0);
+	/* One byte over the cap fails and leaves the contents alone. */
+	assert_int_equal(buf_putc(&b, '9'), -1);
+	assert_non_null(strstr(err_msg(), "limit of 8 bytes"));
+	assert_string_equal(buf_str(&b), "12345678");
+	assert_int_equal(buf_printf(&b, "%d", 1), -1);
+	assert_int_equal(b.len, 8);
+	buf_free(&b);
+
+	buf_init(&b, 4);
+	assert_int_equal(buf_append(&b, "abcdefgh", SIZE_MAX), -1);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+}
+
+static void
+test_growth(void **state)
+{
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	for (i = 0; i < 10000; i++)
+		assert_int_equal(buf_putc(&b, (char)('a' + i % 26)), 0);
+	assert_int_equal(b.len, 10000);
+	assert_int_equal(b.data[9999], 'a' + 9999 % 26);
+	assert_int_equal(b.data[10000], '\0');
+	buf_free_secure(&b);
+	assert_null(b.data);
+}
+
+static void
+test_steal(void **state)
+{
+	struct buf b;
+	char *s;
+
+	(void)state;
+	buf_init(&b, 10);
+	s = buf_steal(&b);
+	assert_string_equal(s, "");
+	free(s);
+	buf_puts(&b, "abc");
+	s = buf_steal(&b);
+	assert_string_equal(s, "abc");
+	assert_null(b.data);
+	assert_int_equal(b.len, 0);
+	free(s);
+}
+
+static void
+test_read_file(void **state)
+{
+	char path[] = "/tmp/test_buf_XXXXXX";
+	struct buf b;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	close(fd);
+
+	buf_init(&b, 10);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_string_equal(buf_str(&b), "0123456789");
+	buf_free(&b);
+
+	buf_init(&b, 9);
+	assert_int_equal(buf_read_file(&b, path), -1);
+	assert_non_null(strstr(err_msg(), path));
+	buf_free(&b);
+	unlink(path);
+
+	buf_init(&b, 9);
+	assert_int_equal(buf_read_file(&b, "/nonexistent/x"), -1);
+	assert_string_equal(err_msg(),
+	    "/nonexistent/x: No such file or directory");
+	buf_free(&b);
+}
+
+static void
+test_err_prefix(void **state)
+{
+	(void)state;
+	err_clear();
+	assert_string_equal(err_msg(), "");
+	assert_int_equal(err_set("inner %d", 1), -1);
+	assert_int_equal(err_prefix("outer"), -1);
+	assert_string_equal(err_msg(), "outer: inner 1");
+	err_clear();
+	err_prefix("only");
+	assert_string_equal(err_msg(), "only");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_append_and_str),
+		cmocka_unit_test(test_cap_is_enforced),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_steal),
+		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_err_prefix),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
