@@ -1,0 +1,175 @@
+/*
+ * afile.c - atomic file replacement (see afile.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/afile.h"
+#include "util/err.h"
+
+/* Opens a fresh temporary name "<dir>/.<base>.XXXXXXXX.tmp". */
+static int
+afile_open_tmp(const char *path, mode_t mode, char **tmpp)
+{
+	unsigned char rnd[6];
+	const char *slash, *base;
+	char *tmp = NULL;
+	size_t dirlen;
+	int fd, tries;
+
+	slash = strrchr(path, '/');
+	base = slash ? slash + 1 : path;
+	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if (*base == '\0')
+		return err_set("%s: not a file name", path);
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return err_sys("getrandom");
+		free(tmp);
+		if (asprintf(&tmp, "%.*s.%s.%02x%02x%02x%02x%02x%02x.tmp",
+		    (int)dirlen, path, base, rnd[0], rnd[1], rnd[2], rnd[3],
+		    rnd[4], rnd[5]) == -1)
+			return err_set("out of memory");
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode & 0777);
+		if (fd >= 0) {
+			*tmpp = tmp;
+			return fd;
+		}
+		if (errno != EEXIST) {
+			err_sys("%s: cannot create a temporary file", path);
+			free(tmp);
+			return -1;
+		}
+	}
+	free(tmp);
+	return err_set("%s: cannot create a temporary file", path);
+}
+
+static int
+afile_write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Syncs the folder holding path, so the rename survives a crash. */
+static int
+afile_sync_dir(const char *path)
+{
+	char *copy, *dir;
+	int fd, rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return err_set("out of memory");
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1)
+		rc = err_sys("%s: cannot sync folder", dir);
+	if (fd != -1)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+int
+afile_stage(struct afile *f, const char *path, const void *data, size_t len,
+    const struct afile_opts *opts)
+{
+	int fd;
+
+	f->path = NULL;
+	f->tmp = NULL;
+	if ((f->path = strdup(path)) == NULL)
+		return err_set("out of memory");
+	if ((fd = afile_open_tmp(path, opts->mode, &f->tmp)) == -1)
+		goto fail;
+	if (afile_write_all(fd, data, len) == -1) {
+		err_sys("%s: write", path);
+		goto fail_fd;
+	}
+	if (fsync(fd) == -1) {
+		err_sys("%s: fsync", path);
+		goto fail_fd;
+	}
+	if ((opts->uid != (uid_t)-1 || opts->gid != (gid_t)-1) &&
+	    fchown(fd, opts->uid, opts->gid) == -1) {
+		err_sys("%s: cannot set owner %d:%d", path, (int)opts->uid,
+		    (int)opts->gid);
+		goto fail_fd;
+	}
+	/* After fchown, which may clear set-id bits; and because the umask
+	 * may have narrowed the mode given to open(). */
+	if (fchmod(fd, opts->mode & 07777) == -1) {
+		err_sys("%s: cannot set mode %04o", path,
+		    (unsigned)opts->mode);
+		goto fail_fd;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		err_sys("%s: close", path);
+		goto fail;
+	}
+	return 0;
+fail_fd:
+	close(fd);
+fail:
+	afile_discard(f);
+	return -1;
+}
+
+int
+afile_commit(struct afile *f)
+{
+	if (f->tmp == NULL)
+		return err_set("%s: nothing staged", f->path ? f->path : "?");
+	if (rename(f->tmp, f->path) == -1)
+		return err_sys("%s: cannot rename into place", f->path);
+	free(f->tmp);
+	f->tmp = NULL;
+	return afile_sync_dir(f->path);
+}
+
+void
+afile_discard(struct afile *f)
+{
+	if (f->tmp != NULL) {
+		unlink(f->tmp);
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+	free(f->path);
+	f->path = NULL;
+}
+
+int
+afile_write(const char *path, const void *data, size_t len,
+    const struct afile_opts *opts)
+{
+	struct afile f;
+	int rc;
+
+	if (afile_stage(&f, path, data, len, opts) == -1)
+		return -1;
+	rc = afile_commit(&f);
+	afile_discard(&f);
+	return rc;
+}

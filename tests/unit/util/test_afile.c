@@ -1,0 +1,294 @@
+/*
+ * test_afile.c - atomic replacement: modes never wider than asked, the old
+ * file intact after a failed write, no temporary file left behind.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/afile.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/test_afile_XXXXXX");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[512];
+	DIR *d;
+	struct dirent *de;
+
+	(void)state;
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+			    (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+				continue;
+			snprintf(cmd, sizeof(cmd), "%s/%s", dir, de->d_name);
+			unlink(cmd);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+static int
+count_entries(void)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *
+read_all(const char *path)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	return buf_steal(&b);
+}
+
+static void
+test_write_modes(void **state)
+{
+	struct afile_opts key = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile_opts crt = { 0644, (uid_t)-1, (gid_t)-1 };
+	char path[128];
+	struct stat sb;
+	mode_t old;
+	char *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	old = umask(0);
+	assert_int_equal(afile_write(path, "secret", 6, &key), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	s = read_all(path);
+	assert_string_equal(s, "secret");
+	free(s);
+
+	/* A restrictive umask does not make a certificate unreadable. */
+	umask(077);
+	snprintf(path, sizeof(path), "%s/crt.pem", dir);
+	assert_int_equal(afile_write(path, "cert", 4, &crt), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0644);
+
+	/* Replacing gives the new contents and the new mode. */
+	assert_int_equal(afile_write(path, "c2", 2, &key), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	s = read_all(path);
+	assert_string_equal(s, "c2");
+	free(s);
+	umask(old);
+	assert_int_equal(count_entries(), 2);
+}
+
+static atomic_int stop_scan;
+static atomic_int seen_wide;
+static atomic_long scanned;
+
+static void *
+scanner(void *arg)
+{
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	int dfd;
+
+	(void)arg;
+	while (!atomic_load(&stop_scan)) {
+		if ((d = opendir(dir)) == NULL)
+			continue;
+		dfd = dirfd(d);
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+			    de->d_name[1] == '.'))
+				continue;
+			if (fstatat(dfd, de->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == 0) {
+				atomic_fetch_add(&scanned, 1);
+				if (sb.st_mode & 077)
+					atomic_store(&seen_wide, 1);
+			}
+		}
+		closedir(d);
+	}
+	return NULL;
+}
+
+static void
+test_never_wider(void **state)
+{
+	struct afile_opts key = { 0600, (uid_t)-1, (gid_t)-1 };
+	char path[128];
+	pthread_t th;
+	mode_t old;
+	int i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	/* Even with a permissive umask, no entry of the folder - the file
+	 * or its temporary - is ever seen with group or other bits. */
+	old = umask(0);
+	atomic_store(&stop_scan, 0);
+	atomic_store(&seen_wide, 0);
+	assert_int_equal(pthread_create(&th, NULL, scanner, NULL), 0);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(afile_write(path, "k", 1, &key), 0);
+	atomic_store(&stop_scan, 1);
+	pthread_join(th, NULL);
+	umask(old);
+	assert_true(atomic_load(&scanned) > 0);
+	assert_int_equal(atomic_load(&seen_wide), 0);
+	assert_int_equal(count_entries(), 1);
+}
+
+static void
+test_failed_write_keeps_old(void **state)
+{
+	struct afile_opts o = { 0644, (uid_t)-1, (gid_t)-1 };
+	struct rlimit rl, saved;
+	char path[128], big[4096];
+	char *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/crt.pem", dir);
+	assert_int_equal(afile_write(path, "the old certificate", 19, &o), 0);
+
+	/* A file size limit makes the write fail half-way, as a full disk
+	 * would. */
+	memset(big, 'x', sizeof(big));
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &saved);
+	rl = saved;
+	rl.rlim_cur = 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	assert_int_equal(afile_write(path, big, sizeof(big), &o), -1);
+	setrlimit(RLIMIT_FSIZE, &saved);
+	assert_non_null(strstr(err_msg(), path));
+	assert_non_null(strstr(err_msg(), "write"));
+
+	s = read_all(path);
+	assert_string_equal(s, "the old certificate");
+	free(s);
+	assert_int_equal(count_entries(), 1);
+
+	/* A folder that does not exist: an error naming the file. */
+	assert_int_equal(afile_write("/nonexistent/dir/f", "x", 1, &o), -1);
+	assert_non_null(strstr(err_msg(), "/nonexistent/dir/f"));
+}
+
+static void
+test_symlink_target_replaced_not_followed(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	char path[128], victim[128];
+	struct stat sb;
+	char *s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/link.pem", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	assert_int_equal(afile_write(victim, "untouched", 9, &o), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(afile_write(path, "new", 3, &o), 0);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	s = read_all(victim);
+	assert_string_equal(s, "untouched");
+	free(s);
+}
+
+static void
+test_stage_commit_discard(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a, b;
+	char pa[128], pb[128];
+	char *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/a", dir);
+	snprintf(pb, sizeof(pb), "%s/b", dir);
+	assert_int_equal(afile_write(pa, "old a", 5, &o), 0);
+
+	/* Staged but discarded: nothing changes. */
+	assert_int_equal(afile_stage(&a, pa, "new a", 5, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new b", 5, &o), 0);
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "old a");
+	free(s);
+	assert_int_equal(count_entries(), 1);
+
+	/* Staged then committed together. */
+	assert_int_equal(afile_stage(&a, pa, "new a", 5, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new b", 5, &o), 0);
+	assert_int_equal(count_entries(), 3);
+	assert_int_equal(afile_commit(&a), 0);
+	assert_int_equal(afile_commit(&b), 0);
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "new a");
+	free(s);
+	s = read_all(pb);
+	assert_string_equal(s, "new b");
+	free(s);
+	assert_int_equal(count_entries(), 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_modes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_never_wider, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_keeps_old,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_symlink_target_replaced_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stage_commit_discard,
+		    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
