@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test.sh - the README's test command: installs what is missing, builds
+# acmed three ways and runs every test.
+#
+#   build/       -Werror                 unit, conformance and integration tests
+#   build-asan/  ASan + UBSan, -Werror   the same suite again
+#   build-fuzz/  clang + libFuzzer       a short run of every fuzz target
+#
+# FUZZ_SECONDS (default 20) sets the length of each fuzz run; 0 skips them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+deps_install "${DEPS_BUILD[@]}" "${DEPS_TEST[@]}"
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+failed=()
+
+step() { printf '\n==== %s\n' "$*"; }
+
+setup() {	# setup DIR meson-args...
+	local dir=$1; shift
+	if [ -d "$dir/meson-private" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir"
+}
+
+suite() {	# suite DIR: every meson test, then the integration tests
+	local dir=$1
+	meson test -C "$dir" --print-errorlogs --suite unit ||
+	    failed+=("unit tests ($dir)")
+	# The conformance runners print one summary line each.
+	if ! meson test -C "$dir" --print-errorlogs --verbose \
+	    --suite conformance >"$dir/conformance.log" 2>&1; then
+		tail -30 "$dir/conformance.log"
+		failed+=("conformance ($dir)")
+	fi
+	grep -E '^(toml-test|minijinja): ' "$dir/conformance.log" || true
+	if [ -d tests/integration ] && ls tests/integration/test_*.py >/dev/null 2>&1; then
+		ACMED_BUILD="$PWD/$dir" /usr/bin/python3 -m pytest -q \
+		    -p no:cacheprovider tests/integration ||
+		    failed+=("integration tests ($dir)")
+	fi
+}
+
+step "build/ (-Werror)"
+setup build -Dwerror=true
+suite build
+
+step "build-asan/ (ASan + UBSan)"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+setup build-asan -Dwerror=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dc_args=-fno-sanitize-recover=all
+suite build-asan
+
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+	step "build-fuzz/ (libFuzzer, ${FUZZ_SECONDS}s per target)"
+	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+	    -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+	for f in build-fuzz/tests/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		corpus=build-fuzz/corpus/$name
+		mkdir -p "$corpus"
+		seeds=tests/fuzz/seeds/$name
+		args=("$corpus")
+		[ -d "$seeds" ] && args+=("$seeds")
+		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		    -artifact_prefix=build-fuzz/ "${args[@]}" \
+		    >"build-fuzz/$name.log" 2>&1; then
+			echo "$name: $(grep -m1 -E '^stat::number_of_executed_units' \
+			    "build-fuzz/$name.log" | awk '{print $2}') executions, nothing found"
+		else
+			tail -40 "build-fuzz/$name.log"
+			failed+=("fuzz $name")
+		fi
+	done
+fi
+
+step "summary"
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'FAILED: %s\n' "${failed[@]}"
+	exit 1
+fi
+echo "all tests passed"
