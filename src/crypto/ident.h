@@ -1,0 +1,20 @@
+/*
+ * ident.h - an ACME identifier as the crypto layer sees it: a DNS name
+ * (already IDNA-normalised by the config layer) or an IP address in text
+ * form.  Used by the CSR builder, the tls-alpn-01 certificate and the
+ * reverse names of proof.h.
+ */
+#ifndef ACMED_CRYPTO_IDENT_H
+#define ACMED_CRYPTO_IDENT_H
+
+enum crypto_ident_type {
+	CRYPTO_IDENT_DNS,
+	CRYPTO_IDENT_IP,
+};
+
+struct crypto_ident {
+	enum crypto_ident_type	 type;
+	const char		*value;	/* borrowed */
+};
+
+#endif

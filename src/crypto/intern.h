@@ -1,0 +1,87 @@
+/*
+ * intern.h - private to src/crypto/: the structures behind the opaque
+ * handles of the public headers and the helpers the files share.  Nothing
+ * outside this folder includes it.
+ */
+#ifndef ACMED_CRYPTO_INTERN_H
+#define ACMED_CRYPTO_INTERN_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include "crypto/ident.h"
+#include "crypto/keytype.h"
+#include "util/buf.h"
+
+struct crypto_key {
+	EVP_PKEY		*pkey;
+	enum crypto_key_type	 type;
+	int			 has_private;
+};
+
+struct crypto_signer {
+	struct crypto_key	*key;	/* its own reference to the EVP_PKEY */
+	enum crypto_jws_alg	 alg;
+};
+
+/* ossl_err.c: records "<message>: <OpenSSL's reason>" with err_set() and
+ * empties OpenSSL's error queue.  Always returns -1. */
+int	 crypto_ossl_err(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* key.c: wraps pkey after checking that it is one of the seven supported
+ * key types.  Takes ownership of pkey, also on failure. */
+struct crypto_key *crypto_key_wrap(EVP_PKEY *pkey, int has_private);
+
+/* key.c: appends private key bytes to out, which must be empty: a
+ * buffer that grows by realloc() would leave unwiped copies behind. */
+int	 crypto_secret_put(struct buf *out, const void *p, size_t n);
+
+/* ecdsa_sig.c: JWS ECDSA signatures are r||s, each left-padded to the
+ * size of the curve's field (RFC 7518 section 3.4); OpenSSL speaks DER. */
+size_t	 crypto_ecdsa_field_size(enum crypto_key_type t);
+int	 crypto_ecdsa_der_to_raw(const unsigned char *der, size_t len,
+	    size_t field, struct buf *out);
+/* *der is allocated by OpenSSL: OPENSSL_free(). */
+int	 crypto_ecdsa_raw_to_der(const unsigned char *raw, size_t len,
+	    size_t field, unsigned char **der, size_t *derlen);
+
+/* hash.c: the OpenSSL name of a digest ("SHA256"...). */
+const char *crypto_digest_ossl_name(enum crypto_digest d);
+
+/* signer.c: the digest a JWS algorithm signs with; NULL for EdDSA (which
+ * hashes internally) and for the HMAC algorithms. */
+const char *crypto_alg_md_name(enum crypto_jws_alg a);
+
+/* jws.c: the flattened JWS {"protected","payload","signature"} for a
+ * protected header (consumed: json_decref()ed in all cases) and a payload,
+ * signed by sign(arg, signing input).  New object; NULL with err. */
+json_t	*crypto_jws_flatten(json_t *protected, const void *payload,
+	    size_t len, int (*sign)(void *arg, const void *input, size_t n,
+	    struct buf *sig), void *arg);
+
+/* jws.c: json_object_set_new() of a string that may come from outside
+ * (URLs, nonces): -1 with err when it is not UTF-8. */
+int	 crypto_json_set_str(json_t *o, const char *name, const char *value);
+
+/* san.c: a subjectAltName holding the identifiers, the dNSNames first (in
+ * the given order), then the iPAddresses, as ACMEd orders them.  -1 with
+ * err on an empty list or a malformed value. */
+GENERAL_NAMES *crypto_san_build(const struct crypto_ident *ids, size_t n);
+
+/* san.c: a copy of one identifier as a GENERAL_NAME. */
+GENERAL_NAME *crypto_san_name(const struct crypto_ident *id);
+
+/* revname.c: parses an IPv4 or IPv6 address in text form into out (4 or
+ * 16 bytes); returns the length, or 0 when s is not an address. */
+size_t	 crypto_ip_parse(const char *s, unsigned char out[16]);
+
+/* revname.c: the canonical text of a 4- or 16-byte address. */
+int	 crypto_ip_format(const unsigned char *ip, size_t len,
+	    struct buf *out);
+
+#endif

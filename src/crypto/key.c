@@ -1,0 +1,189 @@
+/*
+ * key.c - the life of a private key: generation, recognising which of the
+ * seven supported types a key is, comparing public halves, freeing.  The
+ * file formats are in key_pem.c and key_der.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+#include "crypto/intern.h"
+#include "crypto/key.h"
+#include "util/err.h"
+
+/* The key type of an EC key, from the name of its curve. */
+static int
+ec_key_type(EVP_PKEY *pkey, enum crypto_key_type *t)
+{
+	char name[80];
+	size_t len;
+	int nid;
+
+	/* A key with explicit curve parameters has no name. */
+	if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) != 1)
+		return err_set("unsupported EC key");
+	nid = OBJ_sn2nid(name);
+	if (nid == NID_undef)
+		nid = EC_curve_nist2nid(name);
+	switch (nid) {
+	case NID_X9_62_prime256v1:
+		*t = CRYPTO_KEY_ECDSA_P256;
+		return 0;
+	case NID_secp384r1:
+		*t = CRYPTO_KEY_ECDSA_P384;
+		return 0;
+	case NID_secp521r1:
+		*t = CRYPTO_KEY_ECDSA_P521;
+		return 0;
+	default:
+		return err_set("unsupported EC key");
+	}
+}
+
+struct crypto_key *
+crypto_key_wrap(EVP_PKEY *pkey, int has_private)
+{
+	enum crypto_key_type t = CRYPTO_KEY_RSA2048;
+	struct crypto_key *k = NULL;
+	int bits;
+
+	if (EVP_PKEY_is_a(pkey, "RSA")) {
+		bits = EVP_PKEY_get_bits(pkey);
+		if (bits == 2048)
+			t = CRYPTO_KEY_RSA2048;
+		else if (bits == 4096)
+			t = CRYPTO_KEY_RSA4096;
+		else {
+			err_set("%d: unsupported RSA key size", bits);
+			goto fail;
+		}
+	} else if (EVP_PKEY_is_a(pkey, "EC")) {
+		if (ec_key_type(pkey, &t) == -1)
+			goto fail;
+	} else if (EVP_PKEY_is_a(pkey, "ED25519"))
+		t = CRYPTO_KEY_ED25519;
+	else if (EVP_PKEY_is_a(pkey, "ED448"))
+		t = CRYPTO_KEY_ED448;
+	else {
+		err_set("unsupported key type: %s",
+		    EVP_PKEY_get0_type_name(pkey) != NULL ?
+		    EVP_PKEY_get0_type_name(pkey) : "unknown");
+		goto fail;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		err_set("out of memory");
+		goto fail;
+	}
+	k->pkey = pkey;
+	k->type = t;
+	k->has_private = has_private;
+	return k;
+fail:
+	EVP_PKEY_free(pkey);
+	return NULL;
+}
+
+struct crypto_key *
+crypto_key_generate(enum crypto_key_type t)
+{
+	EVP_PKEY *pkey = NULL;
+
+	switch (t) {
+	case CRYPTO_KEY_RSA2048:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		break;
+	case CRYPTO_KEY_RSA4096:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)4096);
+		break;
+	case CRYPTO_KEY_ECDSA_P256:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case CRYPTO_KEY_ECDSA_P384:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case CRYPTO_KEY_ECDSA_P521:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+		break;
+	case CRYPTO_KEY_ED25519:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		break;
+	case CRYPTO_KEY_ED448:
+		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
+		break;
+	}
+	if (pkey == NULL) {
+		crypto_ossl_err("cannot generate a %s key",
+		    crypto_key_type_name(t));
+		return NULL;
+	}
+	return crypto_key_wrap(pkey, 1);
+}
+
+int
+crypto_secret_put(struct buf *out, const void *p, size_t n)
+{
+	if (out->len != 0)
+		return err_set("internal error: a buffer for key material "
+		    "must be empty");
+	return buf_append(out, p, n);
+}
+
+int
+crypto_key_public_pem(const struct crypto_key *k, struct buf *out)
+{
+	BIO *bio = NULL;
+	char *data;
+	long len;
+	int rc = -1;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL) {
+		crypto_ossl_err("cannot export the public key");
+		goto out;
+	}
+	if (PEM_write_bio_PUBKEY(bio, k->pkey) != 1) {
+		crypto_ossl_err("cannot export the public key");
+		goto out;
+	}
+	len = BIO_get_mem_data(bio, &data);
+	if (len <= 0) {
+		crypto_ossl_err("cannot export the public key");
+		goto out;
+	}
+	rc = buf_append(out, data, (size_t)len);
+out:
+	BIO_free(bio);
+	return rc;
+}
+
+enum crypto_key_type
+crypto_key_get_type(const struct crypto_key *k)
+{
+	return k->type;
+}
+
+int
+crypto_key_is_private(const struct crypto_key *k)
+{
+	return k->has_private;
+}
+
+int
+crypto_key_same_public(const struct crypto_key *a,
+    const struct crypto_key *b)
+{
+	return EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+}
+
+void
+crypto_key_free(struct crypto_key *k)
+{
+	if (k == NULL)
+		return;
+	/* OpenSSL wipes the private key when the last reference goes. */
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
