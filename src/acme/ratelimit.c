@@ -1,0 +1,165 @@
+/*
+ * ratelimit.c - sliding-window request limits (see ratelimit.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "acme/ratelimit.h"
+#include "util/err.h"
+
+struct ratelimit_window {
+	long long	*times;		/* ring of the last `number` requests */
+	size_t		 number;
+	size_t		 head;		/* oldest entry */
+	size_t		 count;
+	long long	 period_ms;
+};
+
+struct ratelimit {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;	/* signalled by ratelimit_cancel */
+	struct ratelimit_window	*w;
+	size_t			 nw;
+	int			 cancelled;
+};
+
+struct ratelimit *
+ratelimit_new(void)
+{
+	struct ratelimit *rl;
+	pthread_condattr_t ca;
+
+	if ((rl = calloc(1, sizeof(*rl))) == NULL) {
+		err_set("out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&rl->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&rl->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	return rl;
+}
+
+void
+ratelimit_free(struct ratelimit *rl)
+{
+	size_t i;
+
+	if (rl == NULL)
+		return;
+	for (i = 0; i < rl->nw; i++)
+		free(rl->w[i].times);
+	free(rl->w);
+	pthread_mutex_destroy(&rl->mu);
+	pthread_cond_destroy(&rl->cv);
+	free(rl);
+}
+
+int
+ratelimit_add(struct ratelimit *rl, uint64_t number, uint64_t period_s)
+{
+	struct ratelimit_window *nw;
+
+	if (number == 0)
+		return err_set("a rate limit of 0 requests allows nothing");
+	if (number > RATELIMIT_MAX_NUMBER)
+		return err_set("a rate limit of more than %d requests is not "
+		    "supported", RATELIMIT_MAX_NUMBER);
+	if (period_s > (uint64_t)1 << 40)
+		return err_set("rate limit period too long");
+	nw = realloc(rl->w, (rl->nw + 1) * sizeof(*nw));
+	if (nw == NULL)
+		return err_set("out of memory");
+	rl->w = nw;
+	nw = &rl->w[rl->nw];
+	if ((nw->times = calloc((size_t)number, sizeof(long long))) == NULL)
+		return err_set("out of memory");
+	nw->number = (size_t)number;
+	nw->head = 0;
+	nw->count = 0;
+	nw->period_ms = (long long)period_s * 1000;
+	rl->nw++;
+	return 0;
+}
+
+long long
+ratelimit_try(struct ratelimit *rl, long long now_ms)
+{
+	long long wait = 0, until;
+	size_t i;
+
+	pthread_mutex_lock(&rl->mu);
+	for (i = 0; i < rl->nw; i++) {
+		struct ratelimit_window *w = &rl->w[i];
+
+		/* Forget requests that left the window. */
+		while (w->count > 0 && w->times[w->head] + w->period_ms <=
+		    now_ms) {
+			w->head = (w->head + 1) % w->number;
+			w->count--;
+		}
+		if (w->count == w->number) {
+			until = w->times[w->head] + w->period_ms - now_ms;
+			if (until > wait)
+				wait = until;
+		}
+	}
+	if (wait == 0) {
+		for (i = 0; i < rl->nw; i++) {
+			struct ratelimit_window *w = &rl->w[i];
+
+			w->times[(w->head + w->count) % w->number] = now_ms;
+			w->count++;
+		}
+	}
+	pthread_mutex_unlock(&rl->mu);
+	return wait;
+}
+
+static long long
+ratelimit_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ratelimit_acquire(struct ratelimit *rl)
+{
+	struct timespec until;
+	long long wait, at;
+
+	if (rl == NULL || rl->nw == 0)
+		return 0;
+	while ((wait = ratelimit_try(rl, ratelimit_now_ms())) > 0) {
+		at = ratelimit_now_ms() + wait;
+		until.tv_sec = at / 1000;
+		until.tv_nsec = (at % 1000) * 1000000;
+		pthread_mutex_lock(&rl->mu);
+		while (!rl->cancelled &&
+		    pthread_cond_timedwait(&rl->cv, &rl->mu, &until) !=
+		    ETIMEDOUT)
+			;
+		if (rl->cancelled) {
+			pthread_mutex_unlock(&rl->mu);
+			return err_set("cancelled while waiting for the rate "
+			    "limit");
+		}
+		pthread_mutex_unlock(&rl->mu);
+	}
+	return 0;
+}
+
+void
+ratelimit_cancel(struct ratelimit *rl)
+{
+	pthread_mutex_lock(&rl->mu);
+	rl->cancelled = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+}

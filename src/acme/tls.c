@@ -1,0 +1,91 @@
+/*
+ * tls.c - the per-endpoint trust store: the system's roots plus every
+ * certificate of every configured PEM file (ACMEd honoured only the first
+ * one of each file), loaded once and shared by every connection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "acme/http.h"
+#include "acme/tls.h"
+#include "util/err.h"
+
+struct http_trust {
+	X509_STORE	*store;
+};
+
+static int
+tls_add_file(X509_STORE *store, const char *path)
+{
+	X509 *x;
+	FILE *f;
+	int n = 0;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return err_sys("root certificate %s", path);
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		/* A duplicate is not an error in OpenSSL 3. */
+		if (X509_STORE_add_cert(store, x) != 1) {
+			X509_free(x);
+			fclose(f);
+			return err_set("root certificate %s: cannot add "
+			    "certificate %d to the trust store", path, n + 1);
+		}
+		X509_free(x);
+		n++;
+	}
+	fclose(f);
+	/* The loop ends on "no start line" at the end of the file. */
+	ERR_clear_error();
+	if (n == 0)
+		return err_set("root certificate %s: no PEM certificate found",
+		    path);
+	return 0;
+}
+
+struct http_trust *
+http_trust_new(char *const *files, size_t nfiles)
+{
+	struct http_trust *t;
+	size_t i;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->store = X509_STORE_new()) == NULL) {
+		free(t);
+		err_set("out of memory");
+		return NULL;
+	}
+	if (X509_STORE_set_default_paths(t->store) != 1)
+		ERR_clear_error();	/* no system store: only ours */
+	for (i = 0; i < nfiles; i++) {
+		if (tls_add_file(t->store, files[i]) == -1) {
+			http_trust_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+void
+http_trust_free(struct http_trust *t)
+{
+	if (t == NULL)
+		return;
+	X509_STORE_free(t->store);
+	free(t);
+}
+
+int
+tls_trust_apply(struct http_trust *t, void *ssl_ctx)
+{
+	SSL_CTX *ctx = ssl_ctx;
+
+	SSL_CTX_set1_cert_store(ctx, t->store);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	return 0;
+}

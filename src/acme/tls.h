@@ -1,0 +1,15 @@
+/*
+ * tls.h - the trust store used by the HTTPS transport.  This file and
+ * tls.c are the only place outside src/crypto/ that touches OpenSSL, and
+ * only to configure TLS verification.
+ */
+#ifndef ACMED_ACME_TLS_H
+#define ACMED_ACME_TLS_H
+
+struct http_trust;
+
+/* Installs the trust store on a fresh OpenSSL SSL_CTX (void * so this
+ * header needs no OpenSSL include).  -1 on error. */
+int	tls_trust_apply(struct http_trust *t, void *ssl_ctx);
+
+#endif
