@@ -55,3 +55,12 @@ crypto_hmac(enum crypto_digest d, const void *key, size_t keylen,
 		    crypto_digest_name(d));
 	return 0;
 }
+
+const char *
+crypto_x509_md_name(const struct crypto_key *key, enum crypto_digest d)
+{
+	/* EdDSA signs the message itself; a digest is an error. */
+	if (key->type == CRYPTO_KEY_ED25519 || key->type == CRYPTO_KEY_ED448)
+		return NULL;
+	return ossl_names[d];
+}

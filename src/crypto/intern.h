@@ -53,6 +53,11 @@ int	 crypto_ecdsa_raw_to_der(const unsigned char *raw, size_t len,
 /* hash.c: the OpenSSL name of a digest ("SHA256"...). */
 const char *crypto_digest_ossl_name(enum crypto_digest d);
 
+/* hash.c: the digest to sign a CSR or certificate with: d, or NULL for
+ * the EdDSA keys. */
+const char *crypto_x509_md_name(const struct crypto_key *key,
+	    enum crypto_digest d);
+
 /* signer.c: the digest a JWS algorithm signs with; NULL for EdDSA (which
  * hashes internally) and for the HMAC algorithms. */
 const char *crypto_alg_md_name(enum crypto_jws_alg a);
@@ -76,11 +81,15 @@ GENERAL_NAMES *crypto_san_build(const struct crypto_ident *ids, size_t n);
 /* san.c: a copy of one identifier as a GENERAL_NAME. */
 GENERAL_NAME *crypto_san_name(const struct crypto_ident *id);
 
-/* revname.c: parses an IPv4 or IPv6 address in text form into out (4 or
+/* subject.c: adds the subject attributes present in values (indexed by
+ * enum crypto_subject_attr) to name, in the enum's order.  -1 with err. */
+int	 crypto_subject_build(X509_NAME *name, const char *const values[]);
+
+/* ipaddr.c: parses an IPv4 or IPv6 address in text form into out (4 or
  * 16 bytes); returns the length, or 0 when s is not an address. */
 size_t	 crypto_ip_parse(const char *s, unsigned char out[16]);
 
-/* revname.c: the canonical text of a 4- or 16-byte address. */
+/* ipaddr.c: the canonical text of a 4- or 16-byte address. */
 int	 crypto_ip_format(const unsigned char *ip, size_t len,
 	    struct buf *out);
 

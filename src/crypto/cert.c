@@ -1,0 +1,276 @@
+/*
+ * cert.c - what the daemon reads from an issued certificate (see cert.h).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "crypto/cert.h"
+#include "crypto/intern.h"
+#include "util/b64url.h"
+#include "util/err.h"
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (H.
+ * Hinnant's days_from_civil): independent of time_t and the TZ. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return crypto_ossl_err("invalid certificate validity");
+	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 +
+	    tm.tm_sec;
+	return 0;
+}
+
+static X509 *
+first_cert(const void *pem, size_t len)
+{
+	BIO *bio;
+	X509 *x;
+
+	if (len > INT_MAX) {
+		err_set("PEM data too large");
+		return NULL;
+	}
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		crypto_ossl_err("cannot read the certificate");
+		return NULL;
+	}
+	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		crypto_ossl_err("no certificate found in the PEM data");
+	BIO_free(bio);
+	return x;
+}
+
+static char *
+name_text(const X509_NAME *name)
+{
+	BIO *bio = NULL;
+	char *data, *s = NULL;
+	long len;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0) {
+		crypto_ossl_err("cannot print a certificate name");
+		goto out;
+	}
+	len = BIO_get_mem_data(bio, &data);
+	if ((s = strndup(len > 0 ? data : "", len > 0 ? (size_t)len : 0)) ==
+	    NULL)
+		err_set("out of memory");
+out:
+	BIO_free(bio);
+	return s;
+}
+
+static int
+push_str(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv;
+
+	if ((nv = reallocarray(*v, *n + 1, sizeof(**v))) == NULL)
+		return err_set("out of memory");
+	*v = nv;
+	if ((nv[*n] = strndup(s, len)) == NULL)
+		return err_set("out of memory");
+	(*n)++;
+	return 0;
+}
+
+static int
+read_sans(X509 *x, struct crypto_cert_info *info)
+{
+	GENERAL_NAMES *names;
+	const GENERAL_NAME *gn;
+	struct buf ip;
+	const unsigned char *p;
+	int i, len, crit = 0, rc = -1;
+
+	buf_init(&ip, 64);
+	names = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+	if (names == NULL) {
+		if (crit != -1)	/* -1: absent, others: malformed */
+			return crypto_ossl_err("invalid subjectAltName");
+		return 0;
+	}
+	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+		gn = sk_GENERAL_NAME_value(names, i);
+		if (gn->type == GEN_DNS) {
+			p = ASN1_STRING_get0_data(gn->d.dNSName);
+			len = ASN1_STRING_length(gn->d.dNSName);
+			if (memchr(p, '\0', (size_t)len) != NULL) {
+				err_set("subjectAltName with a NUL byte");
+				goto out;
+			}
+			if (push_str(&info->dns, &info->n_dns,
+			    (const char *)p, (size_t)len) == -1)
+				goto out;
+		} else if (gn->type == GEN_IPADD) {
+			buf_reset(&ip);
+			if (crypto_ip_format(
+			    ASN1_STRING_get0_data(gn->d.iPAddress),
+			    (size_t)ASN1_STRING_length(gn->d.iPAddress),
+			    &ip) == -1 ||
+			    push_str(&info->ips, &info->n_ips, ip.data,
+			    ip.len) == -1)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&ip);
+	GENERAL_NAMES_free(names);
+	return rc;
+}
+
+static int
+read_serial(X509 *x, struct crypto_cert_info *info, struct buf *content)
+{
+	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+	unsigned char *der = NULL;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	size_t hdr;
+	int len, rc = -1;
+
+	if ((bn = ASN1_INTEGER_to_BN(serial, NULL)) == NULL ||
+	    (hex = BN_bn2hex(bn)) == NULL) {
+		crypto_ossl_err("cannot read the serial number");
+		goto out;
+	}
+	if ((info->serial = strdup(hex)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	/* The content octets of the DER INTEGER: skip the tag and the
+	 * (short or long form) length. */
+	if ((len = i2d_ASN1_INTEGER(serial, &der)) < 2) {
+		crypto_ossl_err("cannot encode the serial number");
+		goto out;
+	}
+	hdr = 2 + ((der[1] & 0x80) ? (size_t)(der[1] & 0x7f) : 0);
+	if (hdr >= (size_t)len) {
+		err_set("invalid serial number");
+		goto out;
+	}
+	rc = buf_append(content, der + hdr, (size_t)len - hdr);
+out:
+	OPENSSL_free(der);
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return rc;
+}
+
+int
+crypto_cert_info_pem(const void *pem, size_t len,
+    struct crypto_cert_info *info)
+{
+	const ASN1_OCTET_STRING *aki;
+	struct buf serial, id;
+	X509 *x = NULL;
+	int rc = -1;
+
+	memset(info, 0, sizeof(*info));
+	buf_init(&info->aki, 1024);
+	buf_init(&serial, 1024);
+	buf_init(&id, 4096);
+	if ((x = first_cert(pem, len)) == NULL)
+		goto out;
+	if (asn1_time_epoch(X509_get0_notBefore(x), &info->not_before) == -1 ||
+	    asn1_time_epoch(X509_get0_notAfter(x), &info->not_after) == -1)
+		goto out;
+	if (read_sans(x, info) == -1 || read_serial(x, info, &serial) == -1)
+		goto out;
+	if ((info->issuer = name_text(X509_get_issuer_name(x))) == NULL ||
+	    (info->subject = name_text(X509_get_subject_name(x))) == NULL)
+		goto out;
+	if ((aki = X509_get0_authority_key_id(x)) != NULL) {
+		if (buf_append(&info->aki, ASN1_STRING_get0_data(aki),
+		    (size_t)ASN1_STRING_length(aki)) == -1 ||
+		    b64url_encode_buf(&id, info->aki.data, info->aki.len) ==
+		    -1 || buf_putc(&id, '.') == -1 ||
+		    b64url_encode_buf(&id, serial.data, serial.len) == -1)
+			goto out;
+		if ((info->ari_id = buf_steal(&id)) == NULL) {
+			err_set("out of memory");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&serial);
+	buf_free(&id);
+	X509_free(x);
+	return rc;
+}
+
+static void
+free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+crypto_cert_info_free(struct crypto_cert_info *info)
+{
+	if (info == NULL)
+		return;
+	free_strv(info->dns, info->n_dns);
+	free_strv(info->ips, info->n_ips);
+	free(info->serial);
+	free(info->issuer);
+	free(info->subject);
+	free(info->ari_id);
+	buf_free(&info->aki);
+	memset(info, 0, sizeof(*info));
+	buf_init(&info->aki, 1024);
+}
+
+int
+crypto_cert_check_key(const void *pem, size_t len,
+    const struct crypto_key *key)
+{
+	EVP_PKEY *pub;
+	X509 *x;
+	int rc = -1;
+
+	if ((x = first_cert(pem, len)) == NULL)
+		return -1;
+	if ((pub = X509_get0_pubkey(x)) == NULL)
+		crypto_ossl_err("cannot read the certificate's public key");
+	else if (EVP_PKEY_eq(pub, key->pkey) != 1)
+		err_set("the private key does not match the certificate");
+	else
+		rc = 0;
+	ERR_clear_error();
+	X509_free(x);
+	return rc;
+}

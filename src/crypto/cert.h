@@ -1,0 +1,64 @@
+/*
+ * cert.h - certificates as the CA sends them: a PEM chain, leaf first.
+ * What the daemon needs of the leaf (validity, names, the RFC 9773
+ * identifier of ARI and "replaces") is copied into plain C types.
+ */
+#ifndef ACMED_CRYPTO_CERT_H
+#define ACMED_CRYPTO_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/key.h"
+#include "util/buf.h"
+
+struct crypto_cert_info {
+	int64_t		 not_before;	/* seconds since the epoch (UTC) */
+	int64_t		 not_after;
+	char		**dns;		/* dNSName SANs, in certificate order */
+	size_t		 n_dns;
+	char		**ips;		/* iPAddress SANs, canonical text */
+	size_t		 n_ips;
+	char		*serial;	/* upper-case hex, as "openssl x509
+					   -serial" prints it */
+	char		*issuer;	/* RFC 2253 text */
+	char		*subject;	/* RFC 2253 text */
+	struct buf	 aki;		/* authority key identifier's
+					   keyIdentifier; empty when none */
+	char		*ari_id;	/* RFC 9773 section 4.1: base64url(aki)
+					   "." base64url(serial DER content);
+					   NULL without an AKI */
+};
+
+/* Parses the first certificate of PEM data into info (allocated members:
+ * free with crypto_cert_info_free(), also after a failure).  -1 with err
+ * ("no certificate found in the PEM data: ..."). */
+int	 crypto_cert_info_pem(const void *pem, size_t len,
+	    struct crypto_cert_info *info);
+
+void	 crypto_cert_info_free(struct crypto_cert_info *info);
+
+/* 0 when key is the private key of the first certificate of the PEM data,
+ * -1 with "the private key does not match the certificate" or another
+ * err. */
+int	 crypto_cert_check_key(const void *pem, size_t len,
+	    const struct crypto_key *key);
+
+struct crypto_chain {
+	char	**pem;	/* one PEM text per certificate, leaf first */
+	size_t	  n;
+};
+
+#define CRYPTO_CHAIN_MAX	32	/* certificates in one chain */
+
+/* Splits PEM data into its certificates, each re-encoded by OpenSSL
+ * (text outside the blocks is dropped).  Every block must be a
+ * "CERTIFICATE" that parses; at least one, at most CRYPTO_CHAIN_MAX.
+ * Allocated members: free with crypto_chain_free(), also after a
+ * failure.  -1 with err. */
+int	 crypto_chain_split(const void *pem, size_t len,
+	    struct crypto_chain *out);
+
+void	 crypto_chain_free(struct crypto_chain *c);
+
+#endif
