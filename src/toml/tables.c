@@ -212,7 +212,7 @@ toml_open_header(struct toml_parser *p, struct toml_key *k, int aot,
 		}
 		if (last && !aot && x->type == TOML_TABLE &&
 		    (x->flags & TV_HEADER))
-			toml_error_at(k->parts[0].line, k->parts[0].col,
+			toml_error_at(line, col,
 			    "table %s is already defined at %u:%u",
 			    show_header(&b1, k, aot), def_line(e), def_col(e));
 		else
