@@ -1,13 +1,13 @@
 /*
  * ratelimit.c - sliding-window request limits (see ratelimit.h).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "acme/ratelimit.h"
 #include "util/err.h"
+#include "util/stop.h"
 
 struct ratelimit_window {
 	long long	*times;		/* ring of the last `number` requests */
@@ -19,27 +19,20 @@ struct ratelimit_window {
 
 struct ratelimit {
 	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;	/* signalled by ratelimit_cancel */
 	struct ratelimit_window	*w;
 	size_t			 nw;
-	int			 cancelled;
 };
 
 struct ratelimit *
 ratelimit_new(void)
 {
 	struct ratelimit *rl;
-	pthread_condattr_t ca;
 
 	if ((rl = calloc(1, sizeof(*rl))) == NULL) {
 		err_set("out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&rl->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&rl->cv, &ca);
-	pthread_condattr_destroy(&ca);
 	return rl;
 }
 
@@ -54,7 +47,6 @@ ratelimit_free(struct ratelimit *rl)
 		free(rl->w[i].times);
 	free(rl->w);
 	pthread_mutex_destroy(&rl->mu);
-	pthread_cond_destroy(&rl->cv);
 	free(rl);
 }
 
@@ -131,35 +123,12 @@ ratelimit_now_ms(void)
 int
 ratelimit_acquire(struct ratelimit *rl)
 {
-	struct timespec until;
-	long long wait, at;
+	long long wait;
 
 	if (rl == NULL || rl->nw == 0)
 		return 0;
-	while ((wait = ratelimit_try(rl, ratelimit_now_ms())) > 0) {
-		at = ratelimit_now_ms() + wait;
-		until.tv_sec = at / 1000;
-		until.tv_nsec = (at % 1000) * 1000000;
-		pthread_mutex_lock(&rl->mu);
-		while (!rl->cancelled &&
-		    pthread_cond_timedwait(&rl->cv, &rl->mu, &until) !=
-		    ETIMEDOUT)
-			;
-		if (rl->cancelled) {
-			pthread_mutex_unlock(&rl->mu);
-			return err_set("cancelled while waiting for the rate "
-			    "limit");
-		}
-		pthread_mutex_unlock(&rl->mu);
-	}
+	while ((wait = ratelimit_try(rl, ratelimit_now_ms())) > 0)
+		if (stop_sleep_ms(wait) == -1)
+			return err_prefix("rate limit");
 	return 0;
-}
-
-void
-ratelimit_cancel(struct ratelimit *rl)
-{
-	pthread_mutex_lock(&rl->mu);
-	rl->cancelled = 1;
-	pthread_cond_broadcast(&rl->cv);
-	pthread_mutex_unlock(&rl->mu);
 }

@@ -27,10 +27,7 @@ int	 ratelimit_add(struct ratelimit *rl, uint64_t number,
 long long ratelimit_try(struct ratelimit *rl, long long now_ms);
 
 /* Waits until a request is allowed and records it.  Returns -1 (with err)
- * when ratelimit_cancel() is called meanwhile. */
+ * when the daemon is stopping (util/stop.h). */
 int	 ratelimit_acquire(struct ratelimit *rl);
-
-/* Wakes every waiter with a failure (shutdown). */
-void	 ratelimit_cancel(struct ratelimit *rl);
 
 #endif

@@ -1,0 +1,202 @@
+/*
+ * endpoint.c - shared per-CA state (see endpoint.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acme/endpoint.h"
+#include "acme/json.h"
+#include "util/err.h"
+
+static int
+dir_url(json_t *doc, const char *key, int required, char **out)
+{
+	const char *s;
+
+	if (json_get_string(doc, key, required, &s) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+		return err_set("member \"%s\" is not an http(s) URL", key);
+	if ((*out = strdup(s)) == NULL)
+		return err_set("out of memory");
+	return 0;
+}
+
+struct acme_directory *
+acme_directory_parse(const char *body, size_t len)
+{
+	struct acme_directory *d;
+	json_t *doc, *meta = NULL, *profiles = NULL, *v;
+	const char *tos, *key;
+	int ear = 0;
+
+	if ((doc = json_parse_object(body, len)) == NULL)
+		return NULL;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		json_decref(doc);
+		err_set("out of memory");
+		return NULL;
+	}
+	atomic_init(&d->refs, 1);
+	if (dir_url(doc, "newNonce", 1, &d->new_nonce) == -1 ||
+	    dir_url(doc, "newAccount", 1, &d->new_account) == -1 ||
+	    dir_url(doc, "newOrder", 1, &d->new_order) == -1 ||
+	    dir_url(doc, "revokeCert", 1, &d->revoke_cert) == -1 ||
+	    dir_url(doc, "keyChange", 1, &d->key_change) == -1 ||
+	    dir_url(doc, "newAuthz", 0, &d->new_authz) == -1 ||
+	    dir_url(doc, "renewalInfo", 0, &d->renewal_info) == -1 ||
+	    json_get_object(doc, "meta", 0, &meta) == -1)
+		goto fail;
+	if (meta != NULL) {
+		if (json_get_string(meta, "termsOfService", 0, &tos) == -1 ||
+		    json_get_bool(meta, "externalAccountRequired", 0,
+		    &ear) == -1 ||
+		    json_get_object(meta, "profiles", 0, &profiles) == -1) {
+			err_prefix("meta");
+			goto fail;
+		}
+		d->external_account_required = ear;
+		if (tos != NULL && (d->terms_of_service = strdup(tos)) == NULL)
+			goto oom;
+		if (profiles != NULL) {
+			json_object_foreach(profiles, key, v) {
+				if (d->nprofiles == ACME_MAX_PROFILES)
+					break;
+				if ((d->profiles[d->nprofiles] = strdup(key)) ==
+				    NULL)
+					goto oom;
+				d->nprofiles++;
+			}
+		}
+	}
+	json_decref(doc);
+	return d;
+oom:
+	err_set("out of memory");
+fail:
+	err_prefix("directory");
+	json_decref(doc);
+	acme_directory_put(d);
+	return NULL;
+}
+
+void
+acme_directory_put(struct acme_directory *d)
+{
+	size_t i;
+
+	if (d == NULL || atomic_fetch_sub(&d->refs, 1) != 1)
+		return;
+	free(d->new_nonce);
+	free(d->new_account);
+	free(d->new_order);
+	free(d->revoke_cert);
+	free(d->key_change);
+	free(d->new_authz);
+	free(d->renewal_info);
+	free(d->terms_of_service);
+	for (i = 0; i < d->nprofiles; i++)
+		free(d->profiles[i]);
+	free(d);
+}
+
+struct acme_endpoint *
+acme_endpoint_new(const struct acme_endpoint_opts *o)
+{
+	struct acme_endpoint *ep;
+
+	if ((ep = calloc(1, sizeof(*ep))) == NULL) {
+		err_set("out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&ep->mu, NULL);
+	http_target_defaults(&ep->target);
+	ep->target.allow_http = o->allow_http;
+	if (o->timeout_ms > 0)
+		ep->target.timeout_ms = o->timeout_ms;
+	if ((ep->name = strdup(o->name)) == NULL ||
+	    (ep->url = strdup(o->url)) == NULL) {
+		err_set("out of memory");
+		goto fail;
+	}
+	if ((ep->target.trust = http_trust_new(o->roots, o->nroots)) == NULL ||
+	    (ep->target.share = http_share_new()) == NULL ||
+	    (ep->rl = ratelimit_new()) == NULL)
+		goto fail;
+	return ep;
+fail:
+	err_prefix("endpoint \"%s\"", o->name);
+	acme_endpoint_free(ep);
+	return NULL;
+}
+
+void
+acme_endpoint_free(struct acme_endpoint *ep)
+{
+	size_t i;
+
+	if (ep == NULL)
+		return;
+	acme_directory_put(ep->dir);
+	for (i = 0; i < ep->nnonces; i++)
+		free(ep->nonces[i]);
+	ratelimit_free(ep->rl);
+	http_share_free(ep->target.share);
+	http_trust_free(ep->target.trust);
+	pthread_mutex_destroy(&ep->mu);
+	free(ep->name);
+	free(ep->url);
+	free(ep);
+}
+
+int
+acme_endpoint_add_limit(struct acme_endpoint *ep, uint64_t number,
+    uint64_t period_s)
+{
+	return ratelimit_add(ep->rl, number, period_s);
+}
+
+void
+acme_endpoint_forget_directory(struct acme_endpoint *ep)
+{
+	struct acme_directory *d;
+
+	pthread_mutex_lock(&ep->mu);
+	d = ep->dir;
+	ep->dir = NULL;
+	pthread_mutex_unlock(&ep->mu);
+	acme_directory_put(d);
+}
+
+char *
+acme_endpoint_nonce_take(struct acme_endpoint *ep)
+{
+	char *n = NULL;
+
+	pthread_mutex_lock(&ep->mu);
+	if (ep->nnonces > 0)
+		n = ep->nonces[--ep->nnonces];	/* the freshest */
+	pthread_mutex_unlock(&ep->mu);
+	return n;
+}
+
+void
+acme_endpoint_nonce_put(struct acme_endpoint *ep, char *nonce)
+{
+	char *drop = NULL;
+
+	if (nonce == NULL)
+		return;
+	pthread_mutex_lock(&ep->mu);
+	if (ep->nnonces == ACME_NONCE_POOL_MAX) {
+		drop = ep->nonces[0];
+		memmove(ep->nonces, ep->nonces + 1,
+		    (ACME_NONCE_POOL_MAX - 1) * sizeof(ep->nonces[0]));
+		ep->nnonces--;
+	}
+	ep->nonces[ep->nnonces++] = nonce;
+	pthread_mutex_unlock(&ep->mu);
+	free(drop);
+}

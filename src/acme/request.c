@@ -1,0 +1,253 @@
+/*
+ * request.c - signed requests and the retry policy (see request.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "acme/request.h"
+#include "crypto/jws.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/stop.h"
+
+#define ACME_NONCE_RETRIES	5
+#define ACME_BACKOFF_RETRIES	3
+#define ACME_LATER_RETRIES	2
+
+void
+acme_session_init(struct acme_session *s, struct acme_endpoint *ep,
+    struct http_client *http)
+{
+	memset(s, 0, sizeof(*s));
+	s->ep = ep;
+	s->http = http;
+	s->retry_after = -1;
+	s->max_wait_s = 60;
+	s->backoff_base_ms = 1000;
+}
+
+void
+acme_session_clear(struct acme_session *s)
+{
+	acme_problem_free(&s->problem);
+	s->retry_after = -1;
+}
+
+/* base * 2^attempt, times a random factor in [0.5, 1.5). */
+static int
+acme_backoff(const struct acme_session *s, int attempt)
+{
+	unsigned int r = 0;
+	long long ms = (long long)s->backoff_base_ms << attempt;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 0x80000000u;
+	ms = ms / 2 + (long long)((double)ms * (r / 4294967296.0));
+	return stop_sleep_ms(ms);
+}
+
+/* One request through the rate limiter; counts it, keeps its nonce. */
+static int
+acme_send(struct acme_session *s, const char *method, const char *url,
+    const char *accept, const char *ctype, const char *body, size_t len,
+    struct http_response *r)
+{
+	int rc;
+
+	if (ratelimit_acquire(s->ep->rl) == -1)
+		return -1;
+	atomic_fetch_add(&s->ep->nrequests, 1);
+	rc = http_request(s->http, &s->ep->target, method, url, accept, ctype,
+	    body, len, r);
+	if (rc == 0) {
+		log_trace("%s %s: HTTP %ld", method, url, r->status);
+		acme_endpoint_nonce_put(s->ep, r->nonce);
+		r->nonce = NULL;
+	}
+	return rc;
+}
+
+static int
+acme_is_2xx(long status)
+{
+	return status >= 200 && status < 300;
+}
+
+/* Turns a non-2xx response into s->problem and err. */
+static int
+acme_fail(struct acme_session *s, const char *url,
+    const struct http_response *r)
+{
+	acme_problem_free(&s->problem);
+	acme_problem_parse(&s->problem, r->status, buf_str(&r->body),
+	    r->body.len);
+	s->retry_after = r->retry_after;
+	return acme_problem_err(&s->problem, url);
+}
+
+int
+acme_get(struct acme_session *s, const char *url, struct http_response *r)
+{
+	int attempt;
+
+	acme_session_clear(s);
+	for (attempt = 0; ; attempt++) {
+		if (acme_send(s, "GET", url, ACME_CT_JSON, NULL, NULL, 0,
+		    r) == 0) {
+			if (acme_is_2xx(r->status))
+				return 0;
+			acme_fail(s, url, r);
+			if (r->status < 500)
+				return -1;
+		}
+		if (attempt == ACME_BACKOFF_RETRIES)
+			return -1;
+		log_debug("%s (retrying)", err_msg());
+		if (acme_backoff(s, attempt) == -1)
+			return -1;
+	}
+}
+
+struct acme_directory *
+acme_session_directory(struct acme_session *s)
+{
+	struct acme_directory *d;
+	struct http_response r;
+
+	pthread_mutex_lock(&s->ep->mu);
+	if ((d = s->ep->dir) != NULL)
+		atomic_fetch_add(&d->refs, 1);
+	pthread_mutex_unlock(&s->ep->mu);
+	if (d != NULL)
+		return d;
+
+	/* Two workers may fetch at once; the second result wins, both
+	 * are valid. */
+	http_response_init(&r);
+	if (acme_get(s, s->ep->url, &r) == 0) {
+		d = acme_directory_parse(buf_str(&r.body), r.body.len);
+		if (d == NULL)
+			err_prefix("%s", s->ep->url);
+	}
+	http_response_free(&r);
+	if (d == NULL)
+		return NULL;
+	atomic_fetch_add(&d->refs, 1);
+	pthread_mutex_lock(&s->ep->mu);
+	acme_directory_put(s->ep->dir);
+	s->ep->dir = d;
+	pthread_mutex_unlock(&s->ep->mu);
+	return d;
+}
+
+/* A nonce from the pool, or from newNonce when the pool is empty. */
+static char *
+acme_nonce(struct acme_session *s)
+{
+	struct acme_directory *d;
+	struct http_response r;
+	char *n;
+
+	if ((n = acme_endpoint_nonce_take(s->ep)) != NULL)
+		return n;
+	if ((d = acme_session_directory(s)) == NULL)
+		return NULL;
+	http_response_init(&r);
+	atomic_fetch_add(&s->ep->nnew_nonce, 1);
+	if (acme_send(s, "HEAD", d->new_nonce, NULL, NULL, NULL, 0,
+	    &r) == 0 && !acme_is_2xx(r.status))
+		acme_fail(s, d->new_nonce, &r);
+	else if (r.status != 0 &&
+	    (n = acme_endpoint_nonce_take(s->ep)) == NULL)
+		err_set("%s: no Replay-Nonce in the response", d->new_nonce);
+	http_response_free(&r);
+	if (n == NULL)
+		acme_endpoint_forget_directory(s->ep);
+	acme_directory_put(d);
+	return n;
+}
+
+int
+acme_post(struct acme_session *s, const char *url, const char *payload,
+    const char *accept, struct http_response *r)
+{
+	struct crypto_jws_hdr hdr;
+	struct buf jws;
+	int nonce_tries = 0, backoff_tries = 0, later_tries = 0;
+	enum acme_retry policy;
+	char *nonce = NULL;
+	int rc = -1, sent;
+
+	buf_init(&jws, HTTP_MAX_BODY);
+	for (;;) {
+		acme_session_clear(s);
+		if ((nonce = acme_nonce(s)) == NULL)
+			goto transport;
+		hdr.url = url;
+		hdr.nonce = nonce;
+		hdr.kid = s->kid;
+		buf_reset(&jws);
+		if (crypto_jws_sign(s->signer, &hdr, payload ? payload : "",
+		    payload ? strlen(payload) : 0, &jws) == -1) {
+			err_prefix("%s: signing", url);
+			goto out;
+		}
+		free(nonce);
+		nonce = NULL;
+		sent = acme_send(s, "POST", url, accept ? accept :
+		    ACME_CT_JSON, ACME_CT_JOSE, jws.data, jws.len, r);
+		if (sent == -1)
+			goto transport;
+		if (acme_is_2xx(r->status)) {
+			rc = 0;
+			goto out;
+		}
+		acme_fail(s, url, r);
+		policy = acme_error_retry(s->problem.type);
+		if (r->status == 503 && policy == ACME_RETRY_NO)
+			policy = ACME_RETRY_LATER;
+		if (r->status >= 500 && policy == ACME_RETRY_NO)
+			policy = ACME_RETRY_BACKOFF;
+		switch (policy) {
+		case ACME_RETRY_NONCE:
+			if (++nonce_tries > ACME_NONCE_RETRIES)
+				goto out;
+			log_debug("%s (retrying with a fresh nonce)",
+			    err_msg());
+			continue;
+		case ACME_RETRY_LATER:
+			if (s->retry_after < 0 &&
+			    s->problem.type != ACME_ERR_rateLimited)
+				goto backoff;	/* a 503 without a hint */
+			/* A long wait is the scheduler's business, not one
+			 * request's. */
+			if (s->retry_after < 0 ||
+			    s->retry_after > s->max_wait_s ||
+			    ++later_tries > ACME_LATER_RETRIES)
+				goto out;
+			log_info("%s (retrying in %lld s)", err_msg(),
+			    s->retry_after);
+			if (stop_sleep_ms(s->retry_after * 1000) == -1)
+				goto out;
+			continue;
+		case ACME_RETRY_BACKOFF:
+			goto backoff;
+		case ACME_RETRY_NO:
+			goto out;
+		}
+transport:
+		/* The directory may be what changed. */
+		acme_endpoint_forget_directory(s->ep);
+backoff:
+		if (backoff_tries == ACME_BACKOFF_RETRIES || stop_is_set())
+			goto out;
+		log_debug("%s (retrying)", err_msg());
+		if (acme_backoff(s, backoff_tries++) == -1)
+			goto out;
+	}
+out:
+	free(nonce);
+	buf_free(&jws);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * request.h - requests to a CA as one worker makes them: unsigned GETs for
+ * the directory, and signed POSTs (JWS with the account's signer and a
+ * nonce from the endpoint's pool) with the retry policy:
+ *
+ *   badNonce                 at once with a fresh nonce, up to 5 times
+ *   rateLimited, 503         after Retry-After when it is short (<= max_wait_s),
+ *                            otherwise fail and report retry_after
+ *   serverInternal, 5xx,     exponential backoff with jitter, 3 times
+ *   transport errors
+ *   anything else            fail at once with the server's detail
+ */
+#ifndef ACMED_ACME_REQUEST_H
+#define ACMED_ACME_REQUEST_H
+
+#include "acme/endpoint.h"
+#include "acme/http.h"
+#include "acme/problem.h"
+#include "crypto/signer.h"
+
+#define ACME_CT_JOSE	"application/jose+json"
+#define ACME_CT_JSON	"application/json"
+#define ACME_CT_PEM	"application/pem-certificate-chain"
+
+struct acme_session {
+	struct acme_endpoint		*ep;
+	struct http_client		*http;
+	const struct crypto_signer	*signer;	/* account key */
+	const char			*kid;	/* account URL; NULL: jwk */
+
+	/* About the last failed request. */
+	struct acme_problem		 problem;
+	long long			 retry_after;	/* s, -1: none */
+
+	int				 max_wait_s;	/* default 60 */
+	int				 backoff_base_ms; /* default 1000 */
+};
+
+void	 acme_session_init(struct acme_session *s, struct acme_endpoint *ep,
+	    struct http_client *http);
+void	 acme_session_clear(struct acme_session *s);
+
+/* The endpoint's directory, fetched when needed.  A reference: release
+ * with acme_directory_put().  NULL with err. */
+struct acme_directory *acme_session_directory(struct acme_session *s);
+
+/* An unsigned GET (the directory, or a plain resource).  0 on a 2xx
+ * response; -1 with err otherwise. */
+int	 acme_get(struct acme_session *s, const char *url,
+	    struct http_response *r);
+
+/* A signed POST of payload (a JSON text), or POST-as-GET when payload is
+ * NULL.  accept: NULL for JSON.  0 on a 2xx response; -1 with err ("<url>:
+ * HTTP 403 unauthorized: ...") otherwise, s->problem and s->retry_after
+ * describing it. */
+int	 acme_post(struct acme_session *s, const char *url,
+	    const char *payload, const char *accept, struct http_response *r);
+
+#endif
