@@ -80,7 +80,8 @@ struct toml_parser {
 
 /* One part of a dotted key, with where it was written. */
 struct toml_keypart {
-	char			*s;		/* allocated; NULL once moved */
+	char			*s;		/* NUL-terminated */
+	int			 owned;		/* 0 once a table took s */
 	size_t			 len;
 	unsigned		 line;
 	unsigned		 col;

@@ -217,7 +217,7 @@ toml_number(const char *s, size_t len, struct toml_value *v)
 {
 	const char *p = s;
 	size_t n = len;
-	int hex = 0;
+	int based;
 
 	if (n > 0 && (*p == '+' || *p == '-')) {
 		p++;
@@ -233,8 +233,10 @@ toml_number(const char *s, size_t len, struct toml_value *v)
 			v->u.f = s[0] == '-' ? -NAN : NAN;
 		return 0;
 	}
-	hex = n > 1 && p[0] == '0' && p[1] == 'x';
-	if (!hex && (memchr(p, '.', n) != NULL || memchr(p, 'e', n) != NULL ||
+	/* 0x1e is an integer, and 0o1e a bad one rather than a float. */
+	based = n > 1 && p[0] == '0' &&
+	    (p[1] == 'x' || p[1] == 'o' || p[1] == 'b');
+	if (!based && (memchr(p, '.', n) != NULL || memchr(p, 'e', n) != NULL ||
 	    memchr(p, 'E', n) != NULL))
 		return decimal_float(s, len, v);
 	if (integer(s, len, v) == -1)

@@ -302,6 +302,7 @@ key_push(struct toml_key *k, char *s, size_t len,
 		k->cap = ncap;
 	}
 	k->parts[k->n].s = s;
+	k->parts[k->n].owned = 1;
 	k->parts[k->n].len = len;
 	k->parts[k->n].line = line;
 	k->parts[k->n].col = col;

@@ -102,16 +102,18 @@ new_table(const struct toml_value *parent, unsigned line, unsigned col,
 	return t;
 }
 
-/* Adds part i of k to t as val; the key string moves into the table. */
+/*
+ * Adds part i of k to t as val.  The key string moves into the table; k
+ * keeps a borrowed pointer to it, still good for messages.
+ */
 static int
 add_part(struct toml_value *t, struct toml_key *k, size_t i,
     struct toml_value *val)
 {
 	struct toml_keypart *kp = &k->parts[i];
-	char *s = kp->s;
 
-	kp->s = NULL;
-	return toml_table_add(t, s, kp->len, kp->line, kp->col, val);
+	kp->owned = 0;
+	return toml_table_add(t, kp->s, kp->len, kp->line, kp->col, val);
 }
 
 /* Starts an array of tables at part i of k in t; returns its first table. */
@@ -146,7 +148,7 @@ new_aot(struct toml_value *t, struct toml_key *k, size_t i, unsigned line,
 
 /*
  * Finds or creates the table that a [header] (aot 0) or [[header]] (aot 1)
- * at line:col opens.  The key strings it stores are moved out of k.
+ * at line:col opens.  The key strings it stores are taken from k.
  * Returns the table, borrowed from the tree, or NULL with err.
  */
 struct toml_value *

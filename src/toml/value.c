@@ -206,7 +206,8 @@ toml_key_clear(struct toml_key *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		free(k->parts[i].s);
+		if (k->parts[i].owned)
+			free(k->parts[i].s);
 	free(k->parts);
 	k->parts = NULL;
 	k->n = 0;

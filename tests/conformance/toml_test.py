@@ -14,6 +14,9 @@ in tests/files-toml-1.0.0 runs:
   instants or clock readings, so "17:45:56.6" equals "17:45:56.600");
 - invalid/X.toml passes when the decoder exits non-zero without crashing.
 
+A sanitizer report on stderr fails a case of either kind, so the runner can
+check an ASan/UBSan build of the decoder too.
+
 Prints the failures, then exactly one line
 "toml-test: valid A/B, invalid C/D".  Exits 0 when all pass, 1 otherwise,
 77 (meson's "skipped") when the test data is absent.  Standard library only.
@@ -168,11 +171,21 @@ def run(decoder, toml_path):
     return p.returncode, p.stdout, p.stderr
 
 
+def sanitizer_report(err):
+    """The first line of an ASan/UBSan report in stderr, or None."""
+    for line in err.decode('utf-8', 'replace').splitlines():
+        if 'Sanitizer' in line or 'runtime error:' in line:
+            return line.strip()[:200]
+    return None
+
+
 def check_valid(decoder, tests_dir, name):
     """None on success, else the reason."""
     rc, out, err = run(decoder, os.path.join(tests_dir, name + '.toml'))
     if rc is None:
         return 'timed out'
+    if sanitizer_report(err):
+        return sanitizer_report(err)
     if rc != 0:
         return 'rejected (exit %d): %s' % (
             rc, err.decode('utf-8', 'replace').strip()[:200])
@@ -186,9 +199,11 @@ def check_valid(decoder, tests_dir, name):
 
 
 def check_invalid(decoder, tests_dir, name):
-    rc, out, _ = run(decoder, os.path.join(tests_dir, name + '.toml'))
+    rc, out, err = run(decoder, os.path.join(tests_dir, name + '.toml'))
     if rc is None:
         return 'timed out'
+    if sanitizer_report(err):
+        return sanitizer_report(err)
     if rc < 0:
         return 'crashed (signal %d)' % -rc
     if rc == 0:
