@@ -34,6 +34,14 @@ acme_session_clear(struct acme_session *s)
 	s->retry_after = -1;
 }
 
+void
+acme_session_free(struct acme_session *s)
+{
+	acme_session_clear(s);
+	free(s->kid);
+	s->kid = NULL;
+}
+
 /* base * 2^attempt, times a random factor in [0.5, 1.5). */
 static int
 acme_backoff(const struct acme_session *s, int attempt)
@@ -168,11 +176,35 @@ acme_nonce(struct acme_session *s)
 	return n;
 }
 
+struct acme_signed {
+	struct acme_session	*s;
+	const char		*payload;
+};
+
+static int
+acme_sign_payload(void *arg, const char *url, const char *nonce,
+    struct buf *out)
+{
+	struct acme_signed *a = arg;
+	struct crypto_jws_hdr hdr = { url, nonce, a->s->kid };
+
+	return crypto_jws_sign(a->s->signer, &hdr, a->payload ? a->payload :
+	    "", a->payload ? strlen(a->payload) : 0, out);
+}
+
 int
 acme_post(struct acme_session *s, const char *url, const char *payload,
     const char *accept, struct http_response *r)
 {
-	struct crypto_jws_hdr hdr;
+	struct acme_signed a = { s, payload };
+
+	return acme_post_body(s, url, acme_sign_payload, &a, accept, r);
+}
+
+int
+acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
+    void *arg, const char *accept, struct http_response *r)
+{
 	struct buf jws;
 	int nonce_tries = 0, backoff_tries = 0, later_tries = 0;
 	enum acme_retry policy;
@@ -184,12 +216,8 @@ acme_post(struct acme_session *s, const char *url, const char *payload,
 		acme_session_clear(s);
 		if ((nonce = acme_nonce(s)) == NULL)
 			goto transport;
-		hdr.url = url;
-		hdr.nonce = nonce;
-		hdr.kid = s->kid;
 		buf_reset(&jws);
-		if (crypto_jws_sign(s->signer, &hdr, payload ? payload : "",
-		    payload ? strlen(payload) : 0, &jws) == -1) {
+		if (build(arg, url, nonce, &jws) == -1) {
 			err_prefix("%s: signing", url);
 			goto out;
 		}

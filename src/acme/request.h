@@ -26,7 +26,7 @@ struct acme_session {
 	struct acme_endpoint		*ep;
 	struct http_client		*http;
 	const struct crypto_signer	*signer;	/* account key */
-	const char			*kid;	/* account URL; NULL: jwk */
+	char				*kid;	/* account URL (owned); NULL: jwk */
 
 	/* About the last failed request. */
 	struct acme_problem		 problem;
@@ -38,7 +38,10 @@ struct acme_session {
 
 void	 acme_session_init(struct acme_session *s, struct acme_endpoint *ep,
 	    struct http_client *http);
+/* Forgets the last problem. */
 void	 acme_session_clear(struct acme_session *s);
+/* Frees what the session owns (kid, problem). */
+void	 acme_session_free(struct acme_session *s);
 
 /* The endpoint's directory, fetched when needed.  A reference: release
  * with acme_directory_put().  NULL with err. */
@@ -55,5 +58,13 @@ int	 acme_get(struct acme_session *s, const char *url,
  * describing it. */
 int	 acme_post(struct acme_session *s, const char *url,
 	    const char *payload, const char *accept, struct http_response *r);
+
+/* The same with a body built for each attempt by build(arg, url, nonce,
+ * out), for requests not signed by s->signer alone (key change). */
+typedef int (*acme_body_fn)(void *arg, const char *url, const char *nonce,
+	    struct buf *out);
+int	 acme_post_body(struct acme_session *s, const char *url,
+	    acme_body_fn build, void *arg, const char *accept,
+	    struct http_response *r);
 
 #endif

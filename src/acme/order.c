@@ -1,0 +1,776 @@
+/*
+ * order.c - orders, authorizations and challenges (see order.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "acme/json.h"
+#include "acme/order.h"
+#include "crypto/proof.h"
+#include "util/b64url.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/stop.h"
+
+static const char *const acme_status_names[] = {
+	[ACME_ST_UNKNOWN] = "unknown",
+	[ACME_ST_PENDING] = "pending",
+	[ACME_ST_READY] = "ready",
+	[ACME_ST_PROCESSING] = "processing",
+	[ACME_ST_VALID] = "valid",
+	[ACME_ST_INVALID] = "invalid",
+	[ACME_ST_DEACTIVATED] = "deactivated",
+	[ACME_ST_EXPIRED] = "expired",
+	[ACME_ST_REVOKED] = "revoked",
+};
+
+enum acme_status
+acme_status_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(acme_status_names) / sizeof(*acme_status_names);
+	    i++)
+		if (s != NULL && strcmp(s, acme_status_names[i]) == 0)
+			return (enum acme_status)i;
+	return ACME_ST_UNKNOWN;
+}
+
+const char *
+acme_status_name(enum acme_status st)
+{
+	return acme_status_names[st];
+}
+
+int
+acme_token_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (i == ACME_TOKEN_MAX || !((c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_'))
+			return 0;
+	}
+	return i > 0;
+}
+
+static int
+url_dup(json_t *obj, const char *key, int required, char **out)
+{
+	const char *s;
+
+	*out = NULL;
+	if (json_get_string(obj, key, required, &s) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+		return err_set("member \"%s\" is not an http(s) URL", key);
+	if ((*out = strdup(s)) == NULL)
+		return err_set("out of memory");
+	return 0;
+}
+
+/* The "error" member of an order or challenge, if any. */
+static void
+problem_member(json_t *obj, struct acme_problem *p)
+{
+	json_t *e;
+	char *text;
+
+	if (json_get_object(obj, "error", 0, &e) == 0 && e != NULL &&
+	    (text = json_dumps(e, JSON_COMPACT)) != NULL) {
+		acme_problem_parse(p, 0, text, strlen(text));
+		free(text);
+	}
+	err_clear();
+}
+
+int
+acme_order_parse(struct acme_order *o, const char *body, size_t len)
+{
+	const char *status;
+	json_t *doc, *arr, *v;
+	size_t i;
+
+	order_clear_fields(o);
+	if ((doc = json_parse_object(body, len)) == NULL)
+		return err_prefix("order");
+	if (json_get_string(doc, "status", 1, &status) == -1 ||
+	    url_dup(doc, "finalize", 1, &o->finalize) == -1 ||
+	    url_dup(doc, "certificate", 0, &o->certificate) == -1 ||
+	    json_get_array(doc, "authorizations", 1, &arr) == -1)
+		goto fail;
+	o->status = acme_status_parse(status);
+	if (json_array_size(arr) > ACME_MAX_AUTHZ) {
+		err_set("too many authorizations (%zu)", json_array_size(arr));
+		goto fail;
+	}
+	json_array_foreach(arr, i, v) {
+		const char *u = json_string_value(v);
+
+		if (u == NULL || (strncmp(u, "https://", 8) != 0 &&
+		    strncmp(u, "http://", 7) != 0)) {
+			err_set("authorization %zu is not an http(s) URL", i);
+			goto fail;
+		}
+		if ((o->authz[o->nauthz] = strdup(u)) == NULL) {
+			err_set("out of memory");
+			goto fail;
+		}
+		o->nauthz++;
+	}
+	problem_member(doc, &o->error);
+	json_decref(doc);
+	return 0;
+fail:
+	json_decref(doc);
+	return err_prefix("order");
+}
+
+/* Frees what the server said, keeping the order's URL (a poll
+ * replaces the fields, not the order). */
+static void
+order_clear_fields(struct acme_order *o)
+{
+	size_t i;
+	char *url = o->url;
+
+	free(o->finalize);
+	free(o->certificate);
+	for (i = 0; i < o->nauthz; i++)
+		free(o->authz[i]);
+	acme_problem_free(&o->error);
+	memset(o, 0, sizeof(*o));
+	o->url = url;
+}
+
+void
+acme_order_free(struct acme_order *o)
+{
+	order_clear_fields(o);
+	free(o->url);
+	o->url = NULL;
+}
+
+int
+acme_authz_parse(struct acme_authz *a, const char *body, size_t len)
+{
+	const char *status, *type, *value;
+	json_t *doc, *ident, *arr, *c;
+	size_t i;
+	int wildcard = 0;
+
+	memset(a, 0, sizeof(*a));
+	if ((doc = json_parse_object(body, len)) == NULL)
+		return err_prefix("authorization");
+	if (json_get_string(doc, "status", 1, &status) == -1 ||
+	    json_get_object(doc, "identifier", 1, &ident) == -1 ||
+	    json_get_string(ident, "type", 1, &type) == -1 ||
+	    json_get_string(ident, "value", 1, &value) == -1 ||
+	    json_get_bool(doc, "wildcard", 0, &wildcard) == -1 ||
+	    json_get_array(doc, "challenges", 1, &arr) == -1)
+		goto fail;
+	if (strcmp(type, "dns") == 0)
+		a->type = CRYPTO_IDENT_DNS;
+	else if (strcmp(type, "ip") == 0)
+		a->type = CRYPTO_IDENT_IP;
+	else {
+		err_set("unknown identifier type");
+		goto fail;
+	}
+	a->status = acme_status_parse(status);
+	a->wildcard = wildcard;
+	if ((a->value = strdup(value)) == NULL) {
+		err_set("out of memory");
+		goto fail;
+	}
+	json_array_foreach(arr, i, c) {
+		struct acme_challenge *ch;
+		const char *ctype, *cstatus, *token;
+
+		if (a->nchall == ACME_MAX_CHALLENGES)
+			break;
+		if (!json_is_object(c)) {
+			err_set("challenge %zu is not an object", i);
+			goto fail;
+		}
+		ch = &a->chall[a->nchall++];
+		if (json_get_string(c, "type", 1, &ctype) == -1 ||
+		    url_dup(c, "url", 1, &ch->url) == -1 ||
+		    json_get_string(c, "status", 1, &cstatus) == -1 ||
+		    json_get_string(c, "token", 0, &token) == -1) {
+			err_prefix("challenge %zu", i);
+			goto fail;
+		}
+		ch->status = acme_status_parse(cstatus);
+		if ((ch->type = strdup(ctype)) == NULL ||
+		    (token != NULL && (ch->token = strdup(token)) == NULL)) {
+			err_set("out of memory");
+			goto fail;
+		}
+		problem_member(c, &ch->error);
+	}
+	json_decref(doc);
+	return 0;
+fail:
+	json_decref(doc);
+	acme_authz_free(a);
+	return err_prefix("authorization");
+}
+
+void
+acme_authz_free(struct acme_authz *a)
+{
+	size_t i;
+
+	free(a->value);
+	for (i = 0; i < a->nchall; i++) {
+		free(a->chall[i].type);
+		free(a->chall[i].url);
+		free(a->chall[i].token);
+		acme_problem_free(&a->chall[i].error);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+static json_t *
+order_identifiers(const struct acme_order_ident *ids, size_t n)
+{
+	json_t *arr = json_array(), *id;
+	size_t i;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		id = json_pack("{s:s,s:s}", "type",
+		    ids[i].type == CRYPTO_IDENT_IP ? "ip" : "dns",
+		    "value", ids[i].value);
+		if (id == NULL || json_array_append_new(arr, id) == -1) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+int
+acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
+    size_t n, const char *profile, const char *replaces,
+    struct acme_order *o)
+{
+	struct acme_directory *d;
+	struct http_response r;
+	json_t *payload;
+	char *text = NULL;
+	int rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	if ((d = acme_session_directory(s)) == NULL)
+		return -1;
+	http_response_init(&r);
+	payload = json_object();
+	if (payload == NULL || json_object_set_new(payload, "identifiers",
+	    order_identifiers(ids, n)) == -1 ||
+	    (profile != NULL && json_object_set_new(payload, "profile",
+	    json_string(profile)) == -1) ||
+	    (replaces != NULL && json_object_set_new(payload, "replaces",
+	    json_string(replaces)) == -1) ||
+	    (text = json_dump_compact(payload)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	if (acme_post(s, d->new_order, text, NULL, &r) == -1)
+		goto out;
+	if (r.location == NULL) {
+		err_set("%s: no order location found", d->new_order);
+		goto out;
+	}
+	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
+		err_prefix("%s", d->new_order);
+		goto out;
+	}
+	if ((o->url = strdup(r.location)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	if (o->status == ACME_ST_INVALID || o->status == ACME_ST_UNKNOWN) {
+		err_set("%s: new order is %s", o->url,
+		    acme_status_name(o->status));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		acme_order_free(o);
+	free(text);
+	json_decref(payload);
+	http_response_free(&r);
+	acme_directory_put(d);
+	return rc;
+}
+
+static long long
+order_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+poll_defaults(struct acme_poll_opts *p, const struct acme_poll_opts *in)
+{
+	p->deadline_ms = 300000;
+	p->first_ms = 100;
+	p->max_ms = 5000;
+	if (in != NULL) {
+		if (in->deadline_ms > 0)
+			p->deadline_ms = in->deadline_ms;
+		if (in->first_ms > 0)
+			p->first_ms = in->first_ms;
+		if (in->max_ms > 0)
+			p->max_ms = in->max_ms;
+	}
+}
+
+/* Sleeps before the next poll: the server's Retry-After when it gave one,
+ * else a doubling wait; never past the deadline. */
+static int
+poll_wait(const struct http_response *r, long long *next,
+    const struct acme_poll_opts *p, long long deadline, const char *url)
+{
+	long long wait = *next, left = deadline - order_now_ms();
+
+	if (r->retry_after >= 0)
+		wait = r->retry_after * 1000;
+	if (left <= 0)
+		return err_set("%s: still not done after %lld s", url,
+		    p->deadline_ms / 1000);
+	if (wait > left)
+		wait = left;
+	*next = *next * 2 > p->max_ms ? p->max_ms : *next * 2;
+	return stop_sleep_ms(wait);
+}
+
+/* Polls an authorization until it leaves pending/processing. */
+static int
+poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
+    const struct acme_poll_opts *p)
+{
+	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	struct http_response r;
+	int rc = -1;
+
+	http_response_init(&r);
+	for (;;) {
+		if (acme_post(s, url, NULL, NULL, &r) == -1)
+			break;
+		acme_authz_free(a);
+		if (acme_authz_parse(a, buf_str(&r.body), r.body.len) == -1) {
+			err_prefix("%s", url);
+			break;
+		}
+		if (a->status != ACME_ST_PENDING &&
+		    a->status != ACME_ST_PROCESSING) {
+			rc = 0;
+			break;
+		}
+		if (poll_wait(&r, &next, p, deadline, url) == -1)
+			break;
+	}
+	http_response_free(&r);
+	return rc;
+}
+
+/* "dns:example.org: http-01 challenge invalid: <detail>" */
+static int
+authz_failure(const struct acme_authz *a, const char *url)
+{
+	size_t i;
+
+	for (i = 0; i < a->nchall; i++) {
+		const struct acme_challenge *c = &a->chall[i];
+
+		if (c->status == ACME_ST_INVALID || c->error.type != 0 ||
+		    c->error.detail != NULL) {
+			return err_set("%s:%s: authorization is %s: %s "
+			    "challenge failed: %s%s%s", a->type ==
+			    CRYPTO_IDENT_IP ? "ip" : "dns", a->value,
+			    acme_status_name(a->status), c->type,
+			    c->error.type ? acme_error_name(c->error.type) :
+			    "", c->error.detail ? ": " : "",
+			    c->error.detail ? c->error.detail : "");
+		}
+	}
+	return err_set("%s: %s:%s: authorization is %s", url, a->type ==
+	    CRYPTO_IDENT_IP ? "ip" : "dns", a->value,
+	    acme_status_name(a->status));
+}
+
+/* The configured identifier an authorization is for. */
+static const struct acme_order_ident *
+authz_ident(const struct acme_authz *a, const struct acme_order_ident *ids,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *v = ids[i].value;
+		int wild = strncmp(v, "*.", 2) == 0;
+
+		if (ids[i].type != a->type || wild != (a->wildcard != 0))
+			continue;
+		if (strcmp(wild ? v + 2 : v, a->value) == 0)
+			return &ids[i];
+	}
+	return NULL;
+}
+
+static void
+task_free(struct acme_challenge_task *t)
+{
+	free(t->token);
+	free(t->key_authorization);
+	free(t->proof);
+	free(t->raw_proof);
+	free(t->file_name);
+	free(t->identifier_tls_alpn);
+	memset(t, 0, sizeof(*t));
+}
+
+static int
+task_build(struct acme_session *s, struct acme_challenge_task *t,
+    const struct acme_order_ident *id, const struct acme_challenge *c)
+{
+	struct crypto_ident cid = { id->type, id->value };
+	struct buf b;
+
+	memset(t, 0, sizeof(*t));
+	t->ident = id;
+	t->challenge = c->type;
+	t->url = c->url;
+	buf_init(&b, 4096);
+	if (c->token == NULL || !acme_token_valid(c->token)) {
+		buf_free(&b);
+		return err_set("%s: invalid challenge token: only "
+		    "[A-Za-z0-9_-] is accepted", c->url);
+	}
+	if ((t->token = strdup(c->token)) == NULL)
+		goto oom;
+	if (crypto_key_authorization(s->signer, c->token, &b) == -1)
+		goto fail;
+	t->key_authorization = buf_steal(&b);
+	if (strcmp(c->type, "http-01") == 0) {
+		t->proof = strdup(t->key_authorization);
+		t->raw_proof = strdup("");
+		t->file_name = strdup(t->token);
+	} else if (strcmp(c->type, "dns-01") == 0) {
+		if (crypto_dns01_value(t->key_authorization, &b) == -1)
+			goto fail;
+		t->proof = buf_steal(&b);
+		t->raw_proof = strdup("");
+		t->file_name = strdup("");
+	} else {
+		if (crypto_tls_alpn01_ext_text(t->key_authorization, &b) == -1)
+			goto fail;
+		t->proof = buf_steal(&b);
+		if (crypto_dns01_value(t->key_authorization, &b) == -1)
+			goto fail;
+		t->raw_proof = buf_steal(&b);
+		t->file_name = strdup("");
+	}
+	if (crypto_tls_alpn_name(&cid, &b) == -1)
+		goto fail;
+	t->identifier_tls_alpn = buf_steal(&b);
+	if (t->proof == NULL || t->raw_proof == NULL || t->file_name == NULL ||
+	    t->identifier_tls_alpn == NULL)
+		goto oom;
+	return 0;
+oom:
+	err_set("out of memory");
+fail:
+	buf_free(&b);
+	task_free(t);
+	return -1;
+}
+
+struct authz_work {
+	struct acme_authz		 authz;
+	const struct acme_order_ident	*ident;
+	const struct acme_challenge	*chall;
+	struct acme_challenge_task	 task;
+	int				 set_up;
+	int				 done;	/* valid already */
+};
+
+int
+acme_order_authorize(struct acme_session *s, struct acme_order *o,
+    const struct acme_order_ident *ids, size_t n,
+    const struct acme_solver *solver, const struct acme_poll_opts *popts)
+{
+	struct acme_poll_opts p;
+	struct authz_work *w;
+	struct http_response r;
+	size_t i, j;
+	int rc = -1;
+
+	poll_defaults(&p, popts);
+	if (o->nauthz == 0)
+		return 0;
+	if ((w = calloc(o->nauthz, sizeof(*w))) == NULL)
+		return err_set("out of memory");
+	http_response_init(&r);
+
+	/* 1. Read every authorization and pick its challenge. */
+	for (i = 0; i < o->nauthz; i++) {
+		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
+			goto out;
+		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
+		    r.body.len) == -1) {
+			err_prefix("%s", o->authz[i]);
+			goto out;
+		}
+		if (w[i].authz.status == ACME_ST_VALID) {
+			w[i].done = 1;
+			continue;
+		}
+		if (w[i].authz.status != ACME_ST_PENDING) {
+			authz_failure(&w[i].authz, o->authz[i]);
+			goto out;
+		}
+		w[i].ident = authz_ident(&w[i].authz, ids, n);
+		if (w[i].ident == NULL) {
+			err_set("%s: %s%s: identifier not found in the "
+			    "certificate's configuration", o->authz[i],
+			    w[i].authz.wildcard ? "*." : "", w[i].authz.value);
+			goto out;
+		}
+		for (j = 0; j < w[i].authz.nchall; j++)
+			if (strcmp(w[i].authz.chall[j].type,
+			    w[i].ident->challenge) == 0)
+				w[i].chall = &w[i].authz.chall[j];
+		if (w[i].chall == NULL) {
+			struct buf offered;
+
+			buf_init(&offered, 512);
+			for (j = 0; j < w[i].authz.nchall; j++) {
+				buf_puts(&offered, j ? ", " : "");
+				json_safe_text(&offered,
+				    w[i].authz.chall[j].type, 32);
+			}
+			err_set("%s: the CA offers no %s challenge for %s "
+			    "(offered: %s)", o->authz[i], w[i].ident->challenge,
+			    w[i].ident->value, offered.len ? buf_str(&offered) :
+			    "none");
+			buf_free(&offered);
+			goto out;
+		}
+		if (task_build(s, &w[i].task, w[i].ident, w[i].chall) == -1)
+			goto out;
+	}
+
+	/* 2. Publish every proof (the challenge hooks). */
+	for (i = 0; i < o->nauthz; i++) {
+		if (w[i].done)
+			continue;
+		w[i].set_up = 1;
+		if (solver->setup(solver->arg, &w[i].task) == -1)
+			goto out;
+	}
+
+	/* 3. Tell the CA, for all of them, so it validates in parallel. */
+	for (i = 0; i < o->nauthz; i++) {
+		if (w[i].done || w[i].chall->status != ACME_ST_PENDING)
+			continue;
+		if (acme_post(s, w[i].chall->url, "{}", NULL, &r) == -1)
+			goto out;
+	}
+
+	/* 4. Wait for each to be decided. */
+	for (i = 0; i < o->nauthz; i++) {
+		if (w[i].done)
+			continue;
+		if (poll_authz(s, o->authz[i], &w[i].authz, &p) == -1)
+			goto out;
+		/* poll_authz replaced the parsed authorization. */
+		w[i].chall = NULL;
+		if (w[i].authz.status != ACME_ST_VALID) {
+			authz_failure(&w[i].authz, o->authz[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	/* 5. Withdraw every proof that was published, whatever happened. */
+	for (i = 0; i < o->nauthz; i++) {
+		if (w[i].set_up && solver->cleanup != NULL)
+			solver->cleanup(solver->arg, &w[i].task);
+		task_free(&w[i].task);
+		acme_authz_free(&w[i].authz);
+	}
+	free(w);
+	http_response_free(&r);
+	return rc;
+}
+
+/* Polls the order until it is no longer pending/processing. */
+static int
+poll_order(struct acme_session *s, struct acme_order *o,
+    const struct acme_poll_opts *p)
+{
+	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	struct http_response r;
+	int rc = -1;
+
+	http_response_init(&r);
+	while (o->status == ACME_ST_PROCESSING ||
+	    o->status == ACME_ST_PENDING) {
+		if (poll_wait(&r, &next, p, deadline, o->url) == -1)
+			goto out;
+		if (acme_post(s, o->url, NULL, NULL, &r) == -1)
+			goto out;
+		if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
+			err_prefix("%s", o->url);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	http_response_free(&r);
+	return rc;
+}
+
+static int
+order_failure(const struct acme_order *o, const char *what)
+{
+	if (o->error.detail != NULL || o->error.type != 0)
+		return err_set("%s: order is %s %s: %s%s%s", o->url,
+		    acme_status_name(o->status), what,
+		    acme_error_name(o->error.type),
+		    o->error.detail ? ": " : "",
+		    o->error.detail ? o->error.detail : "");
+	return err_set("%s: order is %s %s", o->url,
+	    acme_status_name(o->status), what);
+}
+
+int
+acme_order_finalize(struct acme_session *s, struct acme_order *o,
+    const void *csr, size_t csrlen, const struct acme_poll_opts *popts)
+{
+	struct acme_poll_opts p;
+	struct http_response r;
+	struct buf body;
+	int rc = -1;
+
+	poll_defaults(&p, popts);
+	buf_init(&body, HTTP_MAX_BODY);
+	http_response_init(&r);
+	/* The order becomes ready once every authorization is valid; the
+	 * server may take a moment to notice. */
+	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p) == -1)
+		goto out;
+	if (o->status == ACME_ST_VALID) {
+		err_set("%s: the order is already valid (the CA reused it) "
+		    "and cannot be finalized with a new key", o->url);
+		goto out;
+	}
+	if (o->status != ACME_ST_READY) {
+		order_failure(o, "instead of ready");
+		goto out;
+	}
+	if (buf_puts(&body, "{\"csr\":\"") == -1 ||
+	    b64url_encode_buf(&body, csr, csrlen) == -1 ||
+	    buf_puts(&body, "\"}") == -1)
+		goto out;
+	if (acme_post(s, o->finalize, body.data, NULL, &r) == -1)
+		goto out;
+	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
+		err_prefix("%s", o->finalize);
+		goto out;
+	}
+	if (poll_order(s, o, &p) == -1)
+		goto out;
+	if (o->status != ACME_ST_VALID) {
+		order_failure(o, "after finalization");
+		goto out;
+	}
+	if (o->certificate == NULL) {
+		err_set("%s: no certificate available for download", o->url);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&body);
+	http_response_free(&r);
+	return rc;
+}
+
+static int
+download_one(struct acme_session *s, const char *url, struct buf *out,
+    struct http_response *r)
+{
+	if (acme_post(s, url, NULL, ACME_CT_PEM, r) == -1)
+		return -1;
+	if (strstr(buf_str(&r->body), "-----BEGIN CERTIFICATE-----") == NULL)
+		return err_set("%s: the response is not a PEM certificate "
+		    "chain", url);
+	return buf_append(out, r->body.data, r->body.len);
+}
+
+int
+acme_order_download(struct acme_session *s, const struct acme_order *o,
+    struct buf *chain, struct buf *alts, size_t *nalts)
+{
+	struct http_response r, ra;
+	size_t i, n = 0;
+	int rc = -1;
+
+	http_response_init(&r);
+	http_response_init(&ra);
+	if (download_one(s, o->certificate, chain, &r) == -1)
+		goto out;
+	for (i = 0; alts != NULL && i < r.nalternates; i++) {
+		if (download_one(s, r.alternates[i], &alts[n], &ra) == -1) {
+			log_warn("alternate chain: %s", err_msg());
+			continue;
+		}
+		n++;
+	}
+	rc = 0;
+out:
+	if (nalts != NULL)
+		*nalts = n;
+	http_response_free(&r);
+	http_response_free(&ra);
+	return rc;
+}
+
+void
+acme_order_abandon(struct acme_session *s, const struct acme_order *o)
+{
+	struct http_response r;
+	struct acme_authz a;
+	size_t i;
+
+	http_response_init(&r);
+	for (i = 0; i < o->nauthz; i++) {
+		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
+			continue;
+		if (acme_authz_parse(&a, buf_str(&r.body), r.body.len) == -1)
+			continue;
+		if (a.status == ACME_ST_PENDING &&
+		    acme_post(s, o->authz[i], "{\"status\":\"deactivated\"}",
+		    NULL, &r) == -1)
+			log_warn("deactivating %s: %s", o->authz[i], err_msg());
+		acme_authz_free(&a);
+	}
+	http_response_free(&r);
+	err_clear();
+}
