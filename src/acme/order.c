@@ -93,6 +93,31 @@ problem_member(json_t *obj, struct acme_problem *p)
 	err_clear();
 }
 
+/* Frees what the server said, keeping the order's URL (a poll
+ * replaces the fields, not the order). */
+static void
+order_clear_fields(struct acme_order *o)
+{
+	size_t i;
+	char *url = o->url;
+
+	free(o->finalize);
+	free(o->certificate);
+	for (i = 0; i < o->nauthz; i++)
+		free(o->authz[i]);
+	acme_problem_free(&o->error);
+	memset(o, 0, sizeof(*o));
+	o->url = url;
+}
+
+void
+acme_order_free(struct acme_order *o)
+{
+	order_clear_fields(o);
+	free(o->url);
+	o->url = NULL;
+}
+
 int
 acme_order_parse(struct acme_order *o, const char *body, size_t len)
 {
@@ -133,31 +158,6 @@ acme_order_parse(struct acme_order *o, const char *body, size_t len)
 fail:
 	json_decref(doc);
 	return err_prefix("order");
-}
-
-/* Frees what the server said, keeping the order's URL (a poll
- * replaces the fields, not the order). */
-static void
-order_clear_fields(struct acme_order *o)
-{
-	size_t i;
-	char *url = o->url;
-
-	free(o->finalize);
-	free(o->certificate);
-	for (i = 0; i < o->nauthz; i++)
-		free(o->authz[i]);
-	acme_problem_free(&o->error);
-	memset(o, 0, sizeof(*o));
-	o->url = url;
-}
-
-void
-acme_order_free(struct acme_order *o)
-{
-	order_clear_fields(o);
-	free(o->url);
-	o->url = NULL;
 }
 
 int
