@@ -109,6 +109,29 @@ test_scalars(void **state)
 	toml_free(root);
 }
 
+/* The corners of multi-line strings. */
+static void
+test_multiline_strings(void **state)
+{
+	struct toml_value *root;
+
+	(void)state;
+	root = parse_ok(
+	    "q1 = \"\"\"\"\"\"\"\n"		/* 7 quotes: one in the string */
+	    "q2 = \"\"\"a\"\"\"\"\"\n"	/* a"" */
+	    "l1 = '''''''\n"
+	    "l2 = '''\r\nx\\y'''\n"
+	    "trim = \"\"\"\\\r\n  \t\r\n   z\"\"\"\n"
+	    "keep = \"\"\"a\r\n\tb\"\"\"\n");
+	assert_string_equal(toml_string(get(root, "q1"), NULL), "\"");
+	assert_string_equal(toml_string(get(root, "q2"), NULL), "a\"\"");
+	assert_string_equal(toml_string(get(root, "l1"), NULL), "'");
+	assert_string_equal(toml_string(get(root, "l2"), NULL), "x\\y");
+	assert_string_equal(toml_string(get(root, "trim"), NULL), "z");
+	assert_string_equal(toml_string(get(root, "keep"), NULL), "a\n\tb");
+	toml_free(root);
+}
+
 static void
 test_datetimes(void **state)
 {
@@ -447,6 +470,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalars),
+		cmocka_unit_test(test_multiline_strings),
 		cmocka_unit_test(test_datetimes),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_crlf_and_bom),
