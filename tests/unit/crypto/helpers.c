@@ -85,6 +85,13 @@ int
 run_openssl(const char *const args[], const void *in, size_t inlen,
     struct buf *out)
 {
+	return run_openssl_err(args, in, inlen, out, NULL);
+}
+
+int
+run_openssl_err(const char *const args[], const void *in, size_t inlen,
+    struct buf *out, struct buf *errout)
+{
 	const char *argv[32];
 	struct spawn_cmd cmd;
 	struct spawn_status st;
@@ -105,13 +112,13 @@ run_openssl(const char *const args[], const void *in, size_t inlen,
 	cmd.stdin_data = in;
 	cmd.stdin_len = inlen;
 	cmd.stdout_buf = out;
-	cmd.stderr_buf = &err;
+	cmd.stderr_buf = errout != NULL ? errout : &err;
 	cmd.timeout_ms = 60000;
 	assert_int_equal(spawn_run(&cmd, &st), 0);
 	assert_true(st.exited);
 	if (st.code != 0)
 		print_message("openssl %s: exit %d: %s\n", args[0], st.code,
-		    buf_str(&err));
+		    buf_str(errout != NULL ? errout : &err));
 	buf_free(&err);
 	return st.code;
 }

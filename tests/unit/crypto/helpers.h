@@ -33,6 +33,11 @@ const char *scratch_write(const char *name, const void *data, size_t len);
 int	 run_openssl(const char *const args[], const void *in, size_t inlen,
 	    struct buf *out);
 
+/* The same, capturing stderr into err (some commands, like "req -verify",
+ * report a failure only there). */
+int	 run_openssl_err(const char *const args[], const void *in,
+	    size_t inlen, struct buf *out, struct buf *err);
+
 /* Hex or base64url into bytes appended to out; fails the test on bad
  * input. */
 void	 hex_decode(const char *hex, struct buf *out);
