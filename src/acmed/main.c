@@ -1,0 +1,337 @@
+/*
+ * main.c - acmed, the ACME client daemon: command line, start-up, the
+ * signal loop.  Everything else lives in the layers below.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "build_config.h"
+#include "config/config.h"
+#include "daemon/hook.h"
+#include "daemon/process.h"
+#include "daemon/runtime.h"
+#include "daemon/scheduler.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/stop.h"
+
+extern char **environ;
+
+#define MAX_ROOT_CERTS	64
+
+struct options {
+	const char	*config;
+	const char	*pid_file;
+	int		 no_pid_file;
+	int		 foreground;
+	int		 log_stderr;
+	int		 log_syslog;
+	enum log_level	 level;
+	char		*roots[MAX_ROOT_CERTS];
+	size_t		 nroots;
+	int		 check_config;
+	int		 once;
+	int		 workers;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: acmed [-c|--config FILE] [-f|--foreground] [-h|--help]\n"
+	    "             [--log-stderr | --log-syslog] [--log-level LEVEL]\n"
+	    "             [--no-pid-file | --pid-file FILE] [--root-cert FILE]\n"
+	    "             [--check-config] [--once] [--workers N] "
+	    "[-V|--version]\n"
+	    "\n"
+	    "  -c, --config FILE    configuration file (default %s)\n"
+	    "  -f, --foreground     do not detach from the terminal\n"
+	    "  --log-stderr         log to the standard error output\n"
+	    "  --log-syslog         log to syslog (the default)\n"
+	    "  --log-level LEVEL    error, warn (default), info, debug or trace\n"
+	    "  --pid-file FILE      PID file (default %s)\n"
+	    "  --no-pid-file        do not create a PID file\n"
+	    "  --root-cert FILE     add a root certificate to the trust store "
+	    "(repeatable)\n"
+	    "  --check-config       load and check the configuration, print "
+	    "the\n"
+	    "                       certificates and exit\n"
+	    "  --once               renew what is due, then exit (0: all "
+	    "succeeded)\n"
+	    "  --workers N          renewals in parallel (default %d)\n"
+	    "  -V, --version        print the version and exit\n",
+	    ACMED_DEFAULT_CONFIG_FILE, ACMED_DEFAULT_PID_FILE,
+	    SCHED_DEFAULT_WORKERS);
+}
+
+static void
+version(void)
+{
+	printf("acmed %s\n", ACMED_VERSION);
+	printf("%s, %s\n", OpenSSL_version(OPENSSL_VERSION),
+	    curl_version());
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	enum { O_LOG_STDERR = 256, O_LOG_SYSLOG, O_LOG_LEVEL, O_NO_PID,
+	    O_PID, O_ROOT, O_CHECK, O_ONCE, O_WORKERS };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "log-stderr", no_argument, NULL, O_LOG_STDERR },
+		{ "log-syslog", no_argument, NULL, O_LOG_SYSLOG },
+		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+		{ "no-pid-file", no_argument, NULL, O_NO_PID },
+		{ "pid-file", required_argument, NULL, O_PID },
+		{ "root-cert", required_argument, NULL, O_ROOT },
+		{ "check-config", no_argument, NULL, O_CHECK },
+		{ "once", no_argument, NULL, O_ONCE },
+		{ "workers", required_argument, NULL, O_WORKERS },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c, pid_set = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->config = ACMED_DEFAULT_CONFIG_FILE;
+	o->pid_file = ACMED_DEFAULT_PID_FILE;
+	o->level = LOGL_WARN;
+	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			version();
+			exit(0);
+		case O_LOG_STDERR:
+			o->log_stderr = 1;
+			break;
+		case O_LOG_SYSLOG:
+			o->log_syslog = 1;
+			break;
+		case O_LOG_LEVEL:
+			if (log_level_parse(optarg, &o->level) == -1) {
+				fprintf(stderr, "acmed: %s\n", err_msg());
+				exit(2);
+			}
+			break;
+		case O_NO_PID:
+			o->no_pid_file = 1;
+			break;
+		case O_PID:
+			o->pid_file = optarg;
+			pid_set = 1;
+			break;
+		case O_ROOT:
+			if (o->nroots == MAX_ROOT_CERTS) {
+				fprintf(stderr, "acmed: too many --root-cert\n");
+				exit(2);
+			}
+			o->roots[o->nroots++] = optarg;
+			break;
+		case O_CHECK:
+			o->check_config = 1;
+			break;
+		case O_ONCE:
+			o->once = 1;
+			break;
+		case O_WORKERS:
+			o->workers = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || o->workers < 1 ||
+			    o->workers > 256) {
+				fprintf(stderr, "acmed: --workers: expected a "
+				    "number from 1 to 256\n");
+				exit(2);
+			}
+			break;
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+	if (o->log_stderr && o->log_syslog) {
+		fprintf(stderr, "acmed: --log-stderr and --log-syslog conflict\n");
+		exit(2);
+	}
+	if (o->no_pid_file && pid_set) {
+		fprintf(stderr, "acmed: --pid-file and --no-pid-file "
+		    "conflict\n");
+		exit(2);
+	}
+}
+
+/* Loads the configuration; logs every error. */
+static struct config *
+load(const struct options *o)
+{
+	struct config_opts co = { o->config, o->roots, o->nroots };
+	struct config *cfg;
+	struct buf errors;
+	char *line, *save = NULL;
+
+	buf_init(&errors, 1024 * 1024);
+	if ((cfg = config_load(&co, &errors)) == NULL) {
+		for (line = strtok_r(errors.data, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_error("%s", line);
+	}
+	buf_free(&errors);
+	return cfg;
+}
+
+static void
+on_finish(void *arg)
+{
+	(void)arg;
+	kill(getpid(), SIGUSR1);
+}
+
+static int
+check_config(const struct options *o)
+{
+	struct config_opts co = { o->config, o->roots, o->nroots };
+	struct config *cfg;
+	struct buf out;
+
+	buf_init(&out, 64 * 1024 * 1024);
+	if ((cfg = config_load(&co, &out)) == NULL) {
+		fputs(buf_str(&out), stderr);
+		buf_free(&out);
+		return 1;
+	}
+	config_summary(cfg, &out);
+	fputs(buf_str(&out), stdout);
+	buf_free(&out);
+	config_free(cfg);
+	return 0;
+}
+
+/* The signal loop: TERM/INT stop, HUP reloads, USR1 ends --once. */
+static void
+serve(const struct options *o, struct sched *s, const sigset_t *set)
+{
+	struct runtime *rt;
+	struct config *cfg;
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: reloading %s", o->config);
+			if ((cfg = load(o)) == NULL) {
+				log_error("reload failed: keeping the running "
+				    "configuration");
+				continue;
+			}
+			if ((rt = runtime_new(cfg)) == NULL) {
+				log_error("reload failed: %s; keeping the "
+				    "running configuration", err_msg());
+				continue;
+			}
+			sched_reload(s, rt);
+			continue;
+		}
+		if (sig != SIGUSR1)
+			log_info("%s: stopping", strsignal(sig));
+		return;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sched_opts so;
+	struct options o;
+	struct runtime *rt;
+	struct config *cfg;
+	struct sched *s;
+	sigset_t set;
+	int failed;
+
+	parse_args(argc, argv, &o);
+	log_init("acmed", o.log_stderr || o.check_config ? LOG_SINK_STDERR :
+	    LOG_SINK_SYSLOG, o.level);
+	if (o.check_config)
+		return check_config(&o);
+
+	signal(SIGPIPE, SIG_IGN);
+	hook_init(environ);
+	/* Everything that can fail on the user's input happens before
+	 * detaching, so it is seen; no thread exists yet. */
+	if ((cfg = load(&o)) == NULL)
+		return 1;
+	if (cfg->ncertificates == 0) {
+		log_error("No certificate found.");
+		config_free(cfg);
+		return 0;
+	}
+	if ((rt = runtime_new(cfg)) == NULL) {
+		log_error("%s", err_msg());
+		return 1;
+	}
+	if (!o.foreground && !o.once && process_daemonize(o.log_stderr) == -1) {
+		log_error("%s", err_msg());
+		runtime_free(rt);
+		return 3;
+	}
+	if (!o.no_pid_file && process_pidfile(o.pid_file) == -1) {
+		log_error("%s", err_msg());
+		process_ready(err_msg());
+		runtime_free(rt);
+		return 3;
+	}
+
+	/* Signals go to this thread's sigwait(), whichever thread gets them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	memset(&so, 0, sizeof(so));
+	so.workers = o.workers;
+	so.once = o.once;
+	so.on_finish = on_finish;
+	if ((s = sched_new(rt, &so)) == NULL || sched_start(s) == -1) {
+		log_error("%s", err_msg());
+		process_ready(err_msg());
+		sched_free(s);
+		process_pidfile_remove();
+		return 1;
+	}
+	process_ready(NULL);
+	log_info("acmed %s started: %zu certificates", ACMED_VERSION,
+	    rt->cfg->ncertificates);
+	serve(&o, s, &set);
+	stop_set();
+	failed = sched_stop(s);
+	sched_free(s);
+	process_pidfile_remove();
+	if (o.once)
+		return failed > 0 ? 1 : 0;
+	return 0;
+}

@@ -1,0 +1,334 @@
+/*
+ * hook.c - hook execution (see hook.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/hook.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/spawn.h"
+
+#define HOOK_ARG_MAX	(64u * 1024)
+#define HOOK_STDIN_MAX	(1024u * 1024)
+#define HOOK_OUTPUT_MAX	(64u * 1024)
+#define HOOK_TAIL_LINES	5
+
+static char **hook_environ;
+
+void
+hook_init(char **environ_at_start)
+{
+	hook_environ = environ_at_start;
+}
+
+int
+hook_any(const struct config_hook_list *hooks, enum config_hook_type type)
+{
+	size_t i;
+
+	for (i = 0; i < hooks->n; i++)
+		if (hooks->hooks[i]->types & CONFIG_HOOK_BIT(type))
+			return 1;
+	return 0;
+}
+
+/* The environment as a template map (ordered: process first). */
+static struct tmpl_value *
+hook_env_map(const struct config_env *const *layers, size_t nlayers)
+{
+	struct tmpl_value *m = tmpl_value_map();
+	size_t i, j;
+
+	for (i = 0; m != NULL && hook_environ != NULL &&
+	    hook_environ[i] != NULL; i++) {
+		const char *eq = strchr(hook_environ[i], '=');
+		char *key;
+
+		if (eq == NULL || eq == hook_environ[i])
+			continue;
+		if ((key = strndup(hook_environ[i],
+		    (size_t)(eq - hook_environ[i]))) == NULL ||
+		    tmpl_map_set(m, key, tmpl_value_str(eq + 1)) == -1) {
+			free(key);
+			tmpl_value_free(m);
+			return NULL;
+		}
+		free(key);
+	}
+	for (i = 0; m != NULL && i < nlayers; i++) {
+		if (layers[i] == NULL)
+			continue;
+		for (j = 0; j < layers[i]->n; j++)
+			if (tmpl_map_set(m, layers[i]->keys[j],
+			    tmpl_value_str(layers[i]->values[j])) == -1) {
+				tmpl_value_free(m);
+				return NULL;
+			}
+	}
+	return m;
+}
+
+/* "KEY=value" strings for execve, from the same layers. */
+static char **
+hook_envp(const struct config_env *const *layers, size_t nlayers)
+{
+	struct {
+		char		**keys;
+		const char	**values;
+		size_t		  n;
+	} all = { NULL, NULL, 0 };
+	size_t cap = 0, i, j, k;
+	char **envp = NULL;
+
+	/* Count generously: process + every layer. */
+	for (i = 0; hook_environ != NULL && hook_environ[i] != NULL; i++)
+		cap++;
+	for (i = 0; i < nlayers; i++)
+		if (layers[i] != NULL)
+			cap += layers[i]->n;
+	if ((all.keys = calloc(cap + 1, sizeof(char *))) == NULL ||
+	    (all.values = calloc(cap + 1, sizeof(char *))) == NULL)
+		goto out;
+	for (i = 0; hook_environ != NULL && hook_environ[i] != NULL; i++) {
+		const char *eq = strchr(hook_environ[i], '=');
+
+		if (eq == NULL || eq == hook_environ[i])
+			continue;
+		all.keys[all.n] = strndup(hook_environ[i],
+		    (size_t)(eq - hook_environ[i]));
+		all.values[all.n] = eq + 1;
+		if (all.keys[all.n++] == NULL)
+			goto out;
+	}
+	for (i = 0; i < nlayers; i++) {
+		if (layers[i] == NULL)
+			continue;
+		for (j = 0; j < layers[i]->n; j++) {
+			for (k = 0; k < all.n; k++)
+				if (strcmp(all.keys[k], layers[i]->keys[j]) == 0)
+					break;
+			if (k == all.n) {
+				all.keys[k] = strdup(layers[i]->keys[j]);
+				if (all.keys[all.n++] == NULL)
+					goto out;
+			}
+			all.values[k] = layers[i]->values[j];
+		}
+	}
+	if ((envp = calloc(all.n + 1, sizeof(char *))) == NULL)
+		goto out;
+	for (k = 0; k < all.n; k++) {
+		if (asprintf(&envp[k], "%s=%s", all.keys[k], all.values[k]) ==
+		    -1) {
+			envp[k] = NULL;
+			goto fail;
+		}
+	}
+out:
+	for (k = 0; all.keys != NULL && k < all.n; k++)
+		free(all.keys[k]);
+	free(all.keys);
+	free(all.values);
+	if (envp == NULL)
+		err_set("out of memory");
+	return envp;
+fail:
+	for (k = 0; envp[k] != NULL; k++)
+		free(envp[k]);
+	free(envp);
+	envp = NULL;
+	goto out;
+}
+
+static void
+hook_strv_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *
+hook_render(const struct tmpl *t, const struct tmpl_value *vars, size_t max,
+    const char *what)
+{
+	struct buf b;
+
+	buf_init(&b, max);
+	if (tmpl_render(t, vars, &b) == -1) {
+		buf_free(&b);
+		err_prefix("%s: template error", what);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* The last few lines of captured output, on one line. */
+static void
+hook_tail(struct buf *msg, const char *name, const struct buf *out)
+{
+	const char *p, *start;
+	int lines = 0;
+
+	if (out->len == 0)
+		return;
+	start = out->data;
+	for (p = out->data + out->len - 1; p > out->data; p--) {
+		if (*p == '\n' && p != out->data + out->len - 1 &&
+		    ++lines == HOOK_TAIL_LINES) {
+			start = p + 1;
+			break;
+		}
+	}
+	buf_printf(msg, "; %s: ", name);
+	for (p = start; p < out->data + out->len && msg->len < 1500; p++)
+		buf_putc(msg, (*p == '\n' || *p == '\r') ? '|' :
+		    ((unsigned char)*p < 0x20 ? '?' : *p));
+}
+
+static void
+hook_log_output(const char *who, const struct config_hook *h,
+    const char *stream, const struct buf *out)
+{
+	if (out->len > 0)
+		log_debug("%s: hook \"%s\": %s: %.*s", who, h->name, stream,
+		    (int)(out->len > 4000 ? 4000 : out->len), out->data);
+}
+
+static int
+hook_run_one(const struct config_hook *h, enum config_hook_type type,
+    const struct tmpl_value *vars, char **envp, const char *who)
+{
+	struct spawn_cmd cmd;
+	struct spawn_status st;
+	struct buf out, errb, msg;
+	char **argv = NULL, *stdin_str = NULL, *stdin_path = NULL;
+	char *stdout_path = NULL, *stderr_path = NULL, desc[160];
+	size_t i;
+	int rc = -1;
+
+	memset(&cmd, 0, sizeof(cmd));
+	buf_init(&out, HOOK_OUTPUT_MAX);
+	buf_init(&errb, HOOK_OUTPUT_MAX);
+	buf_init(&msg, 2048);
+	log_debug("%s: calling hook \"%s\" (%s)", who, h->name,
+	    config_hook_type_name(type));
+
+	/* Render everything first: a template error runs nothing. */
+	if ((argv = calloc(h->nargs + 2, sizeof(char *))) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	if ((argv[0] = strdup(h->cmd)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	for (i = 0; i < h->nargs; i++)
+		if ((argv[i + 1] = hook_render(h->args[i], vars, HOOK_ARG_MAX,
+		    "args")) == NULL)
+			goto out;
+	if (h->stdin_str != NULL &&
+	    (stdin_str = hook_render(h->stdin_str, vars, HOOK_STDIN_MAX,
+	    "stdin_str")) == NULL)
+		goto out;
+	if (h->stdin_path != NULL &&
+	    (stdin_path = hook_render(h->stdin_path, vars, HOOK_ARG_MAX,
+	    "stdin")) == NULL)
+		goto out;
+	if (h->stdout_path != NULL &&
+	    (stdout_path = hook_render(h->stdout_path, vars, HOOK_ARG_MAX,
+	    "stdout")) == NULL)
+		goto out;
+	if (h->stderr_path != NULL &&
+	    (stderr_path = hook_render(h->stderr_path, vars, HOOK_ARG_MAX,
+	    "stderr")) == NULL)
+		goto out;
+	for (i = 0; log_threshold >= LOGL_TRACE && i <= h->nargs; i++)
+		log_trace("%s: hook \"%s\": argv[%zu] = %s", who, h->name, i,
+		    argv[i]);
+
+	cmd.file = h->cmd;
+	cmd.argv = argv;
+	cmd.envp = envp;
+	cmd.stdin_data = stdin_str;
+	cmd.stdin_len = stdin_str ? strlen(stdin_str) : 0;
+	cmd.stdin_path = stdin_path;
+	cmd.stdout_path = stdout_path;
+	cmd.stderr_path = stderr_path;
+	cmd.stdout_buf = stdout_path ? NULL : &out;
+	cmd.stderr_buf = stderr_path ? NULL : &errb;
+	cmd.timeout_ms = (int)(h->timeout_s > 2000000 ? 2000000000u :
+	    h->timeout_s * 1000u);
+	if (spawn_run(&cmd, &st) == -1)
+		goto out;
+	hook_log_output(who, h, "stdout", &out);
+	hook_log_output(who, h, "stderr", &errb);
+	spawn_describe(&st, &cmd, desc, sizeof(desc));
+	log_debug("%s: hook \"%s\": %s", who, h->name, desc);
+	if (spawn_ok(&st)) {
+		rc = 0;
+		goto out;
+	}
+	if (h->allow_failure && !st.timed_out) {
+		log_info("%s: hook \"%s\" failed (%s), allowed to fail", who,
+		    h->name, desc);
+		rc = 0;
+		goto out;
+	}
+	if (h->allow_failure) {
+		log_warn("%s: hook \"%s\" %s, allowed to fail", who, h->name,
+		    desc);
+		rc = 0;
+		goto out;
+	}
+	buf_printf(&msg, "unrecoverable failure: %s", desc);
+	hook_tail(&msg, "stderr", &errb);
+	hook_tail(&msg, "stdout", &out);
+	err_set("%s", buf_str(&msg));
+out:
+	if (rc == -1)
+		err_prefix("hook \"%s\" (%s)", h->name,
+		    config_hook_type_name(type));
+	hook_strv_free(argv);
+	free(stdin_str);
+	free(stdin_path);
+	free(stdout_path);
+	free(stderr_path);
+	buf_free(&out);
+	buf_free(&errb);
+	buf_free(&msg);
+	return rc;
+}
+
+int
+hook_run(const struct config_hook_list *hooks, enum config_hook_type type,
+    struct tmpl_value *vars, const struct config_env *const *layers,
+    size_t nlayers, const char *who)
+{
+	struct tmpl_value *env = NULL;
+	char **envp = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!hook_any(hooks, type))
+		return 0;
+	if ((env = hook_env_map(layers, nlayers)) == NULL ||
+	    (envp = hook_envp(layers, nlayers)) == NULL ||
+	    tmpl_map_set(vars, "env", tmpl_value_ref(env)) == -1) {
+		rc = err_prefix("%s", who);
+		goto out;
+	}
+	for (i = 0; i < hooks->n && rc == 0; i++)
+		if (hooks->hooks[i]->types & CONFIG_HOOK_BIT(type))
+			rc = hook_run_one(hooks->hooks[i], type, vars, envp,
+			    who);
+out:
+	hook_strv_free(envp);
+	tmpl_value_free(env);
+	return rc;
+}

@@ -1,0 +1,400 @@
+/*
+ * lifecycle.c - due dates and renewals (see lifecycle.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "acme/order.h"
+#include "crypto/cert.h"
+#include "crypto/csr.h"
+#include "daemon/hook.h"
+#include "daemon/lifecycle.h"
+#include "daemon/storage.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static uint64_t
+lifecycle_random(uint64_t below)
+{
+	uint64_t r = 0;
+
+	if (below == 0)
+		return 0;
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint64_t)time(NULL) * 2654435761u;
+	return r % below;
+}
+
+/* 1 when every configured identifier is among the certificate's SANs. */
+static int
+lifecycle_covers(const struct config_certificate *c,
+    const struct crypto_cert_info *info, char *why, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nidentifiers; i++) {
+		const struct config_identifier *id = &c->identifiers[i];
+		char **list = id->type == CRYPTO_IDENT_IP ? info->ips : info->dns;
+		size_t len = id->type == CRYPTO_IDENT_IP ? info->n_ips :
+		    info->n_dns;
+
+		for (j = 0; j < len; j++)
+			if (strcasecmp(list[j], id->value) == 0)
+				break;
+		if (j == len) {
+			snprintf(why, n, "%s is not in the certificate",
+			    id->value);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+time_t
+lifecycle_due(const struct config *cfg, const struct config_certificate *c,
+    time_t now, char *why, size_t n)
+{
+	struct crypto_cert_info info;
+	struct crypto_key *key = NULL;
+	struct cert_files f;
+	struct buf pem;
+	uint64_t delay, life;
+	time_t due = now;
+
+	memset(&info, 0, sizeof(info));
+	buf_init(&pem, STORAGE_FILE_MAX);
+	if (storage_paths(cfg, c, &f) == -1) {
+		snprintf(why, n, "%s", err_msg());
+		return now;
+	}
+	if ((key = storage_read_key(f.key_path)) == NULL ||
+	    storage_read_cert(f.crt_path, &pem) == -1) {
+		snprintf(why, n, "%s", err_msg());
+		goto out;
+	}
+	if (crypto_cert_info_pem(pem.data, pem.len, &info) == -1) {
+		snprintf(why, n, "%s: %s", f.crt_path, err_msg());
+		goto out;
+	}
+	if (!lifecycle_covers(c, &info, why, n))
+		goto out;
+	if (crypto_cert_check_key(pem.data, pem.len, key) == -1) {
+		snprintf(why, n, "the key in %s does not match the "
+		    "certificate", f.key_path);
+		goto out;
+	}
+	delay = c->renew_delay;
+	life = info.not_after > info.not_before ?
+	    (uint64_t)(info.not_after - info.not_before) : 0;
+	if (delay > life / 2) {
+		/* ACMEd would renew short-lived certificates in a loop. */
+		log_warn("certificate \"%s\": renew_delay (%llu s) is more "
+		    "than half the certificate's lifetime (%llu s): renewing "
+		    "a third of the lifetime before expiry instead", c->id,
+		    (unsigned long long)delay, (unsigned long long)life);
+		delay = life / 3;
+	}
+	delay += lifecycle_random(c->random_early_renew);
+	if ((int64_t)delay > info.not_after)
+		due = 0;
+	else
+		due = (time_t)(info.not_after - (int64_t)delay);
+	if (due < now)
+		due = now;
+	snprintf(why, n, "certificate expires in %lld days (%lld days "
+	    "delay)", (long long)(info.not_after - now) / 86400,
+	    (long long)delay / 86400);
+out:
+	crypto_cert_info_free(&info);
+	crypto_key_free(key);
+	buf_free(&pem);
+	storage_paths_free(&f);
+	return due;
+}
+
+/* What the challenge hooks of one certificate need. */
+struct lifecycle_solver {
+	const struct config_certificate	*cert;
+	const char			*who;
+};
+
+static enum config_hook_type
+lifecycle_challenge_hook(const char *challenge, int clean)
+{
+	if (strcmp(challenge, "http-01") == 0)
+		return clean ? CONFIG_HOOK_CHALLENGE_HTTP01_CLEAN :
+		    CONFIG_HOOK_CHALLENGE_HTTP01;
+	if (strcmp(challenge, "dns-01") == 0)
+		return clean ? CONFIG_HOOK_CHALLENGE_DNS01_CLEAN :
+		    CONFIG_HOOK_CHALLENGE_DNS01;
+	return clean ? CONFIG_HOOK_CHALLENGE_TLSALPN01_CLEAN :
+	    CONFIG_HOOK_CHALLENGE_TLSALPN01;
+}
+
+static int
+lifecycle_challenge(struct lifecycle_solver *ls,
+    const struct acme_challenge_task *t, int clean)
+{
+	const struct config_identifier *id = t->ident->user;
+	const struct config_env *layers[2] = { &ls->cert->env, &id->env };
+	struct tmpl_value *v = tmpl_value_map();
+	int rc = -1;
+
+	if (v == NULL ||
+	    tmpl_map_set(v, "challenge", tmpl_value_str(t->challenge)) == -1 ||
+	    tmpl_map_set(v, "identifier", tmpl_value_str(id->value)) == -1 ||
+	    tmpl_map_set(v, "identifier_tls_alpn",
+	    tmpl_value_str(t->identifier_tls_alpn)) == -1 ||
+	    tmpl_map_set(v, "file_name", tmpl_value_str(t->file_name)) == -1 ||
+	    tmpl_map_set(v, "proof", tmpl_value_str(t->proof)) == -1 ||
+	    tmpl_map_set(v, "raw_proof", tmpl_value_str(t->raw_proof)) == -1 ||
+	    tmpl_map_set(v, "is_clean_hook", tmpl_value_bool(clean)) == -1)
+		goto out;
+	rc = hook_run(&ls->cert->hooks, lifecycle_challenge_hook(t->challenge,
+	    clean), v, layers, 2, ls->who);
+	if (rc == -1)
+		err_prefix("%s", id->value);
+out:
+	tmpl_value_free(v);
+	return rc;
+}
+
+static int
+lifecycle_setup(void *arg, const struct acme_challenge_task *t)
+{
+	return lifecycle_challenge(arg, t, 0);
+}
+
+static void
+lifecycle_cleanup(void *arg, const struct acme_challenge_task *t)
+{
+	struct lifecycle_solver *ls = arg;
+	char saved[ERR_MSG_MAX];
+
+	/* A failing clean-up is logged; it must not hide the first error. */
+	snprintf(saved, sizeof(saved), "%s", err_msg());
+	if (lifecycle_challenge(ls, t, 1) == -1)
+		log_warn("%s: clean-up: %s", ls->who, err_msg());
+	err_set("%s", saved);
+}
+
+static void
+lifecycle_post_operation(const struct config_certificate *c,
+    const struct cert_files *f, const char *status, int ok, const char *who)
+{
+	const struct config_env *layers[1] = { &c->env };
+	struct tmpl_value *v = tmpl_value_map(), *ids = tmpl_value_list();
+	size_t i;
+
+	if (v == NULL || ids == NULL)
+		goto out;
+	for (i = 0; i < c->nidentifiers; i++)
+		if (tmpl_list_push(ids,
+		    tmpl_value_str(c->identifiers[i].value)) == -1)
+			goto out;
+	if (tmpl_map_set(v, "identifiers", tmpl_value_ref(ids)) == -1 ||
+	    tmpl_map_set(v, "key_type",
+	    tmpl_value_str(crypto_key_type_name(c->key_type))) == -1 ||
+	    tmpl_map_set(v, "status", tmpl_value_str(status)) == -1 ||
+	    tmpl_map_set(v, "is_success", tmpl_value_bool(ok)) == -1 ||
+	    tmpl_map_set(v, "certificate_path",
+	    tmpl_value_str(f->crt_path ? f->crt_path : "")) == -1 ||
+	    tmpl_map_set(v, "private_key_path",
+	    tmpl_value_str(f->key_path ? f->key_path : "")) == -1)
+		goto out;
+	if (hook_run(&c->hooks, CONFIG_HOOK_POST_OPERATION, v, layers, 1,
+	    who) == -1)
+		log_warn("%s: post-operation hook error: %s", who, err_msg());
+out:
+	tmpl_value_free(ids);
+	tmpl_value_free(v);
+}
+
+/* The key for the new certificate: the current one with kp_reuse (if it
+ * can be read), else a new one.  *is_new tells which. */
+static struct crypto_key *
+lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
+    int *is_new, const char *who)
+{
+	struct crypto_key *k;
+
+	*is_new = 0;
+	if (c->kp_reuse) {
+		if ((k = storage_read_key(f->key_path)) != NULL &&
+		    crypto_key_get_type(k) == c->key_type)
+			return k;
+		if (k != NULL)
+			log_info("%s: the key in %s is not a %s key: creating a "
+			    "new one", who, f->key_path,
+			    crypto_key_type_name(c->key_type));
+		else
+			log_debug("%s: no key to reuse: %s", who, err_msg());
+		crypto_key_free(k);
+	}
+	*is_new = 1;
+	return crypto_key_generate(c->key_type);
+}
+
+/* Checks the downloaded chain against the key and the identifiers. */
+static int
+lifecycle_check_chain(const struct config_certificate *c,
+    const struct buf *chain, const struct crypto_key *key)
+{
+	struct crypto_cert_info info;
+	char why[512];
+	int rc = 0;
+
+	if (crypto_cert_check_key(chain->data, chain->len, key) == -1)
+		return err_prefix("the certificate does not match the key");
+	if (crypto_cert_info_pem(chain->data, chain->len, &info) == -1)
+		return err_prefix("the certificate cannot be parsed");
+	if (!lifecycle_covers(c, &info, why, sizeof(why)))
+		rc = err_set("the certificate does not cover the configured "
+		    "identifiers: %s", why);
+	crypto_cert_info_free(&info);
+	return rc;
+}
+
+static int
+lifecycle_order(struct runtime *rt, const struct config_certificate *c,
+    struct acme_session *s, const struct cert_files *f, const char *who)
+{
+	struct lifecycle_solver ls = { c, who };
+	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup, &ls };
+	struct acme_account *acct = runtime_account(rt, c->account);
+	struct acme_order_ident *ids;
+	struct crypto_ident *cids = NULL;
+	struct crypto_csr_req req;
+	struct crypto_key *key = NULL;
+	struct acme_order o;
+	struct buf csr, chain;
+	size_t i;
+	int rc = -1, is_new = 0, ordered = 0, attempt;
+
+	memset(&o, 0, sizeof(o));
+	buf_init(&csr, 64 * 1024);
+	buf_init(&chain, HTTP_MAX_BODY);
+	if ((ids = calloc(c->nidentifiers, sizeof(*ids))) == NULL ||
+	    (cids = calloc(c->nidentifiers, sizeof(*cids))) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	for (i = 0; i < c->nidentifiers; i++) {
+		ids[i].type = cids[i].type = c->identifiers[i].type;
+		ids[i].value = cids[i].value = c->identifiers[i].value;
+		ids[i].challenge = c->identifiers[i].challenge;
+		ids[i].user = &c->identifiers[i];
+	}
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (acme_account_sync(acct, s, c->endpoint->tos_agreed,
+		    attempt) == -1)
+			goto out;
+		if (acme_order_new(s, ids, c->nidentifiers, NULL, NULL,
+		    &o) == 0)
+			break;
+		/* An account the CA forgot is registered once more. */
+		if (s->problem.type != ACME_ERR_accountDoesNotExist ||
+		    attempt == 1) {
+			err_prefix("new order");
+			goto out;
+		}
+		log_debug("%s: account has been dropped by endpoint \"%s\"",
+		    who, c->endpoint->name);
+	}
+	ordered = 1;
+	if (acme_order_authorize(s, &o, ids, c->nidentifiers, &solver,
+	    rt->poll) == -1) {
+		err_prefix("authorization");
+		goto out;
+	}
+	if ((key = lifecycle_key(c, f, &is_new, who)) == NULL)
+		goto out;
+	memset(&req, 0, sizeof(req));
+	req.idents = cids;
+	req.n_idents = c->nidentifiers;
+	req.digest = c->csr_digest;
+	for (i = 0; i < CRYPTO_SUBJ_COUNT; i++)
+		req.subject[i] = c->subject[i];
+	if (crypto_csr_der(key, &req, &csr) == -1) {
+		err_prefix("CSR");
+		goto out;
+	}
+	if (acme_order_finalize(s, &o, csr.data, csr.len, rt->poll) == -1) {
+		err_prefix("finalization");
+		goto out;
+	}
+	if (acme_order_download(s, &o, &chain, NULL, NULL) == -1) {
+		err_prefix("download");
+		goto out;
+	}
+	ordered = 0;
+	if (lifecycle_check_chain(c, &chain, key) == -1) {
+		err_prefix("%s", o.certificate);
+		goto out;
+	}
+	if (storage_store(rt->cfg, c, f, is_new ? key : NULL, chain.data,
+	    chain.len, who) == -1) {
+		err_prefix("storing");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1 && ordered) {
+		char saved[ERR_MSG_MAX];
+
+		snprintf(saved, sizeof(saved), "%s", err_msg());
+		acme_order_abandon(s, &o);
+		err_set("%s", saved);
+	}
+	acme_order_free(&o);
+	crypto_key_free(key);
+	buf_free(&csr);
+	buf_free(&chain);
+	free(ids);
+	free(cids);
+	return rc;
+}
+
+int
+lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
+    struct http_client *http, long long *retry_after)
+{
+	struct acme_session s;
+	struct cert_files f;
+	struct buf status;
+	char who[512], saved[ERR_MSG_MAX];
+	size_t i;
+	int rc;
+
+	*retry_after = -1;
+	snprintf(who, sizeof(who), "certificate \"%s\"", c->id);
+	memset(&f, 0, sizeof(f));
+	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
+	if ((rc = storage_paths(rt->cfg, c, &f)) == 0)
+		rc = lifecycle_order(rt, c, &s, &f, who);
+	buf_init(&status, ERR_MSG_MAX + 8192);
+	if (rc == 0) {
+		for (i = 0; i < c->nidentifiers; i++)
+			buf_printf(&status, "%s%s", i ? "," : "",
+			    c->identifiers[i].value);
+		log_info("%s: certificate renewed (identifiers: %s)", who,
+		    buf_str(&status));
+		buf_reset(&status);
+	} else {
+		*retry_after = s.retry_after;
+		snprintf(saved, sizeof(saved), "%s", err_msg());
+		buf_printf(&status, "unable to renew the certificate: %s",
+		    saved);
+	}
+	lifecycle_post_operation(c, &f, rc == 0 ? "success" :
+	    buf_str(&status), rc == 0, who);
+	if (rc == -1)
+		err_set("%s", saved);
+	buf_free(&status);
+	acme_session_free(&s);
+	storage_paths_free(&f);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * lifecycle.h - one certificate's life: is it due, and renewing it (sync
+ * the account, order, publish the proofs through the challenge hooks,
+ * finalize with a CSR for a new or reused key, download, store key and
+ * chain together, run the post-operation hooks).
+ */
+#ifndef ACMED_DAEMON_LIFECYCLE_H
+#define ACMED_DAEMON_LIFECYCLE_H
+
+#include <time.h>
+
+#include "acme/http.h"
+#include "config/config.h"
+#include "daemon/runtime.h"
+
+/*
+ * When the certificate is next due, from the files on disk: now when the
+ * key or certificate file is missing or unreadable, when a configured
+ * identifier is not in the certificate, or when the key does not match
+ * it; otherwise notAfter - renew_delay - random(0, random_early_renew),
+ * with renew_delay clamped to a third of the lifetime when it would renew
+ * past half of it.  why (size n) says which.
+ */
+time_t	 lifecycle_due(const struct config *cfg,
+	    const struct config_certificate *c, time_t now, char *why,
+	    size_t n);
+
+/*
+ * Renews c now.  Returns 0, or -1 with err naming the step; *retry_after
+ * is set (seconds, else -1) when the CA asked us to wait.  The
+ * post-operation hooks run in both cases.
+ */
+int	 lifecycle_renew(struct runtime *rt,
+	    const struct config_certificate *c, struct http_client *http,
+	    long long *retry_after);
+
+#endif

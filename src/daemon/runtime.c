@@ -1,0 +1,118 @@
+/*
+ * runtime.c - endpoints and accounts of a configuration (see runtime.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/runtime.h"
+#include "util/err.h"
+
+struct runtime *
+runtime_new(struct config *cfg)
+{
+	struct runtime *rt;
+	size_t i;
+
+	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
+		config_free(cfg);
+		err_set("out of memory");
+		return NULL;
+	}
+	rt->cfg = cfg;
+	if ((cfg->nendpoints > 0 && (rt->endpoints = calloc(cfg->nendpoints,
+	    sizeof(*rt->endpoints))) == NULL) ||
+	    (cfg->naccounts > 0 && ((rt->accounts = calloc(cfg->naccounts,
+	    sizeof(*rt->accounts))) == NULL ||
+	    (rt->account_cfgs = calloc(cfg->naccounts,
+	    sizeof(*rt->account_cfgs))) == NULL ||
+	    (rt->account_saves = calloc(cfg->naccounts,
+	    sizeof(*rt->account_saves))) == NULL))) {
+		err_set("out of memory");
+		goto fail;
+	}
+
+	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1)
+		goto fail;
+	for (i = 0; i < cfg->ncertificates; i++)
+		if (storage_mkdirs(cfg->certificates[i].directory, 0755) == -1)
+			goto fail;
+
+	for (i = 0; i < cfg->nendpoints; i++) {
+		const struct config_endpoint *e = &cfg->endpoints[i];
+		struct acme_endpoint_opts o;
+		size_t j;
+
+		memset(&o, 0, sizeof(o));
+		o.name = e->name;
+		o.url = e->url;
+		o.roots = e->root_certificates;
+		o.nroots = e->nroot_certificates;
+		if ((rt->endpoints[i] = acme_endpoint_new(&o)) == NULL)
+			goto fail;
+		for (j = 0; j < e->nrate_limits; j++)
+			if (acme_endpoint_add_limit(rt->endpoints[i],
+			    e->rate_limits[j]->number,
+			    e->rate_limits[j]->period_s) == -1) {
+				err_prefix("endpoint \"%s\": rate limit \"%s\"",
+				    e->name, e->rate_limits[j]->name);
+				goto fail;
+			}
+	}
+
+	for (i = 0; i < cfg->naccounts; i++) {
+		const struct config_account *a = &cfg->accounts[i];
+		struct acme_account_config *ac = &rt->account_cfgs[i];
+
+		ac->name = a->name;
+		ac->key_type = a->key_type;
+		ac->alg = a->signature_algorithm;
+		ac->contacts = a->contacts;
+		ac->ncontacts = a->ncontacts;
+		ac->has_eab = a->has_eab;
+		ac->eab_id = a->eab_id;
+		ac->eab_key = a->eab_key;
+		ac->eab_keylen = a->eab_keylen;
+		ac->eab_alg = a->eab_alg;
+		rt->account_saves[i].account = a;
+		rt->accounts[i] = acme_account_load(ac,
+		    cfg->global.accounts_directory, storage_save_account,
+		    &rt->account_saves[i]);
+		if (rt->accounts[i] == NULL)
+			goto fail;
+	}
+	return rt;
+fail:
+	runtime_free(rt);
+	return NULL;
+}
+
+void
+runtime_free(struct runtime *rt)
+{
+	size_t i;
+
+	if (rt == NULL)
+		return;
+	for (i = 0; rt->endpoints != NULL && i < rt->cfg->nendpoints; i++)
+		acme_endpoint_free(rt->endpoints[i]);
+	for (i = 0; rt->accounts != NULL && i < rt->cfg->naccounts; i++)
+		acme_account_free(rt->accounts[i]);
+	free(rt->endpoints);
+	free(rt->accounts);
+	free(rt->account_cfgs);
+	free(rt->account_saves);
+	config_free(rt->cfg);
+	free(rt);
+}
+
+struct acme_endpoint *
+runtime_endpoint(const struct runtime *rt, const struct config_endpoint *e)
+{
+	return rt->endpoints[e - rt->cfg->endpoints];
+}
+
+struct acme_account *
+runtime_account(const struct runtime *rt, const struct config_account *a)
+{
+	return rt->accounts[a - rt->cfg->accounts];
+}

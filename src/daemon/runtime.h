@@ -1,0 +1,37 @@
+/*
+ * runtime.h - what one loaded configuration needs at run time: an ACME
+ * endpoint object per [[endpoint]] (directory, nonces, rate limits,
+ * connections) and an account object per [[account]] (its file, keys and
+ * registrations).  A reload builds a new runtime beside the old one.
+ */
+#ifndef ACMED_DAEMON_RUNTIME_H
+#define ACMED_DAEMON_RUNTIME_H
+
+#include "acme/account.h"
+#include "acme/endpoint.h"
+#include "config/config.h"
+#include "daemon/storage.h"
+
+struct runtime {
+	struct config		 *cfg;		/* owned */
+	struct acme_endpoint	**endpoints;	/* parallel to cfg->endpoints */
+	struct acme_account	**accounts;	/* parallel to cfg->accounts */
+	struct acme_account_config *account_cfgs;
+	struct storage_account	 *account_saves;
+	struct acme_poll_opts	 *poll;		/* NULL: defaults */
+};
+
+/*
+ * Builds the runtime of cfg (taking it over, also on failure): creates
+ * the accounts and certificates folders, loads every account file,
+ * prepares every endpoint.  NULL with err.
+ */
+struct runtime *runtime_new(struct config *cfg);
+void	 runtime_free(struct runtime *rt);
+
+struct acme_endpoint *runtime_endpoint(const struct runtime *rt,
+	    const struct config_endpoint *e);
+struct acme_account *runtime_account(const struct runtime *rt,
+	    const struct config_account *a);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * scheduler.c - the due-time heap and the worker pool (see scheduler.h).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "acme/http.h"
+#include "daemon/lifecycle.h"
+#include "daemon/scheduler.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/stop.h"
+
+struct sched_item {
+	size_t	 cert;		/* index in rt->cfg->certificates */
+	time_t	 due;
+	int	 failures;	/* in a row */
+};
+
+struct sched {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	struct runtime		*rt;
+	struct sched_item	*heap;
+	size_t			 n;
+	size_t			 cap;
+	int			 running;
+	int			 stopping;
+	int			 reloading;
+	int			 failed;	/* renewals that failed */
+	struct sched_opts	 opts;
+	pthread_t		*threads;
+	int			 nthreads;
+};
+
+static void
+heap_swap(struct sched_item *h, size_t a, size_t b)
+{
+	struct sched_item t = h[a];
+
+	h[a] = h[b];
+	h[b] = t;
+}
+
+static int
+heap_push(struct sched *s, struct sched_item it)
+{
+	struct sched_item *nh;
+	size_t i;
+
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+
+		if ((nh = realloc(s->heap, ncap * sizeof(*nh))) == NULL)
+			return err_set("out of memory");
+		s->heap = nh;
+		s->cap = ncap;
+	}
+	i = s->n++;
+	s->heap[i] = it;
+	while (i > 0 && s->heap[(i - 1) / 2].due > s->heap[i].due) {
+		heap_swap(s->heap, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static struct sched_item
+heap_pop(struct sched *s)
+{
+	struct sched_item top = s->heap[0];
+	size_t i = 0, l, r, m;
+
+	s->heap[0] = s->heap[--s->n];
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < s->n && s->heap[l].due < s->heap[m].due)
+			m = l;
+		if (r < s->n && s->heap[r].due < s->heap[m].due)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(s->heap, i, m);
+		i = m;
+	}
+	return top;
+}
+
+static const char *
+sched_id(const struct sched *s, size_t cert)
+{
+	return s->rt->cfg->certificates[cert].id;
+}
+
+/* Fills the heap from the files on disk.  In --once mode only what is
+ * due now goes in. */
+static int
+sched_fill(struct sched *s)
+{
+	time_t now = time(NULL);
+	char why[1024];
+	size_t i;
+
+	for (i = 0; i < s->rt->cfg->ncertificates; i++) {
+		const struct config_certificate *c = &s->rt->cfg->certificates[i];
+		struct sched_item it = { i, 0, 0 };
+
+		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+		if (it.due <= now)
+			log_info("certificate \"%s\": renewal due now: %s",
+			    c->id, why);
+		else
+			log_debug("certificate \"%s\": %s", c->id, why);
+		if (s->opts.once && it.due > now)
+			continue;
+		if (heap_push(s, it) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+struct sched *
+sched_new(struct runtime *rt, const struct sched_opts *o)
+{
+	struct sched *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		runtime_free(rt);
+		err_set("out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->rt = rt;
+	s->opts = *o;
+	if (s->opts.workers <= 0)
+		s->opts.workers = SCHED_DEFAULT_WORKERS;
+	if (sched_fill(s) == -1) {
+		sched_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* 1 min, 10 min, 100 min, then a day; +-10 % so that many certificates
+ * that failed together do not come back together. */
+static time_t
+sched_backoff(int failures, long long retry_after)
+{
+	static const time_t steps[] = { 60, 600, 6000, 86400 };
+	time_t base = steps[failures - 1 < 3 ? failures - 1 : 3];
+	unsigned int r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = 0;
+	base = base * 9 / 10 + (time_t)(r % (unsigned)(base / 5 + 1));
+	if (retry_after > base)
+		base = (time_t)retry_after;
+	return base;
+}
+
+static void
+sched_done(struct sched *s, struct sched_item it, int ok,
+    long long retry_after)
+{
+	const struct config_certificate *c = &s->rt->cfg->certificates[it.cert];
+	time_t now = time(NULL), wait;
+	char why[1024];
+
+	if (ok) {
+		it.failures = 0;
+		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+		log_debug("certificate \"%s\": %s", c->id, why);
+		if (it.due <= now) {
+			/* The files are not what we just wrote: do not loop. */
+			log_warn("certificate \"%s\": still due after renewal "
+			    "(%s)", c->id, why);
+			it.due = now + sched_backoff(1, -1);
+		}
+	} else {
+		it.failures++;
+		wait = sched_backoff(it.failures, retry_after);
+		it.due = now + wait;
+		log_info("certificate \"%s\": next attempt in %lld s", c->id,
+		    (long long)wait);
+	}
+	pthread_mutex_lock(&s->mu);
+	if (heap_push(s, it) == -1)
+		log_error("certificate \"%s\": %s", c->id, err_msg());
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *
+sched_worker(void *arg)
+{
+	struct sched *s = arg;
+	struct http_client *http;
+	struct timespec until;
+	struct sched_item it;
+	long long retry_after;
+	int ok;
+
+	if ((http = http_client_new()) == NULL) {
+		log_error("worker: %s", err_msg());
+		return NULL;
+	}
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		if (s->stopping)
+			break;
+		if (s->reloading || s->n == 0) {
+			if (s->opts.once && s->n == 0 && s->running == 0) {
+				if (s->opts.on_finish != NULL)
+					s->opts.on_finish(s->opts.arg);
+				s->opts.on_finish = NULL;
+			}
+			pthread_cond_wait(&s->cv, &s->mu);
+			continue;
+		}
+		if (s->heap[0].due > time(NULL)) {
+			until.tv_sec = s->heap[0].due;
+			until.tv_nsec = 0;
+			pthread_cond_timedwait(&s->cv, &s->mu, &until);
+			continue;
+		}
+		it = heap_pop(s);
+		s->running++;
+		pthread_mutex_unlock(&s->mu);
+
+		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
+		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
+		    http, &retry_after) == 0;
+		if (!ok)
+			log_error("certificate \"%s\": %s", sched_id(s, it.cert),
+			    err_msg());
+		if (!ok && !stop_is_set())
+			__atomic_add_fetch(&s->failed, 1, __ATOMIC_RELAXED);
+		if (!s->opts.once && !stop_is_set())
+			sched_done(s, it, ok, retry_after);
+
+		pthread_mutex_lock(&s->mu);
+		s->running--;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	http_client_free(http);
+	return NULL;
+}
+
+int
+sched_start(struct sched *s)
+{
+	int i;
+
+	if ((s->threads = calloc((size_t)s->opts.workers,
+	    sizeof(*s->threads))) == NULL)
+		return err_set("out of memory");
+	for (i = 0; i < s->opts.workers; i++) {
+		if (pthread_create(&s->threads[i], NULL, sched_worker, s) != 0) {
+			err_set("cannot start worker threads");
+			sched_stop(s);
+			return -1;
+		}
+		s->nthreads++;
+	}
+	return 0;
+}
+
+static int
+item_cmp_id(const void *a, const void *b, void *arg)
+{
+	const struct sched *s = arg;
+	const struct sched_item *x = a, *y = b;
+
+	return strcmp(sched_id(s, x->cert), sched_id(s, y->cert));
+}
+
+void
+sched_reload(struct sched *s, struct runtime *rt)
+{
+	struct sched_item *old;
+	struct runtime *old_rt;
+	size_t nold, i, j;
+
+	pthread_mutex_lock(&s->mu);
+	s->reloading = 1;
+	while (s->running > 0)
+		pthread_cond_wait(&s->cv, &s->mu);
+	old = s->heap;
+	nold = s->n;
+	old_rt = s->rt;
+	/* Sorted by id, to carry backoffs over in O(n log n). */
+	qsort_r(old, nold, sizeof(*old), item_cmp_id, s);
+	s->heap = NULL;
+	s->n = s->cap = 0;
+	s->rt = rt;
+	if (sched_fill(s) == -1)
+		log_error("reload: %s", err_msg());
+	for (i = 0; i < s->n; i++) {
+		size_t lo = 0, hi = nold;
+		const char *id = sched_id(s, s->heap[i].cert);
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = strcmp(old_rt->cfg->certificates[old[mid].cert].id,
+			    id);
+
+			if (c == 0) {
+				lo = mid;
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		j = lo;
+		if (j < nold && strcmp(old_rt->cfg->certificates[old[j].cert].id,
+		    id) == 0 && old[j].failures > 0 &&
+		    old[j].due > s->heap[i].due) {
+			s->heap[i].failures = old[j].failures;
+			s->heap[i].due = old[j].due;
+		}
+	}
+	/* Backoffs may have moved items later: restore the heap order. */
+	for (i = s->n / 2 + 1; i-- > 0; ) {
+		size_t k = i, l, r, m;
+
+		for (;;) {
+			l = 2 * k + 1;
+			r = l + 1;
+			m = k;
+			if (l < s->n && s->heap[l].due < s->heap[m].due)
+				m = l;
+			if (r < s->n && s->heap[r].due < s->heap[m].due)
+				m = r;
+			if (m == k)
+				break;
+			heap_swap(s->heap, k, m);
+			k = m;
+		}
+	}
+	s->reloading = 0;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	free(old);
+	runtime_free(old_rt);
+	log_info("configuration reloaded: %zu certificates",
+	    rt->cfg->ncertificates);
+}
+
+int
+sched_stop(struct sched *s)
+{
+	int i;
+
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	for (i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
+	s->nthreads = 0;
+	return s->failed;
+}
+
+void
+sched_free(struct sched *s)
+{
+	if (s == NULL)
+		return;
+	if (s->nthreads > 0)
+		sched_stop(s);
+	free(s->threads);
+	free(s->heap);
+	runtime_free(s->rt);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}

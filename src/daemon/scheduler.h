@@ -1,0 +1,42 @@
+/*
+ * scheduler.h - when each certificate is renewed, and by which worker.
+ *
+ * A min-heap of due times and a fixed pool of worker threads.  An idle
+ * daemon sleeps in pthread_cond_timedwait until the earliest due time or a
+ * signal: no polling.  After a failure a certificate is retried after 1
+ * min, 10 min, 100 min, then daily (with jitter, and never sooner than the
+ * CA's Retry-After); ACMEd retried at once, forever.
+ */
+#ifndef ACMED_DAEMON_SCHEDULER_H
+#define ACMED_DAEMON_SCHEDULER_H
+
+#include "daemon/runtime.h"
+
+#define SCHED_DEFAULT_WORKERS	8
+
+struct sched;
+
+struct sched_opts {
+	int	workers;	/* 0: SCHED_DEFAULT_WORKERS */
+	int	once;		/* process what is due, then finish */
+	void	(*on_finish)(void *arg);	/* once: called when done */
+	void	*arg;
+};
+
+/* Takes over rt.  Computes every due time.  NULL with err. */
+struct sched *sched_new(struct runtime *rt, const struct sched_opts *o);
+
+/* Starts the workers.  -1 with err. */
+int	 sched_start(struct sched *s);
+
+/* Swaps in a new runtime once the running renewals are done; takes over
+ * rt.  Failures and backoffs carry over by certificate id. */
+void	 sched_reload(struct sched *s, struct runtime *rt);
+
+/* Asks the workers to finish (after their current renewal) and joins
+ * them.  Returns the number of renewals that failed (for --once). */
+int	 sched_stop(struct sched *s);
+
+void	 sched_free(struct sched *s);
+
+#endif

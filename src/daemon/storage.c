@@ -1,0 +1,290 @@
+/*
+ * storage.c - certificate, key and account files (see storage.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/hook.h"
+#include "daemon/storage.h"
+#include "util/afile.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static char *
+storage_name(const struct config_certificate *c, const char *file_type,
+    const char *ext)
+{
+	struct tmpl_value *vars;
+	struct buf b;
+
+	buf_init(&b, 4096);
+	vars = tmpl_value_map();
+	if (vars == NULL ||
+	    tmpl_map_set(vars, "name", tmpl_value_str(c->name)) == -1 ||
+	    tmpl_map_set(vars, "key_type",
+	    tmpl_value_str(crypto_key_type_name(c->key_type))) == -1 ||
+	    tmpl_map_set(vars, "file_type", tmpl_value_str(file_type)) == -1 ||
+	    tmpl_map_set(vars, "ext", tmpl_value_str(ext)) == -1 ||
+	    tmpl_render(c->file_name_format, vars, &b) == -1) {
+		err_prefix("file_name_format");
+		tmpl_value_free(vars);
+		buf_free(&b);
+		return NULL;
+	}
+	tmpl_value_free(vars);
+	if (b.len == 0) {
+		buf_free(&b);
+		err_set("file_name_format renders an empty file name");
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+int
+storage_paths(const struct config *cfg, const struct config_certificate *c,
+    struct cert_files *f)
+{
+	memset(f, 0, sizeof(*f));
+	if ((f->key_name = storage_name(c, "pk",
+	    cfg->global.pk_file_ext)) == NULL ||
+	    (f->crt_name = storage_name(c, "crt",
+	    cfg->global.cert_file_ext)) == NULL)
+		goto fail;
+	if (asprintf(&f->key_path, "%s/%s", c->directory, f->key_name) == -1 ||
+	    asprintf(&f->crt_path, "%s/%s", c->directory, f->crt_name) == -1) {
+		f->crt_path = NULL;
+		err_set("out of memory");
+		goto fail;
+	}
+	return 0;
+fail:
+	storage_paths_free(f);
+	return -1;
+}
+
+void
+storage_paths_free(struct cert_files *f)
+{
+	free(f->key_name);
+	free(f->crt_name);
+	free(f->key_path);
+	free(f->crt_path);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Reads a regular file, refusing to follow a symlink. */
+static int
+storage_read(const char *path, struct buf *out)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_sys("%s", path);
+	rc = buf_read_fd(out, fd);
+	close(fd);
+	if (rc == -1)
+		err_prefix("%s", path);
+	return rc;
+}
+
+struct crypto_key *
+storage_read_key(const char *path)
+{
+	struct crypto_key *k;
+	struct buf pem;
+
+	buf_init(&pem, STORAGE_FILE_MAX);
+	if (storage_read(path, &pem) == -1) {
+		buf_free_secure(&pem);
+		return NULL;
+	}
+	k = crypto_key_from_pem(pem.data, pem.len);
+	buf_free_secure(&pem);
+	if (k == NULL)
+		err_prefix("%s", path);
+	return k;
+}
+
+int
+storage_read_cert(const char *path, struct buf *pem)
+{
+	return storage_read(path, pem);
+}
+
+/* The variables of the file-* hooks. */
+static struct tmpl_value *
+storage_file_vars(const char *dir, const char *name, const char *path)
+{
+	struct tmpl_value *v = tmpl_value_map();
+
+	if (v == NULL || tmpl_map_set(v, "file_name", tmpl_value_str(name)) ==
+	    -1 || tmpl_map_set(v, "file_directory", tmpl_value_str(dir)) ==
+	    -1 || tmpl_map_set(v, "file_path", tmpl_value_str(path)) == -1) {
+		tmpl_value_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+storage_exists(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* One file being replaced, with its hooks. */
+struct storage_job {
+	const char		*path;
+	struct tmpl_value	*vars;
+	int			 existed;
+	struct afile		 staged;
+};
+
+static int
+storage_hooks(const struct config_hook_list *hooks,
+    const struct config_env *env, struct storage_job *j, int post,
+    const char *who)
+{
+	const struct config_env *layers[1] = { env };
+	enum config_hook_type t;
+
+	if (post)
+		t = j->existed ? CONFIG_HOOK_FILE_POST_EDIT :
+		    CONFIG_HOOK_FILE_POST_CREATE;
+	else
+		t = j->existed ? CONFIG_HOOK_FILE_PRE_EDIT :
+		    CONFIG_HOOK_FILE_PRE_CREATE;
+	if (hook_run(hooks, t, j->vars, layers, 1, who) == -1)
+		return err_prefix("%s", j->path);
+	return 0;
+}
+
+int
+storage_store(const struct config *cfg, const struct config_certificate *c,
+    const struct cert_files *f, const struct crypto_key *new_key,
+    const void *chain, size_t len, const char *who)
+{
+	struct afile_opts key_opts = { cfg->global.pk_file_mode,
+	    cfg->global.pk_file_uid, cfg->global.pk_file_gid };
+	struct afile_opts crt_opts = { cfg->global.cert_file_mode,
+	    cfg->global.cert_file_uid, cfg->global.cert_file_gid };
+	struct storage_job jobs[2];
+	struct buf pem;
+	size_t n = 0, i;
+	int rc = -1;
+
+	memset(jobs, 0, sizeof(jobs));
+	buf_init(&pem, STORAGE_FILE_MAX);
+	if (new_key != NULL) {
+		if (crypto_key_to_pem(new_key, &pem) == -1)
+			goto out;
+		jobs[n].path = f->key_path;
+		jobs[n].vars = storage_file_vars(c->directory, f->key_name,
+		    f->key_path);
+		if (jobs[n].vars == NULL)
+			goto out;
+		jobs[n].existed = storage_exists(f->key_path);
+		n++;
+	}
+	jobs[n].path = f->crt_path;
+	jobs[n].vars = storage_file_vars(c->directory, f->crt_name,
+	    f->crt_path);
+	if (jobs[n].vars == NULL)
+		goto out;
+	jobs[n].existed = storage_exists(f->crt_path);
+	n++;
+
+	/* Both files are written and synced under temporary names first:
+	 * a full disk or a failing hook leaves the old pair in place. */
+	if (new_key != NULL && afile_stage(&jobs[0].staged, f->key_path,
+	    pem.data, pem.len, &key_opts) == -1)
+		goto out;
+	if (afile_stage(&jobs[n - 1].staged, f->crt_path, chain, len,
+	    &crt_opts) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 0, who) == -1)
+			goto out;
+	for (i = 0; i < n; i++) {
+		if (afile_commit(&jobs[i].staged) == -1)
+			goto out;
+		log_debug("%s: %s written", who, jobs[i].path);
+	}
+	for (i = 0; i < n; i++)
+		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 1, who) == -1)
+			goto out;
+	rc = 0;
+out:
+	for (i = 0; i < 2; i++) {
+		afile_discard(&jobs[i].staged);
+		tmpl_value_free(jobs[i].vars);
+	}
+	buf_free_secure(&pem);
+	return rc;
+}
+
+int
+storage_save_account(void *arg, const char *path, const void *data,
+    size_t len)
+{
+	const struct storage_account *sa = arg;
+	const struct config_account *a = sa->account;
+	const struct config_env *layers[1] = { &a->env };
+	struct afile_opts o = { CONFIG_DEFAULT_ACCOUNT_MODE, (uid_t)-1,
+	    (gid_t)-1 };
+	struct tmpl_value *vars;
+	char who[512], *dir, *slash;
+	int existed, rc = -1;
+
+	snprintf(who, sizeof(who), "account \"%s\"", a->name);
+	if ((dir = strdup(path)) == NULL)
+		return err_set("out of memory");
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	vars = storage_file_vars(dir, slash ? slash + 1 : path, path);
+	existed = storage_exists(path);
+	if (vars == NULL ||
+	    hook_run(&a->hooks, existed ? CONFIG_HOOK_FILE_PRE_EDIT :
+	    CONFIG_HOOK_FILE_PRE_CREATE, vars, layers, 1, who) == -1 ||
+	    afile_write(path, data, len, &o) == -1 ||
+	    hook_run(&a->hooks, existed ? CONFIG_HOOK_FILE_POST_EDIT :
+	    CONFIG_HOOK_FILE_POST_CREATE, vars, layers, 1, who) == -1)
+		goto out;
+	rc = 0;
+out:
+	tmpl_value_free(vars);
+	free(dir);
+	return rc;
+}
+
+int
+storage_mkdirs(const char *path, mode_t mode)
+{
+	char *p, *s;
+	int rc = 0;
+
+	if ((p = strdup(path)) == NULL)
+		return err_set("out of memory");
+	for (s = p + 1; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, c == '\0' ? mode : 0755) == -1 && errno != EEXIST)
+			rc = err_sys("cannot create folder %s", p);
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * storage.h - certificate, key and account files, as ACMEd names and
+ * writes them (so an ACMEd installation finds its files), but safely: every
+ * write is atomic with its final mode and owner, wrapped in the file-pre-*
+ * and file-post-* hooks, and a new key is kept aside until its certificate
+ * has arrived, then both replace the old ones together.
+ */
+#ifndef ACMED_DAEMON_STORAGE_H
+#define ACMED_DAEMON_STORAGE_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "crypto/key.h"
+#include "util/buf.h"
+
+#define STORAGE_FILE_MAX	(1024u * 1024)
+
+struct cert_files {
+	char	*key_name;	/* rendered file_name_format, file_type pk */
+	char	*crt_name;
+	char	*key_path;	/* directory + "/" + name */
+	char	*crt_path;
+};
+
+/* Renders the file names of a certificate.  -1 with err. */
+int	 storage_paths(const struct config *cfg,
+	    const struct config_certificate *c, struct cert_files *out);
+void	 storage_paths_free(struct cert_files *f);
+
+/* Reads a key file (refusing symlinks).  NULL with err naming the file. */
+struct crypto_key *storage_read_key(const char *path);
+
+/* Reads a certificate file into pem (which must be empty). */
+int	 storage_read_cert(const char *path, struct buf *pem);
+
+/*
+ * Replaces the certificate file with chain and, when new_key is not NULL,
+ * the key file with new_key, both or neither: the pre hooks of both run,
+ * then both files are renamed into place, then the post hooks run.
+ * who prefixes messages.  -1 with err naming the file; on error before the
+ * renames nothing on disk has changed.
+ */
+int	 storage_store(const struct config *cfg,
+	    const struct config_certificate *c, const struct cert_files *f,
+	    const struct crypto_key *new_key, const void *chain, size_t len,
+	    const char *who);
+
+/* What an account file save needs (acme_account_save_fn's argument). */
+struct storage_account {
+	const struct config_account	*account;
+};
+
+/* Writes an account file with the account's file hooks; mode 0600.
+ * Matches acme_account_save_fn. */
+int	 storage_save_account(void *arg, const char *path, const void *data,
+	    size_t len);
+
+/* mkdir -p with mode for the last component.  -1 with err. */
+int	 storage_mkdirs(const char *path, mode_t mode);
+
+#endif
