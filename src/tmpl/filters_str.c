@@ -1,0 +1,763 @@
+/*
+ * filters_str.c - filters that work on text: case, replace, trim,
+ * escaping, splitting, indenting, url-encoding, JSON, and ACMEd's
+ * rev_labels.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpl/filters.h"
+#include "tmpl/utf8.h"
+#include "util/err.h"
+
+struct tmpl_value *
+fstr(const struct tmpl_value *v)
+{
+	return tv_to_str(v);
+}
+
+int
+farg_bool(struct rargs *a, size_t i, const char *name, int *out)
+{
+	const struct tmpl_value *v = rargs_get(a, i, name);
+
+	if (v == NULL || v->kind == TK_NONE || v->kind == TK_UNDEF)
+		return 0;
+	if (v->kind != TK_BOOL && v->kind != TK_INT)
+		return err_set("expected a boolean for %s, got %s",
+		    name != NULL ? name : "argument", tv_kind_name(v));
+	*out = tv_truthy(v);
+	return 0;
+}
+
+int
+farg_int(struct rargs *a, size_t i, const char *name, tint *out)
+{
+	const struct tmpl_value *v = rargs_get(a, i, name);
+
+	if (v == NULL || v->kind == TK_NONE || v->kind == TK_UNDEF)
+		return 0;
+	if (v->kind == TK_BOOL || tv_to_int(v, out) == -1)
+		return err_set("expected an integer for %s, got %s",
+		    name != NULL ? name : "argument", tv_kind_name(v));
+	return 0;
+}
+
+int
+farg_str(struct rargs *a, size_t i, const char *name,
+    const struct tmpl_value **out)
+{
+	const struct tmpl_value *v = rargs_get(a, i, name);
+
+	*out = NULL;
+	if (v == NULL || v->kind == TK_NONE || v->kind == TK_UNDEF)
+		return 0;
+	if (v->kind != TK_STR)
+		return err_set("expected a string for %s, got %s",
+		    name != NULL ? name : "argument", tv_kind_name(v));
+	*out = v;
+	return 0;
+}
+
+static int
+put_cp(struct buf *b, uint32_t cp)
+{
+	char enc[4];
+
+	return buf_append(b, enc, utf8_encode(cp, enc));
+}
+
+enum casemode { C_LOWER, C_UPPER, C_TITLE, C_CAPITALIZE };
+
+static struct tmpl_value *
+recase(const struct tmpl_value *v, struct rargs *a, enum casemode mode)
+{
+	struct tmpl_value *s, *r = NULL;
+	struct buf b;
+	size_t i, n;
+	uint32_t cp;
+	int up = 1, first = 1, rc = 0;
+
+	if (rargs_check(a, 0) == -1 || (s = fstr(v)) == NULL)
+		return NULL;
+	buf_init(&b, tmax_str());
+	for (i = 0; i < s->u.s.len && rc == 0; i += n) {
+		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
+		switch (mode) {
+		case C_LOWER:
+			cp = uc_lower(cp);
+			break;
+		case C_UPPER:
+			cp = uc_upper(cp);
+			break;
+		case C_CAPITALIZE:
+			cp = first ? uc_upper(cp) : uc_lower(cp);
+			first = 0;
+			break;
+		case C_TITLE:
+			/* A word starts after ASCII punctuation or space. */
+			if ((cp < 0x80 && ispunct((int)cp)) ||
+			    uc_is_space(cp))
+				up = 1;
+			else if (up) {
+				cp = uc_upper(cp);
+				up = 0;
+			} else
+				cp = uc_lower(cp);
+			break;
+		}
+		rc = put_cp(&b, cp);
+	}
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	tv_unref(s);
+	return r;
+}
+
+struct tmpl_value *
+f_lower(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	return recase(v, a, C_LOWER);
+}
+
+struct tmpl_value *
+f_upper(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	return recase(v, a, C_UPPER);
+}
+
+struct tmpl_value *
+f_title(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	return recase(v, a, C_TITLE);
+}
+
+struct tmpl_value *
+f_capitalize(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	return recase(v, a, C_CAPITALIZE);
+}
+
+struct tmpl_value *
+f_replace(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *s = NULL, *from = NULL, *to = NULL, *r = NULL;
+	const char *p, *end, *hit;
+	struct buf b;
+	size_t n;
+	uint32_t cp;
+	int rc = 0;
+
+	(void)st;
+	buf_init(&b, tmax_str());
+	if (a->npos != 2 || rargs_check(a, 2) == -1) {
+		err_set("replace() takes two arguments");
+		goto out;
+	}
+	if ((s = fstr(v)) == NULL || (from = fstr(a->pos[0])) == NULL ||
+	    (to = fstr(a->pos[1])) == NULL)
+		goto out;
+	p = s->u.s.p;
+	end = p + s->u.s.len;
+	if (from->u.s.len == 0) {
+		/* Like Rust: the replacement goes between every character
+		 * and at both ends. */
+		rc |= buf_append(&b, to->u.s.p, to->u.s.len);
+		while (p < end && rc == 0) {
+			n = utf8_decode(p, (size_t)(end - p), &cp);
+			rc |= buf_append(&b, p, n);
+			rc |= buf_append(&b, to->u.s.p, to->u.s.len);
+			p += n;
+		}
+	} else {
+		while (rc == 0 && (hit = memmem(p, (size_t)(end - p),
+		    from->u.s.p, from->u.s.len)) != NULL) {
+			rc |= buf_append(&b, p, (size_t)(hit - p));
+			rc |= buf_append(&b, to->u.s.p, to->u.s.len);
+			p = hit + from->u.s.len;
+		}
+		rc |= buf_append(&b, p, (size_t)(end - p));
+	}
+	if (rc == 0)
+		r = tv_str_buf(&b);
+out:
+	buf_free(&b);
+	tv_unref(s);
+	tv_unref(from);
+	tv_unref(to);
+	return r;
+}
+
+/* Whether cp is one of the characters of set (NULL: whitespace). */
+static int
+in_set(uint32_t cp, const struct tmpl_value *set)
+{
+	size_t i, n;
+	uint32_t c;
+
+	if (set == NULL)
+		return uc_is_space(cp);
+	for (i = 0; i < set->u.s.len; i += n) {
+		n = utf8_decode(set->u.s.p + i, set->u.s.len - i, &c);
+		if (c == cp)
+			return 1;
+	}
+	return 0;
+}
+
+struct tmpl_value *
+f_trim(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	const struct tmpl_value *chars;
+	struct tmpl_value *s, *r;
+	size_t i, n, start = 0, end = 0;
+	uint32_t cp;
+	int seen = 0;
+
+	(void)st;
+	if (farg_str(a, 0, "chars", &chars) == -1 || rargs_check(a, 1) == -1)
+		return NULL;
+	if ((s = fstr(v)) == NULL)
+		return NULL;
+	for (i = 0; i < s->u.s.len; i += n) {
+		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
+		if (in_set(cp, chars))
+			continue;
+		if (!seen)
+			start = i;
+		seen = 1;
+		end = i + n;
+	}
+	r = tv_strn(s->u.s.p + start, seen ? end - start : 0);
+	tv_unref(s);
+	return r;
+}
+
+struct tmpl_value *
+f_escape(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *s, *r = NULL;
+	struct buf b;
+
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	if (v->kind == TK_STR && (v->flags & TF_SAFE))
+		return tv_ref(v);
+	if ((s = fstr(v)) == NULL)
+		return NULL;
+	buf_init(&b, tmax_str());
+	if (tv_html_escape(&b, s->u.s.p, s->u.s.len) == 0 &&
+	    (r = tv_str_buf(&b)) != NULL)
+		r->flags |= TF_SAFE;
+	buf_free(&b);
+	tv_unref(s);
+	return r;
+}
+
+/* A copy of the string value s marked safe. */
+static struct tmpl_value *
+make_safe(struct tmpl_value *s)
+{
+	struct tmpl_value *r;
+
+	if (s == NULL || (s->flags & TF_SAFE))
+		return s;
+	r = tv_strn(s->u.s.p, s->u.s.len);
+	tv_unref(s);
+	if (r != NULL)
+		r->flags |= TF_SAFE;
+	return r;
+}
+
+struct tmpl_value *
+f_safe(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	return make_safe(fstr(v));
+}
+
+struct tmpl_value *
+f_string(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	return fstr(v);
+}
+
+struct tmpl_value *
+f_indent(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *s, *r = NULL;
+	tint width = 4;
+	int first = 0, blank = 0, rc = 0, lineno = 0;
+	size_t len, i, start, k;
+	struct buf b;
+
+	(void)st;
+	if (farg_int(a, 0, "width", &width) == -1 ||
+	    farg_bool(a, 1, "first", &first) == -1 ||
+	    farg_bool(a, 2, "blank", &blank) == -1 ||
+	    rargs_check(a, 3) == -1)
+		return NULL;
+	if (width < 0 || width > 1024) {
+		err_set("indent width out of range");
+		return NULL;
+	}
+	if ((s = fstr(v)) == NULL)
+		return NULL;
+	len = s->u.s.len;
+	/* One trailing line break does not make an empty last line. */
+	if (len > 0 && s->u.s.p[len - 1] == '\n')
+		len--;
+	if (len > 0 && s->u.s.p[len - 1] == '\r')
+		len--;
+	buf_init(&b, tmax_str());
+	for (start = 0; rc == 0; lineno++) {
+		for (i = start; i < len && s->u.s.p[i] != '\n'; i++)
+			;
+		if (lineno > 0)
+			rc |= buf_putc(&b, '\n');
+		if ((lineno > 0 || first) && (i > start || blank))
+			for (k = 0; k < (size_t)width; k++)
+				rc |= buf_putc(&b, ' ');
+		rc |= buf_append(&b, s->u.s.p + start, i - start);
+		if (i >= len)
+			break;
+		start = i + 1;
+	}
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	tv_unref(s);
+	return r;
+}
+
+static int
+push_str(struct tmpl_value *list, const char *p, size_t n)
+{
+	return tv_list_push(list, tv_strn(p, n));
+}
+
+/* Python's str.split(None, max): runs of whitespace separate; the last
+ * piece keeps the rest of the string minus leading whitespace. */
+static int
+split_ws(struct tmpl_value *list, const char *s, size_t len, tint max)
+{
+	size_t i = 0, n, start;
+	uint32_t cp;
+	tint splits = 0;
+
+	for (;;) {
+		while (i < len) {
+			n = utf8_decode(s + i, len - i, &cp);
+			if (!uc_is_space(cp))
+				break;
+			i += n;
+		}
+		if (i >= len)
+			return 0;
+		if (max >= 0 && splits >= max)
+			return push_str(list, s + i, len - i);
+		start = i;
+		while (i < len) {
+			n = utf8_decode(s + i, len - i, &cp);
+			if (uc_is_space(cp))
+				break;
+			i += n;
+		}
+		if (push_str(list, s + start, i - start) == -1)
+			return -1;
+		splits++;
+	}
+}
+
+struct tmpl_value *
+f_split(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	const struct tmpl_value *sep;
+	struct tmpl_value *s = NULL, *r = NULL;
+	const char *p, *end, *hit;
+	tint max = -1, splits = 0;
+	int rc = 0;
+
+	(void)st;
+	if (farg_str(a, 0, "split", &sep) == -1 ||
+	    farg_int(a, 1, "maxsplits", &max) == -1 ||
+	    rargs_check(a, 2) == -1)
+		return NULL;
+	if ((s = fstr(v)) == NULL || (r = tv_list(0)) == NULL)
+		goto fail;
+	if (sep == NULL) {
+		if (split_ws(r, s->u.s.p, s->u.s.len, max) == -1)
+			goto fail;
+		tv_unref(s);
+		return r;
+	}
+	if (sep->u.s.len == 0) {
+		err_set("empty separator");
+		goto fail;
+	}
+	p = s->u.s.p;
+	end = p + s->u.s.len;
+	while (rc == 0 && (max < 0 || splits < max) &&
+	    (hit = memmem(p, (size_t)(end - p), sep->u.s.p,
+	    sep->u.s.len)) != NULL) {
+		rc = push_str(r, p, (size_t)(hit - p));
+		p = hit + sep->u.s.len;
+		splits++;
+	}
+	if (rc == -1 || push_str(r, p, (size_t)(end - p)) == -1)
+		goto fail;
+	tv_unref(s);
+	return r;
+fail:
+	tv_unref(s);
+	tv_unref(r);
+	return NULL;
+}
+
+struct tmpl_value *
+f_lines(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *s, *r;
+	size_t i, start = 0, end;
+
+	(void)st;
+	if (rargs_check(a, 0) == -1 || (s = fstr(v)) == NULL)
+		return NULL;
+	if ((r = tv_list(0)) == NULL) {
+		tv_unref(s);
+		return NULL;
+	}
+	for (i = 0; i <= s->u.s.len; i++) {
+		if (i < s->u.s.len && s->u.s.p[i] != '\n')
+			continue;
+		/* Like Rust's lines(): no empty line after a final \n. */
+		if (i == s->u.s.len && start == i)
+			break;
+		end = i;
+		if (end > start && s->u.s.p[end - 1] == '\r')
+			end--;
+		if (push_str(r, s->u.s.p + start, end - start) == -1) {
+			tv_unref(r);
+			r = NULL;
+			break;
+		}
+		start = i + 1;
+	}
+	tv_unref(s);
+	return r;
+}
+
+/* Everything but ASCII letters, digits and "/.-_" is %-encoded. */
+static int
+urlenc(struct buf *b, const struct tmpl_value *v)
+{
+	struct tmpl_value *s;
+	size_t i;
+	unsigned char c;
+	int rc = 0;
+
+	if ((s = fstr(v)) == NULL)
+		return -1;
+	for (i = 0; i < s->u.s.len && rc == 0; i++) {
+		c = (unsigned char)s->u.s.p[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '/' || c == '.' ||
+		    c == '-' || c == '_')
+			rc = buf_putc(b, (char)c);
+		else
+			rc = buf_printf(b, "%%%02X", c);
+	}
+	tv_unref(s);
+	return rc;
+}
+
+struct tmpl_value *
+f_urlencode(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *r = NULL, *val;
+	struct buf b;
+	size_t i;
+	int rc = 0, any = 0;
+
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	buf_init(&b, tmax_str());
+	if (v->kind == TK_MAP) {
+		for (i = 0; i < v->u.m.n && rc == 0; i++) {
+			val = v->u.m.v[i];
+			if (val->kind == TK_NONE || val->kind == TK_UNDEF)
+				continue;
+			if (any)
+				rc |= buf_putc(&b, '&');
+			rc |= urlenc(&b, v->u.m.k[i]);
+			rc |= buf_putc(&b, '=');
+			rc |= urlenc(&b, val);
+			any = 1;
+		}
+	} else if (v->kind != TK_NONE && v->kind != TK_UNDEF)
+		rc = urlenc(&b, v);
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	return r;
+}
+
+/* Pads text to width: on the right with "-", with zeros after the sign
+ * with "0", with spaces on the left otherwise. */
+static int
+pad(struct buf *b, const char *text, const char *flags, size_t width)
+{
+	size_t len = strlen(text), i, signlen = 0;
+	int rc = 0;
+
+	if (len >= width)
+		return buf_puts(b, text);
+	if (strchr(flags, '-') != NULL) {
+		rc |= buf_puts(b, text);
+		for (i = len; i < width; i++)
+			rc |= buf_putc(b, ' ');
+		return rc ? -1 : 0;
+	}
+	if (strchr(flags, '0') != NULL) {
+		if (text[0] == '-' || text[0] == '+' || text[0] == ' ')
+			signlen = 1;
+		rc |= buf_append(b, text, signlen);
+		for (i = len; i < width; i++)
+			rc |= buf_putc(b, '0');
+		rc |= buf_puts(b, text + signlen);
+		return rc ? -1 : 0;
+	}
+	for (i = len; i < width; i++)
+		rc |= buf_putc(b, ' ');
+	rc |= buf_puts(b, text);
+	return rc ? -1 : 0;
+}
+
+/* One conversion of format(): *conv with its flags, width, precision. */
+static int
+format_one(struct buf *b, char conv, const char *flags, size_t width,
+    int prec, const struct tmpl_value *arg)
+{
+	char tmp[400], digits[64];
+	struct buf s;
+	tint iv;
+	double d;
+	int rc;
+
+	switch (conv) {
+	case 's':
+	case 'r':
+		buf_init(&s, tmax_str());
+		if ((rc = tv_display(&s, arg)) == 0) {
+			if (prec >= 0 && (size_t)prec < s.len)
+				buf_truncate(&s, (size_t)prec);
+			rc = pad(b, buf_str(&s), flags, width);
+		}
+		buf_free(&s);
+		return rc;
+	case 'd': case 'i': case 'x': case 'X': case 'o':
+		if (arg->kind == TK_FLOAT)
+			iv = (tint)arg->u.f;
+		else if (tv_to_int(arg, &iv) == -1)
+			return err_set("%%%c needs a number", conv);
+		if (iv < INT64_MIN || iv > INT64_MAX)
+			return err_set("number too large for format");
+		if (conv == 'x')
+			snprintf(digits, sizeof(digits), "%llx",
+			    (unsigned long long)(iv < 0 ? -iv : iv));
+		else if (conv == 'X')
+			snprintf(digits, sizeof(digits), "%llX",
+			    (unsigned long long)(iv < 0 ? -iv : iv));
+		else if (conv == 'o')
+			snprintf(digits, sizeof(digits), "%llo",
+			    (unsigned long long)(iv < 0 ? -iv : iv));
+		else
+			snprintf(digits, sizeof(digits), "%llu",
+			    (unsigned long long)(iv < 0 ? -iv : iv));
+		snprintf(tmp, sizeof(tmp), "%s%s", iv < 0 ? "-" :
+		    strchr(flags, '+') ? "+" : strchr(flags, ' ') ? " " : "",
+		    digits);
+		return pad(b, tmp, flags, width);
+	case 'f': case 'F': case 'e': case 'E': case 'g': case 'G':
+		if (tv_to_double(arg, &d) == -1)
+			return err_set("%%%c needs a number", conv);
+		if (prec < 0)
+			prec = 6;
+		if (prec > 100)
+			prec = 100;
+		if (fabs(d) >= 1e300 && (conv == 'f' || conv == 'F'))
+			return err_set("number too large for format");
+		switch (conv) {
+		case 'f': case 'F':
+			snprintf(tmp, sizeof(tmp), "%.*f", prec, d);
+			break;
+		case 'e':
+			snprintf(tmp, sizeof(tmp), "%.*e", prec, d);
+			break;
+		case 'E':
+			snprintf(tmp, sizeof(tmp), "%.*E", prec, d);
+			break;
+		case 'g':
+			snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+			break;
+		default:
+			snprintf(tmp, sizeof(tmp), "%.*G", prec, d);
+			break;
+		}
+		if (tmp[0] != '-' && (strchr(flags, '+') != NULL ||
+		    strchr(flags, ' ') != NULL)) {
+			memmove(tmp + 1, tmp, strlen(tmp) + 1);
+			tmp[0] = strchr(flags, '+') != NULL ? '+' : ' ';
+		}
+		return pad(b, tmp, flags, width);
+	default:
+		return err_set("unsupported format character");
+	}
+}
+
+/* printf-style "%s", "%5d", "%.2f", "%x", "%%" with the arguments. */
+struct tmpl_value *
+f_format(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *fmt, *r = NULL;
+	char flags[8];
+	struct buf b;
+	size_t i, k, next = 0, width;
+	const char *p;
+	int rc = 0, prec;
+
+	(void)st;
+	if (rargs_check(a, a->npos) == -1 || (fmt = fstr(v)) == NULL)
+		return NULL;
+	p = fmt->u.s.p;
+	buf_init(&b, tmax_str());
+	for (i = 0; i < fmt->u.s.len && rc == 0; i++) {
+		if (p[i] != '%') {
+			rc = buf_putc(&b, p[i]);
+			continue;
+		}
+		if (i + 1 < fmt->u.s.len && p[i + 1] == '%') {
+			rc = buf_putc(&b, '%');
+			i++;
+			continue;
+		}
+		for (k = 0, i++; i < fmt->u.s.len && p[i] != '\0' &&
+		    strchr("-+ #0", p[i]) != NULL; i++)
+			if (k < sizeof(flags) - 1)
+				flags[k++] = p[i];
+		flags[k] = '\0';
+		for (width = 0; i < fmt->u.s.len && p[i] >= '0' &&
+		    p[i] <= '9'; i++)
+			if (width < 1000)
+				width = width * 10 + (size_t)(p[i] - '0');
+		prec = -1;
+		if (i < fmt->u.s.len && p[i] == '.')
+			for (prec = 0, i++; i < fmt->u.s.len && p[i] >= '0' &&
+			    p[i] <= '9'; i++)
+				if (prec < 1000)
+					prec = prec * 10 + (p[i] - '0');
+		if (i >= fmt->u.s.len || next >= a->npos) {
+			rc = err_set("format string and arguments do not "
+			    "match");
+			break;
+		}
+		rc = format_one(&b, p[i], flags, width, prec, a->pos[next++]);
+	}
+	if (rc == 0 && next < a->npos)
+		rc = err_set("not all arguments converted by format()");
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	tv_unref(fmt);
+	return r;
+}
+
+/* ACMEd's filter: "mx1.example.org" -> "org.example.mx1". */
+struct tmpl_value *
+f_rev_labels(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *r = NULL;
+	struct buf b;
+	const char *s, *dot;
+	size_t end;
+	int rc = 0;
+
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	if (v->kind != TK_STR)
+		return tv_ref(v);
+	s = v->u.s.p;
+	end = v->u.s.len;
+	buf_init(&b, tmax_str());
+	for (;;) {
+		dot = memrchr(s, '.', end);
+		if (dot == NULL) {
+			rc |= buf_append(&b, s, end);
+			break;
+		}
+		rc |= buf_append(&b, dot + 1, end - (size_t)(dot + 1 - s));
+		rc |= buf_putc(&b, '.');
+		end = (size_t)(dot - s);
+	}
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	return r;
+}
+
+struct tmpl_value *
+f_tojson(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *ind, *r = NULL;
+	struct buf b;
+	tint n = 0;
+
+	(void)st;
+	ind = rargs_get(a, 0, "indent");
+	if (rargs_check(a, 1) == -1)
+		return NULL;
+	if (ind != NULL && ind->kind == TK_BOOL)
+		n = ind->u.b ? 2 : 0;
+	else if (ind != NULL && ind->kind != TK_NONE &&
+	    (tv_to_int(ind, &n) == -1 || n < 0 || n > 64)) {
+		err_set("invalid indent for tojson");
+		return NULL;
+	}
+	buf_init(&b, tmax_str());
+	if (tv_tojson(&b, v, (int)n) == 0 && (r = tv_str_buf(&b)) != NULL)
+		r->flags |= TF_SAFE;
+	buf_free(&b);
+	return r;
+}
+
+struct tmpl_value *
+f_pprint(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
+{
+	struct tmpl_value *r = NULL;
+	struct buf b;
+
+	(void)st;
+	if (rargs_check(a, 0) == -1)
+		return NULL;
+	buf_init(&b, tmax_str());
+	if (tv_pprint(&b, v) == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	return r;
+}

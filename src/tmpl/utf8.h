@@ -1,0 +1,30 @@
+/*
+ * utf8.h - the few Unicode operations the filters need.
+ *
+ * Strings are UTF-8 but may come from anywhere, so decoding never reads
+ * past the end and treats each byte of an invalid sequence as one
+ * character of its own.
+ */
+#ifndef ACMED_TMPL_UTF8_H
+#define ACMED_TMPL_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes the character at s[0] (n > 0 bytes left); returns its length
+ * in bytes (1..4) and stores the code point (the byte for invalid input). */
+size_t	 utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (4 bytes room); returns the length. */
+size_t	 utf8_encode(uint32_t cp, char *out);
+size_t	 utf8_count(const char *s, size_t n);
+
+/* Simple case mappings for ASCII, Latin-1, Latin Extended-A, Greek and
+ * Cyrillic.  XXX: not the full Unicode tables Rust uses. */
+uint32_t uc_upper(uint32_t cp);
+uint32_t uc_lower(uint32_t cp);
+int	 uc_is_upper(uint32_t cp);
+int	 uc_is_lower(uint32_t cp);
+int	 uc_is_space(uint32_t cp);	/* Unicode White_Space */
+int	 uc_is_control(uint32_t cp);
+
+#endif
