@@ -52,6 +52,7 @@ first_cert(const void *pem, size_t len)
 	BIO *bio;
 	X509 *x;
 
+	ERR_clear_error();
 	if (len > INT_MAX) {
 		err_set("PEM data too large");
 		return NULL;
@@ -220,6 +221,8 @@ crypto_cert_info_pem(const void *pem, size_t len,
 			goto out;
 		}
 	}
+	/* Extension caching may have queued complaints we do not act on. */
+	ERR_clear_error();
 	rc = 0;
 out:
 	buf_free(&serial);

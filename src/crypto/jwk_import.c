@@ -9,6 +9,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -16,6 +17,23 @@
 #include "crypto/key.h"
 #include "util/b64url.h"
 #include "util/err.h"
+
+/* Grows the empty buffer b to hold n bytes, so that decoding a private
+ * value into it never reallocates and leaves unwiped copies behind. */
+static int
+reserve(struct buf *b, size_t n)
+{
+	static const char zeros[256];
+	size_t chunk;
+
+	while (b->len < n) {
+		chunk = n - b->len < sizeof(zeros) ? n - b->len : sizeof(zeros);
+		if (buf_append(b, zeros, chunk) == -1)
+			return -1;
+	}
+	buf_reset(b);
+	return 0;
+}
 
 /* Decodes member name of o into out (empty).  0 when present, 1 when
  * absent, -1 with err when not a base64url string. */
@@ -28,6 +46,8 @@ member(json_t *o, const char *name, struct buf *out)
 		return 1;
 	if (!json_is_string(v))
 		return err_set("JWK member \"%s\" is not a string", name);
+	if (reserve(out, json_string_length(v) / 4 * 3 + 3) == -1)
+		return err_prefix("JWK member \"%s\"", name);
 	if (b64url_decode_buf(out, json_string_value(v),
 	    json_string_length(v)) == -1)
 		return err_prefix("JWK member \"%s\"", name);
@@ -251,6 +271,7 @@ crypto_key_from_jwk(const char *json, size_t len)
 	EVP_PKEY *pkey = NULL;
 	int private = 0;
 
+	ERR_clear_error();
 	if ((o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		err_set("invalid JWK: %s", jerr.text);

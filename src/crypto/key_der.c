@@ -7,6 +7,7 @@
 #include <limits.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "crypto/intern.h"
@@ -48,6 +49,7 @@ crypto_key_from_der(const void *der, size_t len)
 	const unsigned char *p = der;
 	EVP_PKEY *pkey;
 
+	ERR_clear_error();
 	if (len > LONG_MAX) {
 		err_set("private key too large");
 		return NULL;
@@ -63,5 +65,7 @@ crypto_key_from_der(const void *der, size_t len)
 		err_set("trailing data after the private key");
 		return NULL;
 	}
+	/* The structures tried before the right one leave errors. */
+	ERR_clear_error();
 	return crypto_key_wrap(pkey, 1);
 }

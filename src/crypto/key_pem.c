@@ -31,6 +31,7 @@ crypto_key_from_pem(const void *pem, size_t len)
 	BIO *bio = NULL;
 	int encrypted = 0;
 
+	ERR_clear_error();
 	if (len > INT_MAX) {
 		err_set("PEM data too large");
 		return NULL;
@@ -50,6 +51,8 @@ crypto_key_from_pem(const void *pem, size_t len)
 			crypto_ossl_err("no private key found in the PEM data");
 		return NULL;
 	}
+	/* Formats tried and rejected on the way leave errors behind. */
+	ERR_clear_error();
 	return crypto_key_wrap(pkey, 1);
 }
 
