@@ -264,6 +264,11 @@ hook_run_one(const struct config_hook *h, enum config_hook_type type,
 	cmd.stderr_buf = stderr_path ? NULL : &errb;
 	cmd.timeout_ms = (int)(h->timeout_s > 2000000 ? 2000000000u :
 	    h->timeout_s * 1000u);
+	/* A challenge hook is abandoned when acmed stops; clean-up, file and
+	 * post-operation hooks are left to finish (within their timeout). */
+	cmd.stoppable = type == CONFIG_HOOK_CHALLENGE_HTTP01 ||
+	    type == CONFIG_HOOK_CHALLENGE_DNS01 ||
+	    type == CONFIG_HOOK_CHALLENGE_TLSALPN01;
 	if (spawn_run(&cmd, &st) == -1)
 		goto out;
 	hook_log_output(who, h, "stdout", &out);

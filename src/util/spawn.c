@@ -17,6 +17,7 @@
 
 #include "util/err.h"
 #include "util/spawn.h"
+#include "util/stop.h"
 
 /* After the timeout, SIGTERM; after this much more, SIGKILL. */
 #define SPAWN_KILL_GRACE_MS	2000
@@ -289,8 +290,9 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
     struct spawn_status *st)
 {
 	long long now, deadline = -1, kill_at = -1, drain_until = -1;
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	int pidfd, status, reaped = 0, nfds, timeout, term_sent = 0;
+	int sfd = cmd->stoppable ? stop_fd() : -1;
 
 	pidfd = spawn_pidfd(pid);
 	if (cmd->timeout_ms > 0)
@@ -308,9 +310,13 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
 		now = spawn_now_ms();
 		if (reaped && now >= drain_until)
 			break;
+		if (!reaped && !term_sent && cmd->stoppable && stop_is_set()) {
+			st->stopped = 1;
+			deadline = now;
+		}
 		if (!reaped && deadline >= 0 && now >= deadline &&
 		    !term_sent) {
-			st->timed_out = 1;
+			st->timed_out = !st->stopped;
 			kill(-pid, SIGTERM);
 			kill(pid, SIGTERM);
 			term_sent = 1;
@@ -331,6 +337,8 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
 			pfd[nfds++] = (struct pollfd){ io->err_fd, POLLIN, 0 };
 		if (!reaped && pidfd != -1)
 			pfd[nfds++] = (struct pollfd){ pidfd, POLLIN, 0 };
+		if (!reaped && !term_sent && sfd != -1)
+			pfd[nfds++] = (struct pollfd){ sfd, POLLIN, 0 };
 		/* Without a pidfd, look at the child every 50 ms. */
 		timeout = (!reaped && pidfd == -1) ? 50 : -1;
 		if (reaped)
@@ -407,6 +415,8 @@ spawn_describe(const struct spawn_status *st, const struct spawn_cmd *cmd,
 	if (st->timed_out)
 		snprintf(out, n, "timed out after %d ms and was killed",
 		    cmd->timeout_ms);
+	else if (st->stopped)
+		snprintf(out, n, "killed because acmed is stopping");
 	else if (st->exited)
 		snprintf(out, n, "exit code %d", st->code);
 	else

@@ -36,6 +36,8 @@ struct spawn_cmd {
 	struct buf	 *stderr_buf;
 
 	int		  timeout_ms;	/* 0: none */
+	int		  stoppable;	/* killed like a timeout when the daemon
+					   stops (util/stop.h) */
 };
 
 struct spawn_status {
@@ -43,6 +45,7 @@ struct spawn_status {
 	int	code;		/* exit status */
 	int	signo;		/* the signal that ended it, when !exited */
 	int	timed_out;	/* 1: killed because of the timeout */
+	int	stopped;	/* 1: killed because the daemon stops */
 	int	truncated;	/* 1: some output went past a buffer's max */
 };
 

@@ -16,6 +16,10 @@ void	stop_reset(void);
 
 int	stop_is_set(void);
 
+/* A descriptor that becomes readable when the flag is raised, for poll()
+ * loops (util/spawn.c).  -1 if it could not be created. */
+int	stop_fd(void);
+
 /* Sleeps ms milliseconds.  0 after the full sleep; -1 with err
  * "shutting down" as soon as the flag is raised. */
 int	stop_sleep_ms(long long ms);

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/spawn.h"
+#include "util/stop.h"
 
 static const char *child;	/* path of spawn_child */
 static char *child_env[] = { "PATH=/usr/bin:/bin", "ONLY=this", NULL };
@@ -232,6 +234,42 @@ test_timeout_escalates_to_kill(void **state)
 	check_hang("deaf", SIGKILL);
 }
 
+static void *
+stop_soon(void *arg)
+{
+	(void)arg;
+	usleep(200000);
+	stop_set();
+	return NULL;
+}
+
+static void
+test_stop_kills_stoppable(void **state)
+{
+	char *argv[] = { "spawn_child", "hang", "", NULL };
+	struct spawn_cmd cmd = { .argv = argv };
+	struct spawn_status st;
+	struct buf out;
+	pthread_t th;
+	char desc[128];
+
+	(void)state;
+	buf_init(&out, 100);
+	cmd.stdout_buf = &out;
+	cmd.timeout_ms = 60000;
+	cmd.stoppable = 1;
+	pthread_create(&th, NULL, stop_soon, NULL);
+	run(&cmd, &st);
+	pthread_join(th, NULL);
+	stop_reset();
+	assert_true(st.stopped);
+	assert_false(st.timed_out);
+	assert_int_equal(st.signo, SIGTERM);
+	assert_string_equal(spawn_describe(&st, &cmd, desc, sizeof(desc)),
+	    "killed because acmed is stopping");
+	buf_free(&out);
+}
+
 static void
 test_status_reporting(void **state)
 {
@@ -329,6 +367,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_flood_is_capped),
 		cmocka_unit_test(test_timeout_kills_group),
 		cmocka_unit_test(test_timeout_escalates_to_kill),
+		cmocka_unit_test(test_stop_kills_stoppable),
 		cmocka_unit_test(test_status_reporting),
 		cmocka_unit_test(test_only_std_fds),
 		cmocka_unit_test(test_daemonising_child_does_not_hang),
