@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -175,7 +176,11 @@ int
 crypto_key_same_public(const struct crypto_key *a,
     const struct crypto_key *b)
 {
-	return EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+	int r = EVP_PKEY_eq(a->pkey, b->pkey);
+
+	/* Keys of different types compare as an error: not equal. */
+	ERR_clear_error();
+	return r == 1;
 }
 
 void

@@ -16,6 +16,7 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 
+#include "crypto/jwk.h"
 #include "crypto/key.h"
 #include "crypto/signer.h"
 #include "helpers.h"
@@ -331,6 +332,43 @@ test_incompatible(void **state)
 	crypto_signer_free(NULL);
 }
 
+/* The signer shows the same public key as the key it was made from. */
+static void
+test_signer_public(void **state)
+{
+	struct crypto_signer *s;
+	struct buf a, b;
+	json_t *o;
+	char *text;
+
+	(void)state;
+	buf_init(&a, BUF_MAX_SMALL);
+	buf_init(&b, BUF_MAX_SMALL);
+	assert_non_null(s = crypto_signer_new(shared_key(CRYPTO_KEY_ED448),
+	    CRYPTO_ALG_ED448));
+	assert_int_equal(crypto_signer_public_pem(s, &a), 0);
+	assert_int_equal(crypto_key_public_pem(shared_key(CRYPTO_KEY_ED448),
+	    &b), 0);
+	assert_string_equal(buf_str(&a), buf_str(&b));
+	assert_true(contains(buf_str(&a), "-----BEGIN PUBLIC KEY-----\n"));
+	buf_reset(&a);
+	buf_reset(&b);
+	assert_int_equal(crypto_signer_thumbprint(s, &a), 0);
+	assert_int_equal(crypto_key_thumbprint(shared_key(CRYPTO_KEY_ED448),
+	    &b), 0);
+	assert_string_equal(buf_str(&a), buf_str(&b));
+	buf_reset(&a);
+	assert_int_equal(crypto_signer_jwk(s, &a), 0);
+	assert_non_null(o = crypto_signer_jwk_json(s));
+	assert_non_null(text = json_dumps(o, JSON_COMPACT));
+	assert_string_equal(text, buf_str(&a));
+	free(text);
+	json_decref(o);
+	crypto_signer_free(s);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -340,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_rfc7515_es256),
 		cmocka_unit_test(test_every_type_openssl_verifies),
 		cmocka_unit_test(test_incompatible),
+		cmocka_unit_test(test_signer_public),
 	};
 
 	return cmocka_run_group_tests(tests, helpers_setup, helpers_teardown);
