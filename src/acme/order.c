@@ -1,6 +1,7 @@
 /*
  * order.c - orders, authorizations and challenges (see order.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -757,8 +758,17 @@ acme_order_abandon(struct acme_session *s, const struct acme_order *o)
 {
 	struct http_response r;
 	struct acme_authz a;
+	struct acme_problem problem;
+	char msg[ERR_MSG_MAX];
+	long long retry_after;
 	size_t i;
 
+	/* The caller reports why the order was abandoned: keep its error
+	 * and its problem, whatever the requests below do. */
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	problem = s->problem;
+	retry_after = s->retry_after;
+	memset(&s->problem, 0, sizeof(s->problem));
 	http_response_init(&r);
 	for (i = 0; i < o->nauthz; i++) {
 		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
@@ -772,5 +782,11 @@ acme_order_abandon(struct acme_session *s, const struct acme_order *o)
 		acme_authz_free(&a);
 	}
 	http_response_free(&r);
-	err_clear();
+	acme_problem_free(&s->problem);
+	s->problem = problem;
+	s->retry_after = retry_after;
+	if (msg[0] != '\0')
+		err_set("%s", msg);
+	else
+		err_clear();
 }

@@ -129,7 +129,8 @@ int	 acme_order_download(struct acme_session *s, const struct acme_order *o,
 	    struct buf *chain, struct buf *alts, size_t *nalts);
 
 /* Deactivates the order's authorizations that are still pending, so an
- * abandoned order leaves nothing open.  Errors are only logged. */
+ * abandoned order leaves nothing open.  Errors are only logged: the
+ * caller's err message and s->problem are left as they were. */
 void	 acme_order_abandon(struct acme_session *s, const struct acme_order *o);
 
 /* 1 when s is a plausible server token: base64url, 1..256 characters. */

@@ -11,7 +11,11 @@
 #include "util/log.h"
 #include "util/stop.h"
 
-#define ACME_NONCE_RETRIES	5
+/* A CA may reject any share of nonces (Pebble's robustness setting rejects
+ * half of them).  Each retry is one immediate request answered with a
+ * fresh nonce, so the bound is generous: with half rejected, 20 retries
+ * fail one POST in two million. */
+#define ACME_NONCE_RETRIES	20
 #define ACME_BACKOFF_RETRIES	3
 #define ACME_LATER_RETRIES	2
 
