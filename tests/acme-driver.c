@@ -2,7 +2,7 @@
  * acme-driver.c - runs the ACME layer's flows from the command line, for
  * the integration tests (before and beside the daemon).
  *
- *   acme-driver [options] register | order | deactivate
+ *   acme-driver [options] register | order | deactivate | rewrite
  *
  *   --endpoint NAME=URL      a CA (repeatable: the flows run on every
  *                            endpoint at once, in one thread each)
@@ -13,14 +13,21 @@
  *   --contact URI            repeatable
  *   --eab-id ID --eab-key B64URL [--eab-alg HS256]
  *   --no-tos                 termsOfServiceAgreed false
+ *   --backoff-ms MS          base of the retry backoff (default 1000)
+ *   --verbose                debug messages (retries) on stderr
  *   order:
  *   --ident dns:NAME|ip:ADDR repeatable
  *   --challenge TYPE         default http-01
  *   --cert-key T             default ecdsa_p256
- *   --out DIR                chain.pem, key.pem (per endpoint: DIR/NAME/)
+ *   --out DIR                chain.pem, key.pem (per endpoint: DIR/NAME/),
+ *                            written together once the chain is checked
  *   --challtestsrv URL       publish proofs through pebble-challtestsrv
  *
- * Prints "<endpoint>: account <url>" and request statistics.
+ * rewrite loads the account file and saves it again, unchanged, without
+ * talking to any endpoint (the load/save cycle of the file format).
+ *
+ * Prints "<endpoint>: account <url>" (again after a re-registration) and
+ * request statistics.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -56,6 +63,7 @@ static struct {
 	int			 nids;
 	enum crypto_key_type	 cert_key;
 	int			 tos;
+	int			 backoff_ms;
 } opt = { .account = "test", .challenge = "http-01",
     .cert_key = CRYPTO_KEY_ECDSA_P256, .tos = 1 };
 
@@ -127,14 +135,48 @@ unsolve(void *arg, const struct acme_challenge_task *t)
 }
 
 static int
-write_file(const char *dir, const char *name, const struct buf *b,
-    mode_t mode)
+stage_file(struct afile *f, const char *dir, const char *name,
+    const struct buf *b, mode_t mode)
 {
 	struct afile_opts o = { mode, (uid_t)-1, (gid_t)-1 };
 	char path[2048];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return afile_write(path, b->data, b->len, &o);
+	return afile_stage(f, path, b->data, b->len, &o);
+}
+
+/* key.pem and chain.pem appear together or not at all. */
+static int
+write_outputs(const char *dir, const struct buf *key, const struct buf *chain)
+{
+	struct afile fk, fc;
+	int rc = -1;
+
+	memset(&fk, 0, sizeof(fk));
+	memset(&fc, 0, sizeof(fc));
+	if (stage_file(&fk, dir, "key.pem", key, 0600) == 0 &&
+	    stage_file(&fc, dir, "chain.pem", chain, 0644) == 0 &&
+	    afile_commit(&fk) == 0 && afile_commit(&fc) == 0)
+		rc = 0;
+	afile_discard(&fk);
+	afile_discard(&fc);
+	return rc;
+}
+
+/* Saves the loaded account as it is. */
+static int
+rewrite_account(void)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct buf out;
+	int rc;
+
+	buf_init(&out, 1024 * 1024);
+	rc = acme_account_file_encode(&account->file, &out);
+	if (rc == 0)
+		rc = afile_write(account->path, out.data, out.len, &o);
+	buf_free_secure(&out);
+	return rc;
 }
 
 static int
@@ -182,8 +224,7 @@ do_order(struct acme_session *s, struct http_client *http)
 		mkdir(opt.out, 0755);
 		mkdir(dir, 0755);
 		if (crypto_key_to_pem(key, &pem) == -1 ||
-		    write_file(dir, "key.pem", &pem, 0600) == -1 ||
-		    write_file(dir, "chain.pem", &chain, 0644) == -1)
+		    write_outputs(dir, &pem, &chain) == -1)
 			goto out;
 	}
 	printf("%s: certificate %s\n", s->ep->name, o.certificate);
@@ -205,6 +246,8 @@ run_job(void *arg)
 	struct acme_session s;
 
 	acme_session_init(&s, j->ep, http);
+	if (opt.backoff_ms > 0)
+		s.backoff_base_ms = opt.backoff_ms;
 	j->rc = -1;
 	if (http == NULL)
 		goto out;
@@ -219,8 +262,10 @@ run_job(void *arg)
 		/* A dropped account is registered once more, as the
 		 * daemon does. */
 		if (s.problem.type != ACME_ERR_accountDoesNotExist ||
-		    acme_account_sync(account, &s, opt.tos, 1) == -1 ||
-		    do_order(&s, http) == -1)
+		    acme_account_sync(account, &s, opt.tos, 1) == -1)
+			goto out;
+		printf("%s: account %s\n", j->ep->name, s.kid);
+		if (do_order(&s, http) == -1)
 			goto out;
 	}
 	j->rc = 0;
@@ -236,7 +281,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: acme-driver [options] "
-	    "register|order|deactivate\n");
+	    "register|order|deactivate|rewrite\n");
 	exit(2);
 }
 
@@ -252,6 +297,7 @@ main(int argc, char **argv)
 		{ "no-tos", 0, NULL, 'T' }, { "ident", 1, NULL, 'd' },
 		{ "challenge", 1, NULL, 'C' }, { "cert-key", 1, NULL, 'p' },
 		{ "out", 1, NULL, 'o' }, { "challtestsrv", 1, NULL, 's' },
+		{ "backoff-ms", 1, NULL, 'b' }, { "verbose", 0, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct acme_account_config cfg;
@@ -259,7 +305,7 @@ main(int argc, char **argv)
 	struct job jobs[MAX_EP];
 	pthread_t th[MAX_EP];
 	struct buf eabkey;
-	int c, i, alg_set = 0, rc = 0;
+	int c, i, neps = 0, alg_set = 0, rc = 0;
 	char *eq;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -317,12 +363,17 @@ main(int argc, char **argv)
 			break;
 		case 'o': opt.out = optarg; break;
 		case 's': opt.challtestsrv = optarg; break;
+		case 'b': opt.backoff_ms = atoi(optarg); break;
+		case 'v': log_init("acme-driver", LOG_SINK_STDERR, LOGL_DEBUG);
+			break;
 		default: usage();
 		}
 	}
-	if (optind != argc - 1 || opt.nep == 0 || opt.accounts == NULL)
+	if (optind != argc - 1 || opt.accounts == NULL)
 		usage();
 	opt.command = argv[optind];
+	if (opt.nep == 0 && strcmp(opt.command, "rewrite") != 0)
+		usage();
 	for (i = 0; i < opt.nids; i++)
 		opt.ids[i].challenge = opt.challenge;
 	if (!alg_set)
@@ -336,16 +387,26 @@ main(int argc, char **argv)
 	if ((account = acme_account_load(&cfg, opt.accounts, NULL, NULL)) ==
 	    NULL)
 		goto bad;
+	if (strcmp(opt.command, "rewrite") == 0) {
+		if (rewrite_account() == -1)
+			goto bad;
+		goto out;
+	}
+	/* Every endpoint first, so a bad one stops the run before any
+	 * thread starts. */
 	for (i = 0; i < opt.nep; i++) {
 		struct acme_endpoint_opts eo = { opt.ep_name[i], opt.ep_url[i],
 		    opt.roots, (size_t)opt.nroots, 0, 0 };
 
 		if ((eps[i] = acme_endpoint_new(&eo)) == NULL)
 			goto bad;
+		neps++;
+	}
+	for (i = 0; i < neps; i++) {
 		jobs[i].ep = eps[i];
 		pthread_create(&th[i], NULL, run_job, &jobs[i]);
 	}
-	for (i = 0; i < opt.nep; i++) {
+	for (i = 0; i < neps; i++) {
 		pthread_join(th[i], NULL);
 		if (jobs[i].rc == -1) {
 			fprintf(stderr, "acme-driver: %s: %s\n", eps[i]->name,
@@ -355,12 +416,15 @@ main(int argc, char **argv)
 		printf("%s: requests %ld new_nonce %ld\n", eps[i]->name,
 		    atomic_load(&eps[i]->nrequests),
 		    atomic_load(&eps[i]->nnew_nonce));
-		acme_endpoint_free(eps[i]);
 	}
+	goto out;
+bad:
+	fprintf(stderr, "acme-driver: %s\n", err_msg());
+	rc = 1;
+out:
+	for (i = 0; i < neps; i++)
+		acme_endpoint_free(eps[i]);
 	acme_account_free(account);
 	buf_free_secure(&eabkey);
 	return rc;
-bad:
-	fprintf(stderr, "acme-driver: %s\n", err_msg());
-	return 1;
 }
