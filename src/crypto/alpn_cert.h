@@ -26,7 +26,8 @@ struct crypto_alpn_req {
 	enum crypto_key_type	 key_type;	/* tacd: ecdsa_p256 */
 	enum crypto_digest	 digest;	/* tacd: sha256; unused for
 						   EdDSA keys */
-	struct crypto_ident	 ident;		/* see crypto_tls_alpn_name_parse() */
+	struct crypto_ident	 ident;		/* the SAN; see
+						   crypto_tls_alpn_name_parse() */
 	const unsigned char	*acme_id;	/* CRYPTO_ACME_ID_LEN bytes
 						   (proof.h); NULL: no
 						   acmeIdentifier extension */

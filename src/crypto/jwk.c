@@ -200,8 +200,8 @@ crypto_key_thumbprint_input(const struct crypto_key *k, struct buf *out)
 	 * written by hand.
 	 */
 	if (p.n != NULL)
-		rc = buf_printf(out, "{\"e\":\"%s\",\"kty\":\"%s\",\"n\":\"%s\"}",
-		    p.e, p.kty, p.n);
+		rc = buf_printf(out, "{\"e\":\"%s\",\"kty\":\"%s\","
+		    "\"n\":\"%s\"}", p.e, p.kty, p.n);
 	else if (p.y != NULL)
 		rc = buf_printf(out, "{\"crv\":\"%s\",\"kty\":\"%s\","
 		    "\"x\":\"%s\",\"y\":\"%s\"}", p.crv, p.kty, p.x, p.y);
