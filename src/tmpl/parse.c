@@ -19,11 +19,18 @@ struct parser {
 	struct tlex	*lx;
 	size_t		 pos;
 	int		 in_loop;
+	int		 depth;		/* of the parser's own recursion */
 };
+
+/* Parentheses and the like nest without building deeper trees, so the
+ * parser bounds its own recursion too. */
+#define PARSE_MAX_DEPTH	TNODE_MAX_DEPTH
 
 static struct tnode *parse_expr(struct parser *);
 static struct tnode *parse_or(struct parser *);
 static struct tnode *parse_unary(struct parser *, int);
+static struct tnode *parse_not(struct parser *);
+static struct tnode *parse_target_primary(struct parser *);
 static int parse_body(struct parser *, struct tnode ***, size_t *,
     const char *const *, const char **);
 
@@ -563,7 +570,7 @@ parse_primary(struct parser *p)
 }
 
 static struct tnode *
-parse_unary(struct parser *p, int with_filter)
+parse_unary_inner(struct parser *p, int with_filter)
 {
 	struct ttoken *t = cur(p);
 	struct tnode *n;
@@ -585,6 +592,21 @@ parse_unary(struct parser *p, int with_filter)
 	n = parse_postfix(p, n, t);
 	if (with_filter)
 		n = parse_filter_expr(p, n);
+	return n;
+}
+
+static struct tnode *
+parse_unary(struct parser *p, int with_filter)
+{
+	struct tnode *n;
+
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		fail_at(cur(p), "template nested too deeply");
+		return NULL;
+	}
+	p->depth++;
+	n = parse_unary_inner(p, with_filter);
+	p->depth--;
 	return n;
 }
 
@@ -702,7 +724,7 @@ parse_compare(struct parser *p)
 }
 
 static struct tnode *
-parse_not(struct parser *p)
+parse_not_inner(struct parser *p)
 {
 	struct ttoken *t = cur(p);
 	struct tnode *n;
@@ -717,6 +739,21 @@ parse_not(struct parser *p)
 		return NULL;
 	}
 	return finish(n);
+}
+
+static struct tnode *
+parse_not(struct parser *p)
+{
+	struct tnode *n;
+
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		fail_at(cur(p), "template nested too deeply");
+		return NULL;
+	}
+	p->depth++;
+	n = parse_not_inner(p);
+	p->depth--;
+	return n;
 }
 
 static struct tnode *
@@ -740,7 +777,7 @@ parse_or(struct parser *p)
 }
 
 static struct tnode *
-parse_expr(struct parser *p)
+parse_expr_inner(struct parser *p)
 {
 	struct tnode *n = parse_or(p), *c;
 
@@ -757,6 +794,21 @@ parse_expr(struct parser *p)
 		}
 		n = finish(c);
 	}
+	return n;
+}
+
+static struct tnode *
+parse_expr(struct parser *p)
+{
+	struct tnode *n;
+
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		fail_at(cur(p), "template nested too deeply");
+		return NULL;
+	}
+	p->depth++;
+	n = parse_expr_inner(p);
+	p->depth--;
 	return n;
 }
 
@@ -790,7 +842,7 @@ fail:
 
 /* A name or a parenthesized tuple of targets. */
 static struct tnode *
-parse_target_primary(struct parser *p)
+parse_target_primary_inner(struct parser *p)
 {
 	struct ttoken *t = cur(p);
 	struct tnode *n, *e;
@@ -823,6 +875,21 @@ parse_target_primary(struct parser *p)
 fail:
 	tnode_free(n);
 	return NULL;
+}
+
+static struct tnode *
+parse_target_primary(struct parser *p)
+{
+	struct tnode *n;
+
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		fail_at(cur(p), "template nested too deeply");
+		return NULL;
+	}
+	p->depth++;
+	n = parse_target_primary_inner(p);
+	p->depth--;
+	return n;
 }
 
 /* Targets of for and set: "a", "a, (b, c)"; set also takes "ns.attr". */
@@ -1058,7 +1125,7 @@ parse_wrapper(struct parser *p, const struct ttoken *at, int filter)
 
 /* After "{%", at the statement's name. */
 static struct tnode *
-parse_stmt(struct parser *p)
+parse_stmt_inner(struct parser *p)
 {
 	struct ttoken *t = cur(p);
 	struct tnode *n;
@@ -1105,6 +1172,21 @@ parse_stmt(struct parser *p)
 	}
 	fail_at(t, "unknown statement %s", describe(t, tmp, sizeof(tmp)));
 	return NULL;
+}
+
+static struct tnode *
+parse_stmt(struct parser *p)
+{
+	struct tnode *n;
+
+	if (p->depth >= PARSE_MAX_DEPTH) {
+		fail_at(cur(p), "template nested too deeply");
+		return NULL;
+	}
+	p->depth++;
+	n = parse_stmt_inner(p);
+	p->depth--;
+	return n;
 }
 
 /*
@@ -1158,6 +1240,13 @@ parse_body(struct parser *p, struct tnode ***list, size_t *n,
 					*found = ends[i];
 					return 0;
 				}
+			if (ends != NULL && (is_name(cur(p), "else") ||
+			    is_name(cur(p), "elif") ||
+			    (cur(p)->type == TT_NAME && cur(p)->len > 3 &&
+			    memcmp(cur(p)->p, "end", 3) == 0))) {
+				snprintf(tmp, sizeof(tmp), "`%s`", ends[0]);
+				return unexpected(p, tmp);
+			}
 			if ((s = parse_stmt(p)) == NULL)
 				return -1;
 			break;
