@@ -38,7 +38,8 @@ static void
 bytes(const unsigned char *p, size_t n)
 {
 	le(n, 8);
-	memcpy(fx + fxlen, p, n);
+	if (n > 0)
+		memcpy(fx + fxlen, p, n);
 	fxlen += n;
 }
 
