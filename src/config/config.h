@@ -84,6 +84,12 @@ struct config_hook {
 	struct tmpl	*stderr_path;	/* NULL: captured and logged */
 	int		 allow_failure;
 	unsigned	 timeout_s;	/* "timeout" (a period); default 300 */
+	/* The sources of the four templates above, as written (NULL when
+	 * absent), for logs and config_dump(). */
+	char		*stdin_path_src;
+	char		*stdin_str_src;
+	char		*stdout_path_src;
+	char		*stderr_path_src;
 };
 
 /* A hook or group reference, expanded: hooks in declaration order,
@@ -156,6 +162,7 @@ struct config_certificate {
 	uint64_t	 random_early_renew;	/* inherited, seconds */
 	struct config_env env;		/* global env, then the certificate's */
 	char		*subject[CRYPTO_SUBJ_COUNT];	/* NULL: absent */
+	char		*file_name_format_src;	/* its source, as inherited */
 };
 
 struct config_global {
