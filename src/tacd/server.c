@@ -106,18 +106,35 @@ conn_close(struct server *s, struct conn *c)
 	s->nconns--;
 }
 
+/* The client's server name, fit for a log line: anybody can send any
+ * bytes there. */
+static const char *
+printable(const char *name, char *out, size_t n)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; name[i] != '\0' && i + 1 < n; i++)
+		out[i] = name[i] > ' ' && name[i] < 0x7f ? name[i] : '?';
+	out[i] = '\0';
+	return out;
+}
+
 static void
 log_success(const struct server *s, const struct conn *c)
 {
-	const char *sni = tacd_tls_conn_sni(c->tls);
+	const char *raw = tacd_tls_conn_sni(c->tls), *sni;
 	const char *want = s->o->sni;
+	char buf[256];
 
+	sni = printable(raw, buf, sizeof(buf));
 	log_info("%s: tls-alpn-01 certificate sent (SNI %s, %s)", c->peer,
 	    sni != NULL ? sni : "none", tacd_tls_conn_version(c->tls));
 	/* The validator checks the certificate against the name it sent:
 	 * a different one means this tacd is answering the wrong challenge
 	 * (a stale process, or a wrong port). */
-	if (want != NULL && (sni == NULL || strcasecmp(sni, want) != 0))
+	if (want != NULL && (raw == NULL || strcasecmp(raw, want) != 0))
 		log_warn("%s: the client asked for %s, but this certificate is "
 		    "for %s", c->peer, sni != NULL ? sni : "no name", want);
 }
