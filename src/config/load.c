@@ -298,7 +298,11 @@ load_file(struct config_ctx *ctx, const char *display, const char *fspath,
 	doc->canon = canon;
 	log_info("%s: loading configuration file", display);
 	if (read_file(fspath, &data) == -1) {
-		config_error_at(ctx, doc, 0, 0, "%s", err_msg());
+		if (from != NULL)
+			config_error(ctx, from, "include: %s: %s", display,
+			    err_msg());
+		else
+			config_error_at(ctx, doc, 0, 0, "%s", err_msg());
 		ctx->load_failed = 1;
 		goto out;
 	}
