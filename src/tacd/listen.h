@@ -21,10 +21,11 @@
 struct tacd_listen {
 	int	 fds[TACD_MAX_LISTENERS];
 	size_t	 nfds;
-	char	*unix_path;	/* allocated, absolute: the socket file we
-				   created; NULL for TCP */
-	dev_t	 unix_dev;	/* which file that is, so that we never */
-	ino_t	 unix_ino;	/* remove one that replaced ours */
+	/* Allocated, absolute: the socket file we created; NULL for TCP.
+	 * Its device and inode tell us it is still ours when we remove it. */
+	char	*unix_path;
+	dev_t	 unix_dev;
+	ino_t	 unix_ino;
 };
 
 /* Opens the sockets of spec (see above) into l.  A Unix socket path that

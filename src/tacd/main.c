@@ -56,6 +56,9 @@ struct options {
 	int			 timeout_ms;
 };
 
+/* Where the help text's descriptions start. */
+#define INDENT	"                           "
+
 static void
 usage(FILE *f)
 {
@@ -79,8 +82,8 @@ usage(FILE *f)
 	    "                           the certificate's key type "
 	    "(default ecdsa-p256):");
 	for (t = 0; t < CRYPTO_KEY_TYPE_COUNT; t++)
-		fprintf(f, "%s%s", t % 4 == 0 ? "\n                           " :
-		    " ", crypto_key_type_name((enum crypto_key_type)t));
+		fprintf(f, "%s%s", t % 4 == 0 ? "\n" INDENT : " ",
+		    crypto_key_type_name((enum crypto_key_type)t));
 	fprintf(f, "\n"
 	    "  -d, --domain STRING      the identifier being validated (a DNS "
 	    "name, an IP\n"
@@ -308,8 +311,9 @@ make_cert(const struct options *o, struct buf *sni)
 	req.acme_id = has_ext ? digest : NULL;
 	if ((cert = crypto_alpn_cert_new(&req)) != NULL)
 		log_debug("certificate for %s %s (%s key)",
-		    req.ident.type == CRYPTO_IDENT_IP ? "IP address" : "DNS name",
-		    req.ident.value, crypto_key_type_name(o->key_type));
+		    req.ident.type == CRYPTO_IDENT_IP ? "IP address" :
+		    "DNS name", req.ident.value,
+		    crypto_key_type_name(o->key_type));
 out:
 	buf_free(&domain);
 	buf_free(&ext);

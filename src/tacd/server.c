@@ -36,16 +36,16 @@
 #define ACCEPT_PAUSE_MS	100
 
 struct conn {
-	int			 fd;		/* -1: free slot */
+	int			 fd;	   /* -1: free slot */
 	struct tacd_tls_conn	*tls;
-	short			 events;	/* what the handshake waits for */
-	long long		 deadline;	/* monotonic ms */
+	short			 events;   /* what the handshake waits for */
+	long long		 deadline; /* monotonic ms */
 	char			 peer[NI_MAXHOST + NI_MAXSERV + 4];
 };
 
 struct server {
 	const struct tacd_server_opts	*o;
-	struct conn			*conns;	/* o->max_conns slots */
+	struct conn			*conns;	/* max_conns slots */
 	int				 nconns;
 	long long			 pause_until;
 };

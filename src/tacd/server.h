@@ -14,11 +14,11 @@
 #define TACD_HANDSHAKE_TIMEOUT_MS	10000
 
 struct tacd_server_opts {
-	const int	*fds;		/* listening sockets, non-blocking */
+	const int	*fds;		/* listening, non-blocking */
 	size_t		 nfds;
 	struct tacd_tls	*tls;
-	const char	*sni;		/* the name validators should ask for,
-					   for the log; NULL: not checked */
+	const char	*sni;		/* the name validators should send,
+					   for the log; NULL: no check */
 	int		 max_conns;	/* 1 .. TACD_MAX_CONNECTIONS */
 	int		 timeout_ms;	/* per handshake, from accept() */
 };

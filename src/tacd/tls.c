@@ -26,8 +26,8 @@ struct tacd_tls {
 
 struct tacd_tls_conn {
 	SSL		*ssl;
-	const char	*refused;	/* why our ClientHello check failed the
-					   handshake; static string */
+	const char	*refused;	/* why our ClientHello check failed
+					   the handshake; static string */
 	int		 done;
 };
 
