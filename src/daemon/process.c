@@ -40,7 +40,8 @@ process_daemonize(int keep_stderr)
 		msg[n] = '\0';
 		if (strcmp(msg, "ok") == 0)
 			_exit(0);
-		fprintf(stderr, "acmed: %s\n", msg);
+		fprintf(stderr, "%s: %s\n", program_invocation_short_name,
+		    msg);
 		_exit(3);
 	}
 	close(p[0]);
@@ -95,8 +96,10 @@ process_pidfile(const char *path)
 		other[strcspn(other, "\n")] = '\0';
 		close(fd);
 		if (errno == EWOULDBLOCK || errno == EAGAIN || n >= 0)
-			return err_set("PID file %s is locked: another acmed is "
-			    "running (pid %s)", path, other[0] ? other : "?");
+			return err_set("PID file %s is locked: another %s is "
+			    "running (pid %s)", path,
+			    program_invocation_short_name,
+			    other[0] ? other : "?");
 		return err_sys("PID file %s", path);
 	}
 	snprintf(line, sizeof(line), "%ld\n", (long)getpid());
