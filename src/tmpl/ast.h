@@ -85,7 +85,8 @@ struct tnode	*tnode_new(enum nkind kind, unsigned line, unsigned col);
 void		 tnode_free(struct tnode *n);
 /* Appends child to *list (with *n entries); takes it over even on
  * failure. */
-int		 tnode_push(struct tnode ***list, size_t *n, struct tnode *child);
+int		 tnode_push(struct tnode ***list, size_t *n,
+		    struct tnode *child);
 void		 tnode_free_list(struct tnode **list, size_t n);
 
 #endif

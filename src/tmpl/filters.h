@@ -27,8 +27,10 @@ FILTER(f_indent);
 FILTER(f_split);
 FILTER(f_lines);
 FILTER(f_urlencode);
-FILTER(f_format);
 FILTER(f_rev_labels);
+
+/* filters_fmt.c */
+FILTER(f_format);
 FILTER(f_tojson);
 FILTER(f_pprint);
 

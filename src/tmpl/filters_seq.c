@@ -232,7 +232,8 @@ count_fill(struct rargs *a, size_t *count, struct tmpl_value **fill)
 		return -1;
 	if (n <= 0)
 		return err_set("count cannot be 0");
-	if (n > 1000000)
+	/* slice() makes count lists. */
+	if (n > 100000)
 		return err_set("count is too large");
 	*count = (size_t)n;
 	return 0;

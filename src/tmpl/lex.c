@@ -253,7 +253,8 @@ unescape(const char *s, size_t n, struct buf *b)
 				return -1;
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				/* A surrogate pair: the low half follows. */
-				if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u')
+				if (i + 6 > n || s[i] != '\\' ||
+				    s[i + 1] != 'u')
 					return -1;
 				for (lo = 0, j = 0, i += 2; j < 4; j++, i++) {
 					if ((h = hexval(s[i])) < 0)
@@ -446,9 +447,10 @@ lex_tag(struct lexer *lx, int block)
 			continue;
 		}
 		if (is_ident_start(c)) {
-			for (k = i + 1; k < lx->n && (is_ident_start(lx->s[k]) ||
-			    is_digit(lx->s[k])); k++)
-				;
+			k = i + 1;
+			while (k < lx->n && (is_ident_start(lx->s[k]) ||
+			    is_digit(lx->s[k])))
+				k++;
 			lx->i = k;
 			if (emit(lx, TT_NAME, i, lx->s + i, k - i, NULL) == -1)
 				return -1;
@@ -569,7 +571,8 @@ tlex_run(const char *src, size_t len, struct tlex *out)
 			lx.i = end + 2;
 			continue;
 		}
-		if (c == '%' && (end = match_tag(&lx, j, "raw", &sb, &sa)) != 0) {
+		if (c == '%' &&
+		    (end = match_tag(&lx, j, "raw", &sb, &sa)) != 0) {
 			lx.lstrip_next = sa;
 			if (lex_raw(&lx, end) == -1)
 				goto fail;

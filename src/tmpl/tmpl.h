@@ -58,10 +58,12 @@ struct tmpl_func {
 };
 
 struct tmpl_opts {
-	int		 strict_undefined;	/* printing/iterating/testing an
-						   undefined value is an error */
-	int		 autoescape_html;	/* escape output as for *.html */
-	unsigned long	 max_steps;		/* 0: TMPL_DEFAULT_STEPS */
+	/* Printing, iterating or testing an undefined value is an error. */
+	int		 strict_undefined;
+	/* Output is HTML-escaped, as MiniJinja does for *.html. */
+	int		 autoescape_html;
+	/* The step budget; 0 means TMPL_DEFAULT_STEPS. */
+	unsigned long	 max_steps;
 	const struct tmpl_func *funcs;		/* extra global functions */
 	size_t		 nfuncs;
 };

@@ -245,6 +245,9 @@ tv_str_buf(struct buf *b)
 		err_set("string is too large (%zu bytes)", len);
 		return NULL;
 	}
+	/* Building the string cost about this much too. */
+	if (tcharge(1 + len / 256) == -1)
+		return NULL;
 	if ((v = tv_new(TK_STR)) == NULL)
 		return NULL;
 	if ((v->u.s.p = buf_steal(b)) == NULL) {
