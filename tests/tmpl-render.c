@@ -7,8 +7,9 @@
  * Prints the rendering; on an error prints "line N: message" to stderr
  * and exits 1.  Like MiniJinja's own test harness it adds a one-shot
  * iterator "one_shot_iterator" (0, 1, 2) and a function get_args(), reads
- * {"$settings": {"undefined": "strict"}}, and escapes output of *.html
- * files.  The JSON reader is deliberately small: the inputs are trusted
+ * {"$settings": {"undefined": "strict"}}, escapes output of *.html
+ * files, and prints booleans and none as True, False and None like the
+ * MiniJinja the snapshots come from.  The JSON reader is deliberately small: the inputs are trusted
  * test files, but it still never reads past its buffer.
  */
 #include <limits.h>
@@ -315,7 +316,9 @@ main(int argc, char *argv[])
 	static const struct tmpl_func funcs[] = {
 		{ "get_args", get_args, NULL },
 	};
-	struct tmpl_opts opts = { .funcs = funcs, .nfuncs = 1 };
+	/* The snapshots come from a MiniJinja that prints True/False/None. */
+	struct tmpl_opts opts = { .funcs = funcs, .nfuncs = 1,
+	    .jinja2_literals = 1 };
 	struct tmpl_value *ctx = NULL;
 	struct tmpl *t = NULL;
 	struct buf in, out;

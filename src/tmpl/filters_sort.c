@@ -16,19 +16,20 @@ struct sitem {
 	struct tmpl_value	*val;	/* carried */
 };
 
+/* dir is 1 for ascending, -1 for descending order. */
 static void
-merge(struct sitem *a, struct sitem *tmp, size_t n, int ci)
+merge(struct sitem *a, struct sitem *tmp, size_t n, int ci, int dir)
 {
 	size_t mid = n / 2, i = 0, j = mid, k = 0;
 	int c;
 
 	if (n < 2)
 		return;
-	merge(a, tmp, mid, ci);
-	merge(a + mid, tmp, n - mid, ci);
+	merge(a, tmp, mid, ci, dir);
+	merge(a + mid, tmp, n - mid, ci, dir);
 	while (i < mid && j < n) {
-		c = ci ? tv_cmp_ci(a[j].key, a[i].key) :
-		    tv_cmp(a[j].key, a[i].key);
+		c = dir * (ci ? tv_cmp_ci(a[j].key, a[i].key) :
+		    tv_cmp(a[j].key, a[i].key));
 		/* Take the left one on ties: stable. */
 		tmp[k++] = c < 0 ? a[j++] : a[i++];
 	}
@@ -39,9 +40,13 @@ merge(struct sitem *a, struct sitem *tmp, size_t n, int ci)
 	memcpy(a, tmp, n * sizeof(*a));
 }
 
-/* Sorts items by key; charges the comparisons to the step budget. */
+/*
+ * Sorts items by key, keeping equal ones in their order also when
+ * descending (MiniJinja since 2.15); charges the comparisons to the step
+ * budget.
+ */
 static int
-stable_sort(struct sitem *items, size_t n, int ci)
+stable_sort(struct sitem *items, size_t n, int ci, int desc)
 {
 	struct sitem *tmp;
 	unsigned long cost = n;
@@ -53,7 +58,7 @@ stable_sort(struct sitem *items, size_t n, int ci)
 		return -1;
 	if ((tmp = calloc(n ? n : 1, sizeof(*tmp))) == NULL)
 		return err_set("out of memory");
-	merge(items, tmp, n, ci);
+	merge(items, tmp, n, ci, desc ? -1 : 1);
 	free(tmp);
 	/* Comparisons that ran out of budget gave no useful order. */
 	return tcharge(0);
@@ -140,11 +145,11 @@ f_sort(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 	}
 	n = list->u.l.n;
 	if ((it = keyed(list, attr, NULL)) == NULL ||
-	    stable_sort(it, n, !cs) == -1 || (r = tv_list(n)) == NULL)
+	    stable_sort(it, n, !cs, reverse) == -1 ||
+	    (r = tv_list(n)) == NULL)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (tv_list_push(r, tv_ref(it[reverse ? n - 1 - i : i].val)) ==
-		    -1) {
+		if (tv_list_push(r, tv_ref(it[i].val)) == -1) {
 			tv_unref(r);
 			r = NULL;
 			break;
@@ -255,7 +260,7 @@ f_dictsort(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 		it[i].key = tv_ref(by_value ? v->u.m.v[i] : v->u.m.k[i]);
 		it[i].val = tv_ref(v->u.m.k[i]);
 	}
-	if (stable_sort(it, n, !cs) == -1 || (r = tv_list(n)) == NULL)
+	if (stable_sort(it, n, !cs, 0) == -1 || (r = tv_list(n)) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct tmpl_value *k = it[reverse ? n - 1 - i : i].val;
@@ -295,7 +300,7 @@ f_groupby(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 		return NULL;
 	n = list->u.l.n;
 	if ((it = keyed(list, attr, dflt)) == NULL ||
-	    stable_sort(it, n, !cs) == -1 || (r = tv_list(0)) == NULL)
+	    stable_sort(it, n, !cs, 0) == -1 || (r = tv_list(0)) == NULL)
 		goto out;
 	for (start = 0, i = 1; i <= n; i++) {
 		/* Like MiniJinja: neighbours are compared, and a group is

@@ -242,6 +242,16 @@ tv_repr(struct buf *b, const struct tmpl_value *v)
 	return repr_depth(b, v, 0);
 }
 
+/*
+ * MiniJinja up to 2.x (ACMEd's) prints true, false and none; later
+ * versions print them as Jinja2 does.  The rendering chooses.
+ */
+static int
+jinja2_literals(void)
+{
+	return tlimits_cur != NULL && tlimits_cur->jinja2_literals;
+}
+
 int
 tv_display(struct buf *b, const struct tmpl_value *v)
 {
@@ -249,9 +259,11 @@ tv_display(struct buf *b, const struct tmpl_value *v)
 	case TK_UNDEF:
 		return 0;
 	case TK_NONE:
-		return buf_puts(b, "None");
+		return buf_puts(b, jinja2_literals() ? "None" : "none");
 	case TK_BOOL:
-		return buf_puts(b, v->u.b ? "True" : "False");
+		if (jinja2_literals())
+			return buf_puts(b, v->u.b ? "True" : "False");
+		return buf_puts(b, v->u.b ? "true" : "false");
 	case TK_INT:
 	case TK_U128:
 		return fmt_int(b, v);

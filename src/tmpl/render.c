@@ -569,6 +569,7 @@ tmpl_render_opts(const struct tmpl *t, const struct tmpl_value *ctx,
 	st.lim.steps = st.opts->max_steps ? st.opts->max_steps :
 	    TMPL_DEFAULT_STEPS;
 	st.lim.max_str = out->max;
+	st.lim.jinja2_literals = st.opts->jinja2_literals;
 	tlimits_cur = &st.lim;
 	err_clear();
 	if ((rc = push_frame(&st)) == 0)

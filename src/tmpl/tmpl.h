@@ -15,8 +15,10 @@
  *
  * Behaviour follows MiniJinja as ACMEd configures it: no auto-escaping
  * (|escape escapes explicitly), lenient undefined values (an undefined
- * variable prints as "", an attribute of one is an error), and one trailing
- * newline of the template removed.  Rendering is bounded: nesting depth,
+ * variable prints as "", an attribute of one is an error), one trailing
+ * newline of the template removed, and booleans and none printed as
+ * "true", "false" and "none" (see struct tmpl_opts for newer MiniJinja's
+ * "True").  Rendering is bounded: nesting depth,
  * string sizes (by the output buffer's maximum) and a step budget, so that
  * a template such as "{% for x in range(99999) %}{% for y in range(99999)
  * %}" fails with an error instead of hanging the daemon.
@@ -64,6 +66,12 @@ struct tmpl_opts {
 	int		 autoescape_html;
 	/* The step budget; 0 means TMPL_DEFAULT_STEPS. */
 	unsigned long	 max_steps;
+	/*
+	 * Print booleans and none as True, False and None, like Jinja2 and
+	 * MiniJinja after 2.21 (its test snapshots).  Off, they print as
+	 * true, false and none, like the MiniJinja 2.11 ACMEd uses.
+	 */
+	int		 jinja2_literals;
 	const struct tmpl_func *funcs;		/* extra global functions */
 	size_t		 nfuncs;
 };

@@ -190,6 +190,7 @@ struct tmpl_value *titer_collect(const struct tmpl_value *v);
 struct tlimits {
 	unsigned long	 steps;		/* left */
 	size_t		 max_str;	/* longest string */
+	int		 jinja2_literals; /* True/False/None, not true... */
 };
 
 extern _Thread_local struct tlimits *tlimits_cur;

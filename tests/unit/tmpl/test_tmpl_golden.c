@@ -241,6 +241,21 @@ test_email_report(void **state)
 }
 
 static void
+test_acmed_literals(void **state)
+{
+	struct tmpl_value *c = post_op_ctx(1, "success", 1);
+
+	(void)state;
+	/* ACMEd's MiniJinja 2.11 prints booleans and none in lower case:
+	 * hook arguments such as "{{ is_success }}" get "true". */
+	assert_string_equal(render_opts("{{ is_success }} {{ not is_success }}"
+	    " {{ none }} {{ [is_success, none] }} {{ is_success ~ '' }} "
+	    "{{ is_success|string|upper }}", c, NULL, 1000),
+	    "true false none [true, none] true TRUE");
+	tmpl_value_free(c);
+}
+
+static void
 test_trailing_newline_of_stdin(void **state)
 {
 	struct tmpl_value *c = post_op_ctx(1, "success", 1);
@@ -260,6 +275,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_hooks),
 		cmocka_unit_test(test_email_report),
+		cmocka_unit_test(test_acmed_literals),
 		cmocka_unit_test(test_trailing_newline_of_stdin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

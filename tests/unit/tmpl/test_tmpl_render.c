@@ -156,7 +156,8 @@ static const struct rcase filter_cases[] = {
 	{ "{{ missing|default('d') }} {{ ''|default('d') }} "
 	    "{{ ''|default('d', true) }} {{ name|d('x') }}", "d  d World" },
 	{ "{{ word|lower }} {{ word|upper }} {{ 'hello wORLD'|title }} "
-	    "{{ 'hello wORLD'|capitalize }}", "bird BIRD Hello World Hello world" },
+	    "{{ 'hello wORLD'|capitalize }}",
+	    "bird BIRD Hello World Hello world" },
 	{ "{{ 'a-b-c'|replace('-', '+') }} {{ '  x  '|trim }}| "
 	    "{{ 'xxaxx'|trim('x') }}", "a+b+c x| a" },
 	{ "{{ seq|length }} {{ 'héllo'|count }} {{ env|length }}", "3 5 3" },
@@ -176,8 +177,13 @@ static const struct rcase filter_cases[] = {
 	    "{{ 3|round }}", "3 2.5 2.57 3.0 3" },
 	{ "{{ seq|min }} {{ seq|max }} {{ seq|sum }} {{ [0.5, 1]|sum }}",
 	    "1 3 6 1.5" },
+	{ "{{ [('b', 1), ('a', 2), ('B', 3)]|sort(attribute='0') }} "
+	    "{{ [('b', 1), ('a', 2), ('B', 3)]|sort(attribute='0', "
+	    "reverse=true) }}", "[('a', 2), ('b', 1), ('B', 3)] "
+	    "[('b', 1), ('B', 3), ('a', 2)]" },
 	{ "{{ seq|sort }} {{ seq|sort(reverse=true) }} "
-	    "{{ ['b', 'A', 'a']|sort }} {{ ['b', 'A', 'a']|sort(case_sensitive=true) }}",
+	    "{{ ['b', 'A', 'a']|sort }} "
+	    "{{ ['b', 'A', 'a']|sort(case_sensitive=true) }}",
 	    "[1, 2, 3] [3, 2, 1] ['A', 'a', 'b'] ['A', 'a', 'b']" },
 	{ "{{ [3, 1, 3, 'a', 'A']|unique }}", "[3, 1, 'a']" },
 	{ "{{ env|dictsort }} {{ env|dictsort(by='value', reverse=true) }}",
@@ -418,7 +424,7 @@ test_options(void **state)
 	assert_string_equal(render_opts("{% if missing %}{% endif %}", ctx,
 	    &opts, 1000), "ERR: line 1: undefined value");
 	assert_string_equal(render_opts("{{ missing is defined }}"
-	    "{{ missing|default('d') }}", ctx, &opts, 1000), "Falsed");
+	    "{{ missing|default('d') }}", ctx, &opts, 1000), "falsed");
 	opts.strict_undefined = 0;
 	opts.autoescape_html = 1;
 	assert_string_equal(render_opts("{{ '<a/>' }}{{ '<b>'|safe }}"

@@ -14,7 +14,8 @@
 #include "util/buf.h"
 #include "util/err.h"
 
-/* The result of the last render_opts(); valid until the next call. */
+/* The result of the last render_opts(); valid until the next call.
+ * NULL opts are tmpl_render()'s defaults, ACMEd's behaviour. */
 static char render_result[1 << 16];
 
 static const char *
@@ -49,10 +50,13 @@ render_opts(const char *src, const struct tmpl_value *ctx,
 static const char *
 render(const char *src, const struct tmpl_value *ctx) __attribute__((unused));
 
+/* Like the conformance tests: True, False and None. */
 static const char *
 render(const char *src, const struct tmpl_value *ctx)
 {
-	return render_opts(src, ctx, NULL, BUF_MAX_DEFAULT);
+	static const struct tmpl_opts opts = { .jinja2_literals = 1 };
+
+	return render_opts(src, ctx, &opts, BUF_MAX_DEFAULT);
 }
 
 /* A map of string variables from "k1", "v1", "k2", "v2", ..., NULL. */
