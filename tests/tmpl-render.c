@@ -9,8 +9,9 @@
  * iterator "one_shot_iterator" (0, 1, 2) and a function get_args(), reads
  * {"$settings": {"undefined": "strict"}}, escapes output of *.html
  * files, and prints booleans and none as True, False and None like the
- * MiniJinja the snapshots come from.  The JSON reader is deliberately small: the inputs are trusted
- * test files, but it still never reads past its buffer.
+ * MiniJinja the snapshots come from.  The JSON reader is deliberately
+ * small: the inputs are trusted test files, but it still never reads past
+ * its buffer.
  */
 #include <limits.h>
 #include <stdint.h>
