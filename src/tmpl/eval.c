@@ -546,5 +546,12 @@ teval(struct rstate *st, const struct tnode *n)
 		break;
 	}
 	st->depth--;
+	/* Comparisons give up quietly when the budget runs out; their
+	 * answer must not be used. */
+	if (r != NULL && tcharge(0) == -1) {
+		tv_unref(r);
+		r = NULL;
+		rfail(st, n);
+	}
 	return r;
 }

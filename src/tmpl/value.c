@@ -29,7 +29,8 @@ tcharge(unsigned long n)
 
 	if (l == NULL)
 		return 0;
-	if (l->steps < n) {
+	/* A spent budget stays at 0, so tcharge(0) tells whether it is. */
+	if (l->steps <= n) {
 		l->steps = 0;
 		return err_set("template exceeded its step budget");
 	}
