@@ -761,6 +761,7 @@ acme_order_abandon(struct acme_session *s, const struct acme_order *o)
 	struct acme_problem problem;
 	char msg[ERR_MSG_MAX];
 	long long retry_after;
+	int backoff_ms;
 	size_t i;
 
 	/* The caller reports why the order was abandoned: keep its error
@@ -769,10 +770,19 @@ acme_order_abandon(struct acme_session *s, const struct acme_order *o)
 	problem = s->problem;
 	retry_after = s->retry_after;
 	memset(&s->problem, 0, sizeof(s->problem));
+	/* Best effort: short retries, and none at all once the CA has not
+	 * answered (it is often why the order is abandoned). */
+	backoff_ms = s->backoff_base_ms;
+	if (s->backoff_base_ms > 100)
+		s->backoff_base_ms = 100;
 	http_response_init(&r);
 	for (i = 0; i < o->nauthz; i++) {
-		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
+		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1) {
+			log_warn("abandoning the order: %s", err_msg());
+			if (s->problem.status == 0)
+				break;
 			continue;
+		}
 		if (acme_authz_parse(&a, buf_str(&r.body), r.body.len) == -1)
 			continue;
 		if (a.status == ACME_ST_PENDING &&
@@ -782,6 +792,7 @@ acme_order_abandon(struct acme_session *s, const struct acme_order *o)
 		acme_authz_free(&a);
 	}
 	http_response_free(&r);
+	s->backoff_base_ms = backoff_ms;
 	acme_problem_free(&s->problem);
 	s->problem = problem;
 	s->retry_after = retry_after;

@@ -209,6 +209,7 @@ int
 acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
     void *arg, const char *accept, struct http_response *r)
 {
+	struct acme_directory *d;
 	struct buf jws;
 	int nonce_tries = 0, backoff_tries = 0, later_tries = 0;
 	enum acme_retry policy;
@@ -218,8 +219,18 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 	buf_init(&jws, HTTP_MAX_BODY);
 	for (;;) {
 		acme_session_clear(s);
-		if ((nonce = acme_nonce(s)) == NULL)
+		/* The directory fetch has retries of its own: retrying it
+		 * here as well would multiply the waits on a CA that is
+		 * down (minutes instead of seconds). */
+		if ((d = acme_session_directory(s)) == NULL) {
+			err_prefix("%s", url);
+			goto out;
+		}
+		acme_directory_put(d);
+		if ((nonce = acme_nonce(s)) == NULL) {
+			err_prefix("%s", url);
 			goto transport;
+		}
 		buf_reset(&jws);
 		if (build(arg, url, nonce, &jws) == -1) {
 			err_prefix("%s: signing", url);
