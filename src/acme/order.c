@@ -519,6 +519,7 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	struct acme_poll_opts p;
 	struct authz_work *w;
 	struct http_response r;
+	char msg[ERR_MSG_MAX];
 	size_t i, j;
 	int rc = -1;
 
@@ -609,13 +610,18 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	}
 	rc = 0;
 out:
-	/* 5. Withdraw every proof that was published, whatever happened. */
+	/* 5. Withdraw every proof that was published, whatever happened.
+	 * A failing clean-up must not hide why the order failed. */
+	if (rc == -1)
+		snprintf(msg, sizeof(msg), "%s", err_msg());
 	for (i = 0; i < o->nauthz; i++) {
 		if (w[i].set_up && solver->cleanup != NULL)
 			solver->cleanup(solver->arg, &w[i].task);
 		task_free(&w[i].task);
 		acme_authz_free(&w[i].authz);
 	}
+	if (rc == -1)
+		err_set("%s", msg);
 	free(w);
 	http_response_free(&r);
 	return rc;
