@@ -429,6 +429,22 @@ class Acme:
         """POST-as-GET of an account with the key the CA should know."""
         return self.post(url, None, key, kid=url)
 
+    def authorizations(self, account_url, key):
+        """{authorization URL: status} over every order of the account."""
+        found = {}
+        status, acct, _ = self.account(account_url, key)
+        assert status == 200, acct
+        status, doc, _ = self.post(acct["orders"], None, key, account_url)
+        assert status == 200, doc
+        for order_url in doc["orders"]:
+            status, order, _ = self.post(order_url, None, key, account_url)
+            assert status == 200, order
+            for a in order["authorizations"]:
+                status, authz, _ = self.post(a, None, key, account_url)
+                assert status == 200, authz
+                found[a] = authz["status"]
+        return found
+
     def find_account(self, key):
         """The URL of the account key belongs to, or None."""
         status, doc, headers = self.post(
@@ -499,10 +515,10 @@ def order_args(idents):
 # -- a stand-in for pebble-challtestsrv ---------------------------------------
 
 class FakeChallSrv:
-    """Answers the driver's challtestsrv calls with 200, running on_add
+    """Answers the driver's challtestsrv calls with status, running on_add
     (e.g. stopping the CA) when a proof is published; records the calls."""
 
-    def __init__(self, on_add):
+    def __init__(self, on_add=lambda: None, status=200):
         calls = self.calls = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -512,7 +528,7 @@ class FakeChallSrv:
                 if self.path.startswith("/add-") or \
                         self.path.startswith("/set-"):
                     on_add()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
