@@ -12,7 +12,7 @@
 #include "config/intern.h"
 #include "util/buf.h"
 
-static int
+static int __attribute__((format(printf, 5, 0)))
 error_add(struct config_ctx *ctx, const struct config_doc *doc, unsigned line,
     unsigned col, const char *fmt, va_list ap)
 {
