@@ -4,7 +4,9 @@
  * every error, one per line, and exits 1.  The golden tests of
  * tests/config/ run it.
  *
- *	config-check [-s] [-v] [-r root-cert]... FILE
+ *	config-check [-s] [-v] [-C folder] [-r root-cert]... FILE
+ *
+ * -C sets the folder relative paths are resolved against (config_opts.cwd).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: config-check [-s] [-v] [-r root-cert]... "
-	    "FILE\n");
+	fprintf(stderr, "usage: config-check [-s] [-v] [-C folder] "
+	    "[-r root-cert]... FILE\n");
 	exit(2);
 }
 
@@ -35,8 +37,11 @@ main(int argc, char *argv[])
 
 	if ((roots = calloc((size_t)argc, sizeof(*roots))) == NULL)
 		return 1;
-	while ((ch = getopt(argc, argv, "r:sv")) != -1) {
+	while ((ch = getopt(argc, argv, "C:r:sv")) != -1) {
 		switch (ch) {
+		case 'C':
+			o.cwd = optarg;
+			break;
 		case 'r':
 			roots[nroots++] = optarg;
 			break;

@@ -199,6 +199,12 @@ struct config_opts {
 	const char	 *path;		/* the main file */
 	char *const	 *root_certs;	/* --root-cert, in order */
 	size_t		  nroot_certs;
+	/* The absolute folder that relative paths (path, root_certs, the
+	 * directories and root certificates of the file) are resolved
+	 * against; NULL: the working directory.  A reload after the daemon
+	 * changed to / passes the folder of the first load, so that the
+	 * same file gives the same model. */
+	const char	 *cwd;
 };
 
 /*

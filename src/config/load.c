@@ -364,11 +364,26 @@ ctx_free(struct config_ctx *ctx)
 	free(ctx->cwd);
 }
 
+/* The folder without trailing slashes ("/" stays), to join and strip. */
+static char *
+base_folder(const char *cwd)
+{
+	char *s;
+	size_t n;
+
+	if ((s = strdup(cwd)) == NULL)
+		return NULL;
+	for (n = strlen(s); n > 1 && s[n - 1] == '/'; n--)
+		s[n - 1] = '\0';
+	return s;
+}
+
 struct config *
 config_load(const struct config_opts *o, struct buf *errors)
 {
 	struct config_ctx ctx;
 	struct config *c;
+	char *main_path = NULL;
 
 	memset(&ctx, 0, sizeof(ctx));
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -377,13 +392,20 @@ config_load(const struct config_opts *o, struct buf *errors)
 	}
 	ctx.c = c;
 	ctx.o = o;
-	if ((ctx.cwd = getcwd(NULL, 0)) == NULL)
+	if (o == NULL || o->path == NULL || *o->path == '\0')
+		config_error_at(&ctx, NULL, 0, 0, "no configuration file");
+	else if (o->cwd != NULL && o->cwd[0] != '/')
+		config_error_at(&ctx, NULL, 0, 0, "%s: the base folder must be "
+		    "an absolute path", o->cwd);
+	else if (o->cwd != NULL && (ctx.cwd = base_folder(o->cwd)) == NULL)
+		config_oom(&ctx);
+	else if (o->cwd == NULL && (ctx.cwd = getcwd(NULL, 0)) == NULL)
 		config_error_at(&ctx, NULL, 0, 0, "cannot get the working "
 		    "directory: %s", strerror(errno));
-	else if (o == NULL || o->path == NULL || *o->path == '\0')
-		config_error_at(&ctx, NULL, 0, 0, "no configuration file");
-	else
+	else if (o->path[0] == '/' || o->cwd == NULL)
 		load_file(&ctx, o->path, o->path, NULL);
+	else if ((main_path = config_abspath(&ctx, o->path)) != NULL)
+		load_file(&ctx, o->path, main_path, NULL);
 	/* A file that cannot be read may define what others refer to: its
 	 * error alone says more than the cascade it would cause. */
 	if (!ctx.load_failed && !ctx.oom) {
@@ -395,6 +417,7 @@ config_load(const struct config_opts *o, struct buf *errors)
 		config_build_accounts(&ctx);
 		config_build_certificates(&ctx);
 	}
+	free(main_path);
 	if (ctx.nerrs > 0 || ctx.ndropped > 0 || ctx.oom) {
 		config_errors_write(&ctx, errors);
 		ctx_free(&ctx);

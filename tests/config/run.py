@@ -8,6 +8,7 @@ acmed.toml (and whatever it includes) and the expected standard output of
 config-check in `expected`.  An invalid case must exit 1, a valid one 0.
 Optional files:
   args          arguments to config-check instead of "acmed.toml"
+                (<case> stands for the absolute path of the case folder)
   expected.log  the expected standard error, timestamps removed (without
                 it, standard error must be empty)
 config-check runs in the case folder, so messages name files relatively;
@@ -85,7 +86,8 @@ def golden(exe, cases_dir, kind, update):
         args = ['acmed.toml']
         if os.path.exists(os.path.join(case, 'args')):
             with open(os.path.join(case, 'args')) as f:
-                args = f.read().split()
+                args = [a.replace('<case>', os.path.realpath(case))
+                        for a in f.read().split()]
         rc, out, err = run_check(exe, case, args)
         out = normalise(out, case)
         err = normalise(err, case)
