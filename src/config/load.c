@@ -121,6 +121,12 @@ glob_escape(struct buf *out, const char *s)
 	return 0;
 }
 
+static int
+path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 include_one(struct config_ctx *ctx, const struct config_item *el,
     const char *dir)
@@ -150,8 +156,9 @@ include_one(struct config_ctx *ctx, const struct config_item *el,
 			goto oom;
 	}
 	/* GLOB_PERIOD: as in ACMEd, "*" also matches names that start with
-	 * a dot.  Unreadable folders are skipped. */
-	rc = glob(buf_str(&globpat), GLOB_PERIOD, NULL, &g);
+	 * a dot.  Unreadable folders are skipped.  The matches are sorted
+	 * by byte value, not by the locale's collation. */
+	rc = glob(buf_str(&globpat), GLOB_PERIOD | GLOB_NOSORT, NULL, &g);
 	if (rc == GLOB_NOMATCH) {
 		log_warn("pattern `%s` (expanded as `%s`): no matching "
 		    "configuration file found", pattern, buf_str(&joined));
@@ -164,6 +171,7 @@ include_one(struct config_ctx *ctx, const struct config_item *el,
 		    "expanded", pattern);
 		goto out;
 	}
+	qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), path_cmp);
 	for (i = 0; i < g.gl_pathc; i++) {
 		base = strrchr(g.gl_pathv[i], '/');
 		base = base != NULL ? base + 1 : g.gl_pathv[i];
