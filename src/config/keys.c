@@ -4,6 +4,7 @@
  * keys, wrong types and missing keys are reported the same everywhere.
  * Also the handlers that several sections share.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,8 +232,7 @@ config_table(struct config_ctx *ctx, const struct config_item *t,
 	if (seen == NULL)
 		seen = &local;
 	memset(seen, 0, sizeof(*seen));
-	if (nkeys > CONFIG_MAX_KEYS)
-		abort();
+	assert(nkeys <= CONFIG_MAX_KEYS);
 	for (i = 0; i < toml_table_len(t->v); i++) {
 		e = toml_table_entry(t->v, i);
 		for (k = 0; k < nkeys; k++)
