@@ -18,10 +18,10 @@
  * variable prints as "", an attribute of one is an error), one trailing
  * newline of the template removed, and booleans and none printed as
  * "true", "false" and "none" (see struct tmpl_opts for newer MiniJinja's
- * "True").  Rendering is bounded: nesting depth,
- * string sizes (by the output buffer's maximum) and a step budget, so that
- * a template such as "{% for x in range(99999) %}{% for y in range(99999)
- * %}" fails with an error instead of hanging the daemon.
+ * "True").  Rendering is bounded: nesting depth, string sizes (by the
+ * output buffer's maximum) and a step budget, so that a template such as
+ * "{% for x in range(99999) %}{% for y in range(99999) %}" fails with an
+ * error instead of hanging the daemon.
  *
  * Maps keep their insertion order.  (ACMEd's MiniJinja sorts map keys; a
  * caller that wants identical output for templates iterating a map inserts
@@ -50,7 +50,9 @@ void		 tmpl_free(struct tmpl *t);
  * A function callable from templates, added for one rendering through
  * struct tmpl_opts.  args are the positional arguments and kwargs the
  * keyword arguments (a map, or NULL when there are none); all borrowed for
- * the call.  Returns an allocated value, or NULL after err_set().
+ * the call.  Arguments may be constants owned by the template, so a
+ * function must not keep references to them after it returns (copy
+ * instead).  Returns an allocated value, or NULL after err_set().
  */
 struct tmpl_func {
 	const char	 *name;
@@ -82,8 +84,9 @@ struct tmpl_opts {
  * Renders t over ctx (a map, or NULL for no variables), appending to out;
  * out->max also bounds every string built while rendering.  Returns 0, or
  * -1 with an error "line N: message"; out is then left as it was.  The
- * template, ctx and everything reachable from it are only read, so they may
- * be shared by concurrent renderings.
+ * template, ctx and everything reachable from it are only read (except
+ * one-shot iterators, which are consumed), so they may be shared by
+ * concurrent renderings.
  */
 int	 tmpl_render(const struct tmpl *t, const struct tmpl_value *ctx,
 	    struct buf *out);
@@ -106,7 +109,8 @@ struct tmpl_value *tmpl_value_strn(const char *s, size_t len);	/* copies */
 struct tmpl_value *tmpl_value_list(void);
 struct tmpl_value *tmpl_value_map(void);
 /* Iterable once, yielding 0 .. n-1 (MiniJinja's one-shot iterator; the
- * conformance tests use it). */
+ * conformance tests use it).  Iterating consumes it: never share one
+ * between threads. */
 struct tmpl_value *tmpl_value_oneshot_range(int64_t n);
 
 struct tmpl_value *tmpl_value_ref(struct tmpl_value *v);
