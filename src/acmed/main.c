@@ -39,6 +39,8 @@ struct options {
 	int		 check_config;
 	int		 once;
 	int		 workers;
+	char		 cwd[4096];	/* relative paths resolve against it,
+					   also on reload after chdir("/") */
 };
 
 static void
@@ -171,6 +173,10 @@ parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+	if (getcwd(o->cwd, sizeof(o->cwd)) == NULL) {
+		fprintf(stderr, "acmed: cannot read the working directory\n");
+		exit(1);
+	}
 	if (o->log_stderr && o->log_syslog) {
 		fprintf(stderr, "acmed: --log-stderr and --log-syslog conflict\n");
 		exit(2);
@@ -186,7 +192,7 @@ parse_args(int argc, char **argv, struct options *o)
 static struct config *
 load(const struct options *o)
 {
-	struct config_opts co = { o->config, o->roots, o->nroots };
+	struct config_opts co = { o->config, o->roots, o->nroots, o->cwd };
 	struct config *cfg;
 	struct buf errors;
 	char *line, *save = NULL;
@@ -211,7 +217,7 @@ on_finish(void *arg)
 static int
 check_config(const struct options *o)
 {
-	struct config_opts co = { o->config, o->roots, o->nroots };
+	struct config_opts co = { o->config, o->roots, o->nroots, o->cwd };
 	struct config *cfg;
 	struct buf out;
 

@@ -1,0 +1,395 @@
+"""acmed end to end against Pebble with real validation (issue 7): hooks,
+files, renewals, signals, scale."""
+import glob
+import json
+import os
+import signal
+import stat
+import subprocess
+import time
+
+import pytest
+
+from acmed import Acmed, RECORD_HOOK, toml_str
+from certs import pubkey, sans, self_signed, verify_chain
+from pebble import wait_until
+
+
+def cert_block(name=None, idents=(("dns", "example.org", "http-01"),),
+               key_type="ecdsa_p256", hooks=('"challtestsrv"',), extra=""):
+    ids = ",\n    ".join(
+        f'{{ {t} = {toml_str(v)}, challenge = "{c}" }}' for t, v, c in idents)
+    s = "\n[[certificate]]\n"
+    if name:
+        s += f"name = {toml_str(name)}\n"
+    s += f"""account = "test"
+endpoint = "pebble"
+key_type = "{key_type}"
+hooks = [{", ".join(hooks)}]
+identifiers = [
+    {ids},
+]
+{extra}
+"""
+    return s
+
+
+@pytest.fixture
+def real(pebble_factory, tmp_path):
+    """Pebble validating for real through challtestsrv, and an acmed."""
+    p = pebble_factory()
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder, exist_ok=True)
+    yield a
+    a.stop()
+
+
+@pytest.fixture
+def fast(pebble, tmp_path):
+    a = Acmed(tmp_path / "acmed", pebble)
+    os.makedirs(a.folder, exist_ok=True)
+    yield a
+    a.stop()
+
+
+# -- issuance with real validation ------------------------------------------
+
+def test_http01(real):
+    real.write(real.base_config() + cert_block())
+    real.once()
+    crt = real.read("example.org_ecdsa-p256.crt.pem")
+    key = real.read("example.org_ecdsa-p256.pk.pem")
+    assert sans(crt) == ["DNS:example.org"]
+    verify_chain(crt, real.pebble)
+    assert pubkey(crt) == pubkey(key, is_key=True)
+    assert b"BEGIN PRIVATE KEY" in key
+    assert stat.S_IMODE(os.stat(real.path(
+        "example.org_ecdsa-p256.pk.pem")).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(real.path(
+        "example.org_ecdsa-p256.crt.pem")).st_mode) == 0o644
+    # The account file has ACMEd's name.
+    assert os.path.exists(os.path.join(real.accounts, "dGVzdA.account.bin"))
+
+
+def test_dns01_wildcard_and_apex(real):
+    real.write(real.base_config() + cert_block(idents=(
+        ("dns", "*.example.com", "dns-01"),
+        ("dns", "example.com", "dns-01"))))
+    real.once()
+    crt = real.read("_.example.com_ecdsa-p256.crt.pem")
+    assert sans(crt) == ["DNS:*.example.com", "DNS:example.com"]
+    verify_chain(crt, real.pebble)
+
+
+def test_ip_identifier(real):
+    real.write(real.base_config() + cert_block(idents=(
+        ("ip", "127.0.0.1", "http-01"),)))
+    real.once()
+    crt = real.read("127.0.0.1_ecdsa-p256.crt.pem")
+    assert sans(crt) == ["IP Address:127.0.0.1"]
+
+
+def test_idn(real):
+    real.write(real.base_config() + cert_block(
+        idents=(("dns", "Hélo.Example.com", "http-01"),), key_type="rsa2048"))
+    real.once()
+    crt = real.read("Hélo.Example.com_rsa2048.crt.pem")
+    assert sans(crt) == ["DNS:xn--hlo-bma.example.com"]
+
+
+# -- renewal decisions --------------------------------------------------------
+
+def install(a, name, key, crt):
+    os.makedirs(a.certs, exist_ok=True)
+    with open(a.path(name + ".pk.pem"), "w") as f:
+        f.write(key)
+    os.chmod(a.path(name + ".pk.pem"), 0o600)
+    with open(a.path(name + ".crt.pem"), "w") as f:
+        f.write(crt)
+
+
+def test_renewal_inside_and_outside_renew_delay(fast, tmp_path):
+    # Due: 10 days left of 110, renew_delay 30d.
+    key1, crt1 = self_signed(str(tmp_path / "c1"), ["due.example.org"], 100, 10)
+    install(fast, "due.example.org_ecdsa-p256", key1, crt1)
+    # Not due: 100 days left of 200.
+    key2, crt2 = self_signed(str(tmp_path / "c2"), ["later.example.org"], 100,
+                             100)
+    install(fast, "later.example.org_ecdsa-p256", key2, crt2)
+    fast.write(fast.base_config() +
+               cert_block(idents=(("dns", "due.example.org", "http-01"),)) +
+               cert_block(idents=(("dns", "later.example.org", "http-01"),)))
+    fast.once()
+    assert fast.read("due.example.org_ecdsa-p256.crt.pem").decode() != crt1
+    assert fast.read("later.example.org_ecdsa-p256.crt.pem").decode() == crt2
+    assert fast.read("later.example.org_ecdsa-p256.pk.pem").decode() == key2
+
+
+def test_kp_reuse_keeps_the_key(fast):
+    fast.write(fast.base_config() + cert_block(extra="kp_reuse = true"))
+    fast.once()
+    key = fast.read("example.org_ecdsa-p256.pk.pem")
+    crt = fast.read("example.org_ecdsa-p256.crt.pem")
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    fast.once()
+    crt2 = fast.read("example.org_ecdsa-p256.crt.pem")
+    assert crt2 != crt
+    assert fast.read("example.org_ecdsa-p256.pk.pem") == key
+    assert pubkey(crt2) == pubkey(key, is_key=True)
+
+
+def test_without_kp_reuse_the_key_changes(fast):
+    fast.write(fast.base_config() + cert_block())
+    fast.once()
+    key = fast.read("example.org_ecdsa-p256.pk.pem")
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    fast.once()
+    assert fast.read("example.org_ecdsa-p256.pk.pem") != key
+
+
+def test_changed_identifiers_trigger_an_order(fast):
+    fast.write(fast.base_config() + cert_block())
+    fast.once()
+    crt = fast.read("example.org_ecdsa-p256.crt.pem")
+    fast.once()
+    assert fast.read("example.org_ecdsa-p256.crt.pem") == crt
+    fast.write(fast.base_config() + cert_block(idents=(
+        ("dns", "example.org", "http-01"), ("dns", "www.example.org",
+                                            "http-01"))))
+    fast.once()
+    crt2 = fast.read("example.org_ecdsa-p256.crt.pem")
+    assert sans(crt2) == ["DNS:example.org", "DNS:www.example.org"]
+
+
+# -- hooks --------------------------------------------------------------------
+
+def record_hook(name, types, out, args):
+    return f"""
+[[hook]]
+name = "{name}"
+type = [{", ".join('"%s"' % t for t in types)}]
+cmd = {toml_str(RECORD_HOOK)}
+args = [{toml_str(out)}, {", ".join(toml_str(a) for a in args)}]
+"""
+
+
+def read_records(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def test_hook_variables(real):
+    out = os.path.join(real.folder, "vars.jsonl")
+    chall_args = ["{{ challenge }}", "{{ identifier }}",
+                  "{{ identifier_tls_alpn }}", "{{ file_name }}",
+                  "{{ proof }}", "{{ raw_proof }}", "{{ is_clean_hook }}",
+                  "{{ env.MARK }}", "{{ env.IDENT }}"]
+    file_args = ["{{ file_name }}", "{{ file_directory }}", "{{ file_path }}",
+                 "{{ env.MARK }}"]
+    post_args = ["{{ identifiers | join(',') }}", "{{ key_type }}",
+                 "{{ status }}", "{{ is_success }}", "{{ certificate_path }}",
+                 "{{ private_key_path }}", "{{ env.MARK }}"]
+    hooks = (record_hook("rc", ["challenge-http-01",
+                                "challenge-http-01-clean"], out, chall_args) +
+             record_hook("rf", ["file-pre-create", "file-post-create",
+                                "file-pre-edit", "file-post-edit"], out,
+                         file_args) +
+             record_hook("rp", ["post-operation"], out, post_args))
+    cfg = real.base_config('env = { MARK = "global" }') + hooks + cert_block(
+        idents=(("dns", "example.org", "http-01"),),
+        hooks=('"challtestsrv"', '"rc"', '"rf"', '"rp"'),
+        extra='env = { MARK = "certificate" }')
+    cfg = cfg.replace('challenge = "http-01" }',
+                      'challenge = "http-01", env = { IDENT = "id" } }')
+    real.write(cfg)
+    real.once()
+    recs = [r["argv"] for r in read_records(out)]
+    chall, clean = recs[0], recs[1]
+    assert chall[0] == "http-01" and chall[1] == "example.org"
+    assert chall[2] == "example.org"
+    token = chall[3]
+    assert chall[4].startswith(token + ".")
+    assert chall[5] == "" and chall[6] == "false"
+    assert chall[7] == "certificate" and chall[8] == "id"
+    assert clean[:6] == chall[:6] and clean[6] == "true"
+    d = real.certs
+    assert recs[2] == ["example.org_ecdsa-p256.pk.pem", d,
+                       d + "/example.org_ecdsa-p256.pk.pem", "certificate"]
+    assert recs[3][0] == "example.org_ecdsa-p256.crt.pem"
+    assert recs[4][0] == "example.org_ecdsa-p256.pk.pem"
+    assert recs[5][0] == "example.org_ecdsa-p256.crt.pem"
+    assert recs[6] == ["example.org", "ecdsa-p256", "success", "true",
+                       d + "/example.org_ecdsa-p256.crt.pem",
+                       d + "/example.org_ecdsa-p256.pk.pem", "certificate"]
+    assert len(recs) == 7
+
+
+def test_failing_hook_fails_and_cleanup_runs(real):
+    out = os.path.join(real.folder, "vars.jsonl")
+    hooks = f"""
+[[hook]]
+name = "fail"
+type = ["challenge-http-01"]
+cmd = "/bin/false"
+""" + record_hook("clean", ["challenge-http-01-clean"], out,
+                  ["{{ identifier }}"]) + record_hook(
+        "post", ["post-operation"], out, ["{{ status }}", "{{ is_success }}"])
+    real.write(real.base_config() + hooks + cert_block(
+        hooks=('"fail"', '"clean"', '"post"')))
+    r = real.once(check=False)
+    assert r.returncode == 1
+    assert 'hook "fail" (challenge-http-01): unrecoverable failure: exit ' \
+        'code 1' in r.stderr
+    recs = [x["argv"] for x in read_records(out)]
+    assert recs[0] == ["example.org"]
+    assert recs[1][0].startswith("unable to renew the certificate: ")
+    assert recs[1][1] == "false"
+    assert not glob.glob(real.certs + "/*.pem")
+
+
+def test_hanging_hook_is_killed(real):
+    hooks = """
+[[hook]]
+name = "hang"
+type = ["challenge-http-01"]
+cmd = "sleep"
+args = ["600"]
+timeout = "1s"
+"""
+    real.write(real.base_config() + hooks + cert_block(hooks=('"hang"',)))
+    t0 = time.monotonic()
+    r = real.once(check=False)
+    assert r.returncode == 1
+    assert time.monotonic() - t0 < 30
+    assert "timed out after 1000 ms" in r.stderr
+
+
+def test_allow_failure(real):
+    hooks = """
+[[hook]]
+name = "fails"
+type = ["challenge-http-01"]
+cmd = "/bin/false"
+allow_failure = true
+"""
+    real.write(real.base_config() + hooks + cert_block(
+        hooks=('"fails"', '"challtestsrv"')))
+    real.once()
+
+
+# -- files --------------------------------------------------------------------
+
+def test_modes_and_owners(fast):
+    fast.write(fast.base_config(
+        "cert_file_mode = 0o640\npk_file_mode = 0o400\n"
+        'cert_file_user = "nobody"\npk_file_group = "nogroup"\n') +
+        cert_block())
+    fast.once()
+    k = os.stat(fast.path("example.org_ecdsa-p256.pk.pem"))
+    c = os.stat(fast.path("example.org_ecdsa-p256.crt.pem"))
+    assert stat.S_IMODE(k.st_mode) == 0o400
+    assert stat.S_IMODE(c.st_mode) == 0o640
+    import grp
+    import pwd
+    assert c.st_uid == pwd.getpwnam("nobody").pw_uid
+    assert k.st_gid == grp.getgrnam("nogroup").gr_gid
+
+
+def test_failure_keeps_previous_files(fast):
+    fast.write(fast.base_config() + cert_block())
+    fast.once()
+    key = fast.read("example.org_ecdsa-p256.pk.pem")
+    crt = fast.read("example.org_ecdsa-p256.crt.pem")
+    # A new identifier makes it due; a CA that went away makes it fail
+    # after the point where ACMEd had already written a new key.
+    fast.write(fast.base_config() + cert_block(idents=(
+        ("dns", "example.org", "http-01"), ("dns", "new.example.org",
+                                            "http-01"))))
+    fast.pebble.stop_pebble()
+    r = fast.once(check=False)
+    assert r.returncode == 1
+    assert fast.read("example.org_ecdsa-p256.pk.pem") == key
+    assert fast.read("example.org_ecdsa-p256.crt.pem") == crt
+    assert sorted(os.listdir(fast.certs)) == [
+        "example.org_ecdsa-p256.crt.pem", "example.org_ecdsa-p256.pk.pem"]
+
+
+def test_sigterm_during_order_leaves_no_partial_file(real):
+    out = os.path.join(real.folder, "vars.jsonl")
+    hooks = """
+[[hook]]
+name = "slow"
+type = ["challenge-http-01"]
+cmd = "sleep"
+args = ["600"]
+""" + record_hook("clean", ["challenge-http-01-clean"], out,
+                  ["{{ identifier }}"])
+    real.write(real.base_config() + hooks + cert_block(
+        hooks=('"slow"', '"clean"')))
+    real.start()
+    real.wait_log('calling hook "slow"')
+    real.signal(signal.SIGTERM)
+    real.proc.wait(timeout=30)
+    assert os.listdir(real.certs) == []
+    assert [r["argv"] for r in read_records(out)] == [["example.org"]]
+    assert not os.path.exists(real.pid_file)
+
+
+# -- reload -------------------------------------------------------------------
+
+def test_sighup_reload(fast):
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    wait_until(lambda: os.path.exists(
+        fast.path("example.org_ecdsa-p256.crt.pem")), 60, "first cert")
+    # A broken configuration: the daemon keeps running.
+    fast.write(fast.base_config() + cert_block() + "\n[[certificate]]\n")
+    fast.signal(signal.SIGHUP)
+    fast.wait_log("reload failed")
+    assert fast.proc.poll() is None
+    # A fixed one with a new certificate: picked up without a restart.
+    fast.write(fast.base_config() + cert_block() + cert_block(
+        idents=(("dns", "second.example.org", "http-01"),)))
+    fast.signal(signal.SIGHUP)
+    wait_until(lambda: os.path.exists(
+        fast.path("second.example.org_ecdsa-p256.crt.pem")), 60, "second")
+    assert fast.proc.poll() is None
+    assert fast.stop() == 0
+
+
+def test_second_instance_refused(fast):
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    r = subprocess.run(fast.argv("-f", "--pid-file", fast.pid_file),
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 3
+    assert "another acmed is running" in r.stderr
+
+
+# -- scale --------------------------------------------------------------------
+
+def test_200_certificates(fast):
+    n = 200
+    blocks = "".join(cert_block(
+        idents=((("dns", f"c{i}.example.org", "http-01"),)),
+        extra='random_early_renew = "30d"') for i in range(n))
+    fast.write(fast.base_config() + blocks)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(fast.argv("--once", "--no-pid-file",
+                                      "--workers", "8"),
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    err = proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err[-4000:]
+    assert len(glob.glob(fast.certs + "/*.crt.pem")) == n
+    print(f"\n200 certificates: {wall:.1f} s wall, peak RSS "
+          f"{usage.ru_maxrss / 1024:.1f} MB")
+    # Renewals are spread: the next due times differ.
+    r = subprocess.run(fast.argv("--once", "--no-pid-file"),
+                       capture_output=True, text=True, timeout=120)
+    delays = set(line.split("(")[-1] for line in r.stderr.splitlines()
+                 if "certificate expires in" in line)
+    assert len(delays) > 5
