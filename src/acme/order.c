@@ -437,6 +437,7 @@ authz_ident(const struct acme_authz *a, const struct acme_order_ident *ids,
 static void
 task_free(struct acme_challenge_task *t)
 {
+	free(t->url);
 	free(t->token);
 	free(t->key_authorization);
 	free(t->proof);
@@ -454,16 +455,18 @@ task_build(struct acme_session *s, struct acme_challenge_task *t,
 	struct buf b;
 
 	memset(t, 0, sizeof(*t));
+	/* The task outlives the parsed authorization (polls replace it):
+	 * nothing in it may point there. */
 	t->ident = id;
-	t->challenge = c->type;
-	t->url = c->url;
+	t->challenge = id->challenge;
 	buf_init(&b, 4096);
 	if (c->token == NULL || !acme_token_valid(c->token)) {
 		buf_free(&b);
 		return err_set("%s: invalid challenge token: only "
 		    "[A-Za-z0-9_-] is accepted", c->url);
 	}
-	if ((t->token = strdup(c->token)) == NULL)
+	if ((t->token = strdup(c->token)) == NULL ||
+	    (t->url = strdup(c->url)) == NULL)
 		goto oom;
 	if (crypto_key_authorization(s->signer, c->token, &b) == -1)
 		goto fail;

@@ -45,8 +45,8 @@ struct acme_order_ident {
 /* One challenge to publish, as the hooks see it (ACMEd's variables). */
 struct acme_challenge_task {
 	const struct acme_order_ident	*ident;
-	const char			*challenge;	/* "http-01"... */
-	const char			*url;
+	const char			*challenge;	/* ident->challenge */
+	char				*url;
 	char				*token;
 	char				*key_authorization;
 	char				*proof;
