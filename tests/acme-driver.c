@@ -180,9 +180,9 @@ rewrite_account(void)
 }
 
 static int
-do_order(struct acme_session *s, struct http_client *http)
+do_order(struct acme_session *s, struct http_client *chall)
 {
-	struct acme_solver solver = { solve, unsolve, http };
+	struct acme_solver solver = { solve, unsolve, chall };
 	struct crypto_ident cids[MAX_ITEMS];
 	struct crypto_csr_req req;
 	struct crypto_key *key = NULL;
@@ -243,13 +243,17 @@ run_job(void *arg)
 {
 	struct job *j = arg;
 	struct http_client *http = http_client_new();
+	/* challtestsrv gets a client of its own: libcurl 7.88 leaks
+	 * connections of an easy handle used both with and without a share
+	 * handle. */
+	struct http_client *chall = http_client_new();
 	struct acme_session s;
 
 	acme_session_init(&s, j->ep, http);
 	if (opt.backoff_ms > 0)
 		s.backoff_base_ms = opt.backoff_ms;
 	j->rc = -1;
-	if (http == NULL)
+	if (http == NULL || chall == NULL)
 		goto out;
 	if (strcmp(opt.command, "deactivate") == 0) {
 		j->rc = acme_account_deactivate(account, &s);
@@ -258,14 +262,14 @@ run_job(void *arg)
 	if (acme_account_sync(account, &s, opt.tos, 0) == -1)
 		goto out;
 	printf("%s: account %s\n", j->ep->name, s.kid);
-	if (strcmp(opt.command, "order") == 0 && do_order(&s, http) == -1) {
+	if (strcmp(opt.command, "order") == 0 && do_order(&s, chall) == -1) {
 		/* A dropped account is registered once more, as the
 		 * daemon does. */
 		if (s.problem.type != ACME_ERR_accountDoesNotExist ||
 		    acme_account_sync(account, &s, opt.tos, 1) == -1)
 			goto out;
 		printf("%s: account %s\n", j->ep->name, s.kid);
-		if (do_order(&s, http) == -1)
+		if (do_order(&s, chall) == -1)
 			goto out;
 	}
 	j->rc = 0;
@@ -274,6 +278,7 @@ out:
 		snprintf(j->err, sizeof(j->err), "%s", err_msg());
 	acme_session_free(&s);
 	http_client_free(http);
+	http_client_free(chall);
 	return NULL;
 }
 

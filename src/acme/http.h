@@ -39,7 +39,11 @@ void	 http_client_free(struct http_client *c);
 /* Where a request goes and with what limits; filled from the endpoint. */
 struct http_target {
 	struct http_trust	*trust;
-	struct http_share	*share;		/* may be NULL */
+	struct http_share	*share;		/* may be NULL; then keep
+						 * the client for such
+						 * targets (libcurl 7.88
+						 * leaks connections of a
+						 * handle used both ways) */
 	int			 allow_http;	/* plain http:// to loopback */
 	long			 connect_timeout_ms;
 	long			 timeout_ms;	/* whole request */
