@@ -109,6 +109,38 @@ def test_register_eab(pebble_factory, tmp_path, alg, keylen):
     assert file_state(path) == before
 
 
+def test_eab_changed(pebble_factory, tmp_path):
+    """Another binding in the configuration: registered again (the CA
+    answers with the account the key already has), and the file records
+    the new binding."""
+    k1, k2 = os.urandom(32), os.urandom(32)
+    p = pebble_factory(env=ALWAYS_VALID, eab_required=True,
+                       eab_keys={"kid-1": b64u(k1), "kid-2": b64u(k2)})
+    acc = tmp_path / "accounts"
+    acc.mkdir()
+    url = drive({"p": p}, acc, "register", "--eab-id", "kid-1",
+                "--eab-key", b64u(k1)).accounts["p"]
+    run = drive({"p": p}, acc, "register", "--eab-id", "kid-2",
+                "--eab-key", b64u(k2), "--eab-alg", "HS512")
+    assert 'external account changed on endpoint "p"' in run.stderr
+    assert run.accounts["p"] == url
+    f = AccountFile.read(acc)
+    assert f.eab == ("kid-2", k2, "HS512")
+    assert f.endpoint("p").eab_hash == eab_hash(k2, "kid-2")
+
+
+def test_terms_not_agreed(pebble, tmp_path):
+    """termsOfServiceAgreed false: Pebble refuses, and says why."""
+    acc = tmp_path / "accounts"
+    acc.mkdir()
+    run = drive({"p": pebble}, acc, "register", "--no-tos", check=False)
+    assert run.rc == 1
+    [msg] = run.errors()
+    assert Acme(pebble).dir["newAccount"] in msg
+    assert "Provided account did not agree to the terms of service" in msg
+    assert os.listdir(acc) == []
+
+
 def test_eab_wrong_key(pebble_factory, tmp_path):
     """A wrong HMAC key or identifier fails with the server's message and
     leaves no account file."""

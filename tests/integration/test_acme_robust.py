@@ -104,6 +104,22 @@ def test_two_cas_with_half_the_nonces_rejected(pebble_factory, tmp_path):
         check_outputs(p, out / name, IDENTS)
 
 
+def test_ca_down_at_registration(pebble, tmp_path):
+    """No CA at all: the error names the directory URL and no account
+    file is written."""
+    acc = tmp_path / "accounts"
+    acc.mkdir()
+    pebble.stop_pebble()
+    run = drive({"p": pebble}, acc, "register", "--backoff-ms", "20",
+                check=False)
+    assert run.rc == 1
+    [msg] = run.errors()
+    assert f"{pebble.directory}: " in msg
+    assert "Couldn't connect to server" in msg
+    assert os.listdir(acc) == []
+    assert run.seconds < flow_limit()
+
+
 def test_ca_stopped_after_registration(pebble, tmp_path):
     """The CA is gone when the order starts: the error names the URL that
     failed, no key or chain is written, the account file is untouched."""
