@@ -171,7 +171,7 @@ cmp_double(double a, double b)
 static int
 cmp_num(const struct tmpl_value *a, const struct tmpl_value *b)
 {
-	double da, db;
+	double da = 0, db = 0;
 
 	if (a->kind == TK_FLOAT || b->kind == TK_FLOAT) {
 		tv_to_double(a, &da);

@@ -264,7 +264,7 @@ static struct tmpl_value *
 eval_binary(struct rstate *st, const struct tnode *n)
 {
 	struct tmpl_value *a, *b, *r;
-	int t;
+	int t = 0;
 
 	if ((a = teval(st, n->a)) == NULL)
 		return NULL;
@@ -294,7 +294,7 @@ static struct tmpl_value *
 eval_unary(struct rstate *st, const struct tnode *n)
 {
 	struct tmpl_value *a, *r = NULL;
-	int t;
+	int t = 0;
 
 	if ((a = teval(st, n->a)) == NULL)
 		return NULL;
@@ -468,7 +468,7 @@ struct tmpl_value *
 teval(struct rstate *st, const struct tnode *n)
 {
 	struct tmpl_value *a, *b, *r = NULL;
-	int t;
+	int t = 0;
 
 	if (st->depth >= RENDER_MAX_DEPTH) {
 		rerr(st, n, "recursion limit exceeded");

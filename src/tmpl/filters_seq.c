@@ -265,7 +265,7 @@ struct tmpl_value *
 f_batch(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 {
 	struct tmpl_value *items = NULL, *r = NULL, *fill;
-	size_t count, i, end, n;
+	size_t count = 1, i, end, n;
 
 	if (count_fill(a, &count, &fill) == -1 ||
 	    (items = items_of(st, v)) == NULL)
@@ -291,7 +291,7 @@ struct tmpl_value *
 f_slice(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 {
 	struct tmpl_value *items = NULL, *r = NULL, *fill;
-	size_t count, per, extra, offset = 0, k, start, end, len;
+	size_t count = 1, per, extra, offset = 0, k, start, end, len;
 
 	if (count_fill(a, &count, &fill) == -1)
 		return NULL;
