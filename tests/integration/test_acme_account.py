@@ -260,7 +260,7 @@ def test_rollover_back_and_forth(pebble, tmp_path):
     for kt in ("rsa2048", "ecdsa_p256"):
         run = drive({"p": pebble}, acc, "register", "--key-type", kt)
         assert run.accounts["p"] == url
-        f, key = check_registration(pebble, acc, url, [], kt)
+        f, _ = check_registration(pebble, acc, url, [], kt)
         keys.append(f.current.der)
     assert len(f.past) == 2
     assert f.past[1].der == keys[0]

@@ -129,7 +129,7 @@ def test_acmed_file_registered(pebble, tmp_path):
     file untouched since nothing changed; rewrite gives the same bytes."""
     acc, out = tmp_path / "accounts", tmp_path / "out"
     acc.mkdir()
-    key, mine = registered_file(pebble)
+    _, mine = registered_file(pebble)
     path = write(acc, mine)
     url = mine.endpoint("p").account_url
     before = file_state(path)
@@ -181,7 +181,7 @@ def test_acmed_file_with_stale_tail(pebble, tmp_path):
     ignored on load, and the next save (atomic) drops them."""
     acc = tmp_path / "accounts"
     acc.mkdir()
-    key, mine = registered_file(pebble)
+    _, mine = registered_file(pebble)
     path = write(acc, mine, tail=b"\x01stale bytes of a longer file")
     run = drive({"p": pebble}, acc, "register", "--account", NAME,
                 *contact_args())

@@ -6,8 +6,9 @@ import os
 
 import pytest
 
-from test_acme_support import (RSA4096_EXTRA, check_outputs, drive,
-                               flow_limit, order_args)
+from test_acme_support import (RSA4096_EXTRA, AccountFile, Acme,
+                               check_outputs, drive, flow_limit, load_der,
+                               order_args)
 
 IDENTS = ["dns:example.org", "dns:www.example.org", "ip:127.0.0.1",
           "ip:192.0.2.7"]
@@ -80,3 +81,7 @@ def test_order_missing_challenge_type(pebble, tmp_path):
     assert "(offered: dns-01)" in msg
     assert run.seconds < flow_limit()
     assert not os.path.exists(out)
+    # The abandoned order leaves nothing pending.
+    key = load_der(AccountFile.read(acc).current.der)
+    authz = Acme(pebble).authorizations(run.accounts["p"], key)
+    assert list(authz.values()) == ["deactivated"]

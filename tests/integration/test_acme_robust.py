@@ -11,7 +11,6 @@ from test_acme_support import (RSA4096_EXTRA, AccountFile, Acme,
                                file_state, flow_limit, key_hash, load_der,
                                order_args)
 
-ALWAYS_VALID = {"PEBBLE_VA_ALWAYS_VALID": "1"}
 NONCE_REJECT = {"PEBBLE_VA_ALWAYS_VALID": "1", "PEBBLE_WFE_NONCEREJECT": "50"}
 IDENTS = ["dns:robust.example.org", "ip:127.0.0.1"]
 

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import ssl
 import struct
 import subprocess
 import threading
@@ -118,6 +117,12 @@ def drive(endpoints, accounts, command, *args, check=True, limit=None,
         m = re.fullmatch(r"(\S+): requests (\d+) new_nonce (\d+)", line)
         if m:
             run.stats[m[1]] = (int(m[2]), int(m[3]))
+    log = os.environ.get("ACMED_FLOW_LOG")
+    if log:     # for timing reports: seconds, exit code, test, arguments
+        with open(log, "a") as f:
+            f.write(f"{seconds:.3f} {proc.returncode} "
+                    f"{os.environ.get('PYTEST_CURRENT_TEST', '?').split()[0]}"
+                    f" {command} {' '.join(argv[1:-1])}\n")
     for marker in SANITIZER_MARKERS:
         assert marker not in proc.stderr, str(run)
     if check:
