@@ -70,7 +70,7 @@ class Pebble:
 
     def __init__(self, folder, env=None, eab_keys=None, eab_required=False,
                  validity=None, http_port=None, tls_port=None,
-                 start_challtestsrv=True):
+                 start_challtestsrv=True, chall_http01=True):
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
         self.tls_cert, self.tls_key = make_tls_cert(folder)
@@ -103,6 +103,8 @@ class Pebble:
         self.env.setdefault("PEBBLE_VA_NOSLEEP", "1")
         self.env.update(env or {})
         self.start_challtestsrv = start_challtestsrv
+        # False leaves httpPort to the test's own web server.
+        self.chall_http01 = chall_http01
         self.procs = []
         self.pebble_proc = None
         self.chall_proc = None
@@ -116,7 +118,8 @@ class Pebble:
                 ["pebble-challtestsrv",
                  "-management", f"127.0.0.1:{self.chall_mgmt_port}",
                  "-dns01", f"127.0.0.1:{self.dns_port}",
-                 "-http01", f"127.0.0.1:{self.http_port}",
+                 "-http01", (f"127.0.0.1:{self.http_port}"
+                             if self.chall_http01 else ""),
                  "-https01", "", "-tlsalpn01", "",
                  "-defaultIPv6", ""])
             wait_until(self._chall_ready, 20, "pebble-challtestsrv")
