@@ -14,7 +14,6 @@ deadline.  After each run no tacd is left and no socket or PID file
 remains.
 """
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -26,6 +25,7 @@ import pytest
 import conftest
 from acmed import Acmed, toml_str
 from certs import sans, verify_chain
+from nginx import Nginx, alive, find_nginx
 from pebble import free_port, wait_until
 
 DEFAULT_HOOKS = os.path.join(conftest.ROOT, "config", "default_hooks.toml")
@@ -308,124 +308,21 @@ def test_tls_alpn_daemon_renews(pebble_factory, tmp_path, path_with_tacd,
 
 # -- http-01-echo with nginx ---------------------------------------------
 
-class Nginx:
-    """Debian's nginx on 127.0.0.1:port, in the foreground, with its own
-    prefix, configuration, PID and log files; serves webroot/$host."""
-
-    def __init__(self, folder, port, webroot):
-        self.folder = folder
-        self.port = port
-        os.makedirs(os.path.join(folder, "logs"), exist_ok=True)
-        self.conf = os.path.join(folder, "nginx.conf")
-        self.error_log = os.path.join(folder, "logs", "error.log")
-        # As root, the workers would switch to "nobody", which cannot
-        # enter pytest's private tmp folder: keep them as the test user.
-        user = ""
-        if os.geteuid() == 0:
-            user = f"user {pwd.getpwuid(os.getuid()).pw_name};"
-        temps = "\n".join(
-            f"    {k}_temp_path {folder}/{k}_temp;"
-            for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        with open(self.conf, "w") as f:
-            f.write(f"""
-{user}
-daemon off;
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {self.error_log} info;
-events {{ worker_connections 64; }}
-http {{
-    access_log {folder}/logs/access.log;
-{temps}
-    default_type text/plain;
-    server {{
-        listen 127.0.0.1:{port};
-        server_name _;
-        root {webroot}/$host;
-    }}
-}}
-""")
-        self.proc = None
-
-    def start(self):
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not os.path.exists(nginx):
-            pytest.skip("nginx is not installed")
-        out = open(os.path.join(self.folder, "stderr"), "ab")
-        self.proc = subprocess.Popen(
-            [nginx, "-p", self.folder + "/", "-e", self.error_log,
-             "-c", self.conf],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-        out.close()
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise AssertionError("nginx exited:\n" + self.log())
-            with socket.create_connection(("127.0.0.1", self.port), 1):
-                return True
-        wait_until(ready, 20, "nginx")
-        return self
-
-    def log(self):
-        text = ""
-        for name in ("stderr", os.path.join("logs", "error.log")):
-            try:
-                with open(os.path.join(self.folder, name)) as f:
-                    text += f.read()[-3000:]
-            except OSError:
-                pass
-        return text
-
-    def children(self):
-        kids = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as f:
-                        ppid = int(f.read().rsplit(") ", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-                if ppid == self.proc.pid:
-                    kids.append(int(entry))
-        return kids
-
-    def stop(self):
-        """SIGQUIT (graceful) to the master by PID; its workers go with
-        it."""
-        if self.proc is None or self.proc.poll() is not None:
-            return []
-        kids = self.children()
-        self.proc.send_signal(signal.SIGQUIT)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        return kids
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(") ", 1)[1][0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return False
-
-
 @pytest.fixture
 def nginx_pebble(pebble_factory, tmp_path):
     """Pebble whose validator reaches nginx: challtestsrv answers DNS only
     (127.0.0.1 for every name) and leaves httpPort to nginx."""
+    if find_nginx() is None:
+        pytest.skip("nginx is not installed")
     port = free_port()
     p = pebble_factory(http_port=port, chall_http01=False)
     webroot = str(tmp_path / "www")
     os.makedirs(webroot)
     n = Nginx(str(tmp_path / "nginx"), port, webroot).start()
-    n.webroot = webroot
     yield p, n
-    kids = n.stop()
-    wait_until(lambda: not any(alive(k) for k in kids), 10,
-               "nginx workers exit")
+    workers = n.stop()
+    assert workers and not any(alive(w) for w in workers)
+    assert not alive(n.proc.pid)
 
 
 def test_http01_echo_with_nginx(nginx_pebble, tmp_path):
@@ -445,7 +342,7 @@ def test_http01_echo_with_nginx(nginx_pebble, tmp_path):
     assert sans(crt) == ["DNS:example.org", "DNS:www.example.org"]
     verify_chain(crt, p)
     # nginx did serve the proofs, one per name...
-    with open(os.path.join(n.folder, "logs", "access.log")) as f:
+    with open(n.access_log) as f:
         served = [line for line in f
                   if "/.well-known/acme-challenge/" in line and
                   '" 200 ' in line]
