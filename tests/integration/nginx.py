@@ -77,14 +77,10 @@ http {{
         nginx = find_nginx()
         if nginx is None:
             raise FileNotFoundError("nginx is not installed")
-        out = open(os.path.join(self.folder, "stderr"), "ab")
         # -e: the error log before the configuration is read (the
         # compiled-in one may not be writable).
-        self.proc = subprocess.Popen(
-            [nginx, "-p", self.folder + "/", "-e", self.error_log,
-             "-c", self.conf],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-        out.close()
+        self._spawn([nginx, "-p", self.folder + "/", "-e", self.error_log,
+                     "-c", self.conf])
 
         def ready():
             if self.proc.poll() is not None:
@@ -98,6 +94,14 @@ http {{
             raise
         self.workers = self.children()
         return self
+
+    def _spawn(self, argv):
+        """Starts the master and sets self.proc (one step, for a caller
+        that defers signals around it)."""
+        with open(os.path.join(self.folder, "stderr"), "ab") as out:
+            self.proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT)
 
     def log(self):
         text = ""
