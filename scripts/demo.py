@@ -310,8 +310,10 @@ def main():
                 except Exception as e:  # stop the others all the same
                     print(f"stopping {name}: {e}", file=sys.stderr)
         if stopped:
-            print(("" if ok or interrupted else "\n") + "stopped " + ", ".join(stopped) +
-                  (" and pebble-challtestsrv" if pebble else ""), flush=True)
+            what = ", ".join(stopped) + (" and pebble-challtestsrv"
+                                         if pebble else "")
+            blank = "" if ok or interrupted else "\n"
+            print(f"{blank}stopped {what}", flush=True)
 
 
 if __name__ == "__main__":
