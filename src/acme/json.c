@@ -12,12 +12,18 @@ json_t *
 json_parse_object(const char *data, size_t len)
 {
 	json_error_t je;
+	struct buf text;
 	json_t *v;
 
 	v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (v == NULL) {
+		/* Jansson quotes the server's bytes ("invalid token near
+		 * '...'"), and the message ends in a log line. */
+		buf_init(&text, sizeof(je.text) + 8);
+		json_safe_text(&text, je.text, sizeof(je.text));
 		err_set("invalid JSON at line %d, column %d: %s", je.line,
-		    je.column, je.text);
+		    je.column, buf_str(&text));
+		buf_free(&text);
 		return NULL;
 	}
 	if (!json_is_object(v)) {
