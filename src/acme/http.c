@@ -195,14 +195,15 @@ http_parse_retry_after(const char *value, long long now)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (isdigit((unsigned char)*p)) {
-		for (; isdigit((unsigned char)*p); p++) {
-			if (secs > (1LL << 40))
-				return 1LL << 40;	/* absurd: capped */
-			secs = secs * 10 + (*p - '0');
-		}
+		/* An absurd number is capped, not overflowed. */
+		for (; isdigit((unsigned char)*p); p++)
+			if (secs <= (1LL << 40))
+				secs = secs * 10 + (*p - '0');
 		while (*p == ' ' || *p == '\t')
 			p++;
-		return *p == '\0' ? secs : -1;
+		if (*p != '\0')
+			return -1;
+		return secs > (1LL << 40) ? 1LL << 40 : secs;
 	}
 	/* An HTTP date. */
 	if ((when = curl_getdate(p, NULL)) == -1)
