@@ -343,19 +343,36 @@ account_contact_json(const struct acme_account *a)
 	return arr;
 }
 
-/* Checks an account object returned by the server. */
-static int
-account_check_status(const struct http_response *r, const char *url)
+int
+acme_account_parse(const char *body, size_t len, const char *url,
+    char **orders)
 {
-	const char *status;
+	const char *status, *o = NULL;
+	struct buf safe;
 	json_t *doc;
-	int rc = 0;
+	int rc = -1;
 
-	if ((doc = json_parse_object(buf_str(&r->body), r->body.len)) == NULL ||
-	    json_get_string(doc, "status", 1, &status) == -1)
-		rc = err_prefix("%s: account", url);
-	else if (strcmp(status, "valid") != 0)
-		rc = err_set("%s: the account is %s", url, status);
+	if (orders != NULL)
+		*orders = NULL;
+	if ((doc = json_parse_object(body, len)) == NULL ||
+	    json_get_string(doc, "status", 1, &status) == -1 ||
+	    (orders != NULL && json_get_string(doc, "orders", 0, &o) == -1)) {
+		err_prefix("%s: account", url);
+		goto out;
+	}
+	if (strcmp(status, "valid") != 0) {
+		buf_init(&safe, 128);
+		json_safe_text(&safe, status, 64);
+		err_set("%s: the account is %s", url, buf_str(&safe));
+		buf_free(&safe);
+		goto out;
+	}
+	if (o != NULL && (*orders = strdup(o)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
 	json_decref(doc);
 	return rc;
 }
@@ -367,9 +384,7 @@ account_register(struct acme_account *a, struct acme_session *s,
 	struct acme_directory *d;
 	struct http_response r;
 	json_t *payload = NULL, *eab;
-	const char *orders = NULL;
-	json_t *doc;
-	char *text = NULL;
+	char *text = NULL, *orders = NULL;
 	int rc = -1;
 
 	if ((d = acme_session_directory(s)) == NULL)
@@ -412,15 +427,13 @@ account_register(struct acme_account *a, struct acme_session *s,
 		err_set("%s: no account location found", d->new_account);
 		goto out;
 	}
-	if (account_check_status(&r, d->new_account) == -1)
+	if (acme_account_parse(buf_str(&r.body), r.body.len, d->new_account,
+	    &orders) == -1)
 		goto out;
-	doc = json_parse_object(buf_str(&r.body), r.body.len);
-	if (doc != NULL && json_get_string(doc, "orders", 0, &orders) == 0 &&
-	    orders != NULL) {
+	if (orders != NULL) {
 		free(rec->orders_url);
-		rec->orders_url = strdup(orders);
+		rec->orders_url = orders;
 	}
-	json_decref(doc);
 	free(rec->account_url);
 	if ((rec->account_url = strdup(r.location)) == NULL ||
 	    rec->orders_url == NULL) {
@@ -540,7 +553,8 @@ account_update_contacts(struct acme_account *a, struct acme_session *s,
 		goto out;
 	}
 	if (acme_post(s, rec->account_url, text, NULL, &r) == -1 ||
-	    account_check_status(&r, rec->account_url) == -1 ||
+	    acme_account_parse(buf_str(&r.body), r.body.len,
+	    rec->account_url, NULL) == -1 ||
 	    account_contacts_hash(a, &rec->contacts_hash) == -1 ||
 	    account_save(a) == -1)
 		goto out;

@@ -69,6 +69,13 @@ void	 acme_account_free(struct acme_account *a);
 int	 acme_account_sync(struct acme_account *a, struct acme_session *s,
 	    int tos_agreed, int force);
 
+/* Checks an account object from the server (the answer to newAccount or
+ * to an update): its status must be "valid".  orders (may be NULL): the
+ * allocated "orders" URL, or NULL when absent.  -1 with err naming url.
+ * Exposed for the fuzz target. */
+int	 acme_account_parse(const char *body, size_t len, const char *url,
+	    char **orders);
+
 /* Tells the CA to deactivate the account on s's endpoint and forgets the
  * registration.  -1 with err. */
 int	 acme_account_deactivate(struct acme_account *a,
