@@ -32,6 +32,9 @@ struct tacd_tls_conn {
 };
 
 /* Records "<msg>: <OpenSSL's first reason>" and empties the queue. */
+static int	tls_err(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 static int
 tls_err(const char *fmt, ...)
 {
