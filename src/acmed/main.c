@@ -41,6 +41,7 @@ struct options {
 	int		 workers;
 	char		 cwd[4096];	/* relative paths resolve against it,
 					   also on reload after chdir("/") */
+	char		 pid_path[4096];	/* pid_file made absolute */
 };
 
 static void
@@ -177,6 +178,15 @@ parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "acmed: cannot read the working directory\n");
 		exit(1);
 	}
+	/* The daemon changes to "/": a relative PID file means here. */
+	if (o->pid_file[0] != '/') {
+		if (snprintf(o->pid_path, sizeof(o->pid_path), "%s/%s", o->cwd,
+		    o->pid_file) >= (int)sizeof(o->pid_path)) {
+			fprintf(stderr, "acmed: --pid-file: path too long\n");
+			exit(2);
+		}
+		o->pid_file = o->pid_path;
+	}
 	if (o->log_stderr && o->log_syslog) {
 		fprintf(stderr, "acmed: --log-stderr and --log-syslog conflict\n");
 		exit(2);
@@ -228,6 +238,8 @@ check_config(const struct options *o)
 		return 1;
 	}
 	config_summary(cfg, &out);
+	if (cfg->ncertificates == 0)
+		buf_puts(&out, "no certificate\n");
 	fputs(buf_str(&out), stdout);
 	buf_free(&out);
 	config_free(cfg);
@@ -285,6 +297,7 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	hook_init(environ);
+	log_echo_stderr(1);
 	/* Everything that can fail on the user's input happens before
 	 * detaching, so it is seen; no thread exists yet. */
 	if ((cfg = load(&o)) == NULL)
@@ -330,6 +343,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	process_ready(NULL);
+	log_echo_stderr(0);
 	log_info("acmed %s started: %zu certificates", ACMED_VERSION,
 	    rt->cfg->ncertificates);
 	serve(&o, s, &set);

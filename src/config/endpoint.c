@@ -12,15 +12,18 @@
 
 #define FIELD(type, obj, off)	((type *)(void *)((char *)(obj) + (off)))
 
+/* The sliding window keeps one timestamp per allowed request. */
+#define RATE_LIMIT_MAX_NUMBER	100000
+
 static int
 set_number(struct config_ctx *ctx, const struct config_item *it, void *obj,
     size_t off)
 {
 	int64_t v = toml_int(it->v);
 
-	if (v <= 0)
-		return config_error(ctx, it, "%s: must be at least 1, not %lld",
-		    it->key, (long long)v);
+	if (v <= 0 || v > RATE_LIMIT_MAX_NUMBER)
+		return config_error(ctx, it, "%s: must be from 1 to %d, not "
+		    "%lld", it->key, RATE_LIMIT_MAX_NUMBER, (long long)v);
 	*FIELD(uint64_t, obj, off) = (uint64_t)v;
 	return 0;
 }
@@ -84,16 +87,35 @@ struct epbuild {
 	struct config_strv	 roots;
 };
 
+/* 1 when the authority of a URL (after "http://") is a loopback host. */
+static int
+config_url_loopback(const char *auth)
+{
+	static const char *const hosts[] = { "127.0.0.1", "[::1]",
+	    "localhost" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		n = strlen(hosts[i]);
+		if (strncasecmp(auth, hosts[i], n) == 0 &&
+		    (auth[n] == ':' || auth[n] == '/' || auth[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 set_url(struct config_ctx *ctx, const struct config_item *it, void *obj,
     size_t off)
 {
 	const char *s = config_str(it);
 
+	/* Plain HTTP only to a test CA on this host. */
 	if (strncasecmp(s, "https://", 8) != 0 &&
-	    strncasecmp(s, "http://", 7) != 0)
-		return config_error(ctx, it, "%s: \"%s\" is not an http:// or "
-		    "https:// URL", it->key, s);
+	    !(strncasecmp(s, "http://", 7) == 0 && config_url_loopback(s + 7)))
+		return config_error(ctx, it, "%s: \"%s\" is not an https:// "
+		    "URL (http:// is accepted only for 127.0.0.1, [::1] and "
+		    "localhost)", it->key, s);
 	if (strpbrk(s, " \t\r\n") != NULL)
 		return config_error(ctx, it, "%s: a URL cannot contain spaces",
 		    it->key);

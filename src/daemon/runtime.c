@@ -1,11 +1,34 @@
 /*
  * runtime.c - endpoints and accounts of a configuration (see runtime.h).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "daemon/runtime.h"
 #include "util/err.h"
+#include "util/log.h"
+
+/* A positive number from the environment (the test knobs of runtime.h),
+ * or 0 when unset or invalid. */
+static long long
+runtime_env_num(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n <= 0) {
+		log_warn("%s=%s: not a positive number, ignored", name, v);
+		return 0;
+	}
+	return n;
+}
 
 struct runtime *
 runtime_new(struct config *cfg)
@@ -19,6 +42,14 @@ runtime_new(struct config *cfg)
 		return NULL;
 	}
 	rt->cfg = cfg;
+	if (runtime_env_num("ACMED_POLL_DEADLINE_MS") > 0) {
+		if ((rt->poll = calloc(1, sizeof(*rt->poll))) == NULL) {
+			err_set("out of memory");
+			goto fail;
+		}
+		rt->poll->deadline_ms =
+		    runtime_env_num("ACMED_POLL_DEADLINE_MS");
+	}
 	if ((cfg->nendpoints > 0 && (rt->endpoints = calloc(cfg->nendpoints,
 	    sizeof(*rt->endpoints))) == NULL) ||
 	    (cfg->naccounts > 0 && ((rt->accounts = calloc(cfg->naccounts,
@@ -47,8 +78,14 @@ runtime_new(struct config *cfg)
 		o.url = e->url;
 		o.roots = e->root_certificates;
 		o.nroots = e->nroot_certificates;
+		/* The loader accepts http:// only to loopback (test CAs). */
+		o.allow_http = strncasecmp(e->url, "http://", 7) == 0;
+		o.timeout_ms = (long)runtime_env_num("ACMED_HTTP_TIMEOUT_MS");
 		if ((rt->endpoints[i] = acme_endpoint_new(&o)) == NULL)
 			goto fail;
+		if (runtime_env_num("ACMED_HTTP_LOW_SPEED_S") > 0)
+			rt->endpoints[i]->target.low_speed_time_s =
+			    (long)runtime_env_num("ACMED_HTTP_LOW_SPEED_S");
 		for (j = 0; j < e->nrate_limits; j++)
 			if (acme_endpoint_add_limit(rt->endpoints[i],
 			    e->rate_limits[j]->number,
@@ -101,6 +138,7 @@ runtime_free(struct runtime *rt)
 	free(rt->accounts);
 	free(rt->account_cfgs);
 	free(rt->account_saves);
+	free(rt->poll);
 	config_free(rt->cfg);
 	free(rt);
 }

@@ -14,6 +14,7 @@
 enum log_level log_threshold = LOGL_WARN;
 
 static enum log_sink log_sink = LOG_SINK_STDERR;
+static int log_echo;
 static const char *log_ident = "acmed";
 
 static const char *const log_names[] = {
@@ -50,6 +51,12 @@ log_init(const char *ident, enum log_sink sink, enum log_level level)
 	log_sink = sink;
 	if (sink == LOG_SINK_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_echo_stderr(int on)
+{
+	log_echo = on;
 }
 
 int
@@ -92,6 +99,8 @@ log_write(enum log_level level, const char *fmt, ...)
 
 	if (log_sink == LOG_SINK_SYSLOG) {
 		syslog(log_syslog_prio[level], "%s", msg);
+		if (log_echo && level <= LOGL_WARN)
+			fprintf(stderr, "%s: %s\n", log_ident, msg);
 		return;
 	}
 	now = time(NULL);

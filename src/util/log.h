@@ -32,6 +32,11 @@ extern enum log_level log_threshold;
  * switch sinks). */
 void	log_init(const char *ident, enum log_sink sink, enum log_level level);
 
+/* While on, messages at warn level and above that go to syslog are also
+ * printed on stderr ("acmed: message"): for start-up, while someone
+ * still watches the terminal. */
+void	log_echo_stderr(int on);
+
 /* Parses "error", "warn", "info", "debug" or "trace".  -1 with err. */
 int	log_level_parse(const char *s, enum log_level *level);
 

@@ -119,11 +119,11 @@ def test_configuration_files(installed):
 def test_installed_configuration_loads(installed, tmp_path):
     acmed = conftest.program("acmed")
     main = os.path.join(installed["etc"], "acmed.toml")
-    # As shipped: no certificate, nothing to print, nothing to warn about
-    # (an include that matches nothing would be a warning).
+    # As shipped: no certificate, and nothing to warn about (an include
+    # that matches nothing would be a warning).
     r = run([acmed, "--check-config", "-c", main], cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert r.stdout == ""
+    assert r.stdout == "no certificate\n"
     assert r.stderr == ""
     # With a certificate that uses the default hooks and endpoints.
     cfg = tmp_path / "site.toml"
