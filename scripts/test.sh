@@ -61,13 +61,23 @@ if [ "$FUZZ_SECONDS" -gt 0 ]; then
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
 	    -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
 	for f in build-fuzz/tests/fuzz/fuzz_*; do
-		[ -x "$f" ] || continue
+		[ -f "$f" ] && [ -x "$f" ] || continue
 		name=$(basename "$f")
 		corpus=build-fuzz/corpus/$name
 		mkdir -p "$corpus"
 		seeds=tests/fuzz/seeds/$name
 		args=("$corpus")
 		[ -d "$seeds" ] && args+=("$seeds")
+		# The shared test data seeds the parsers it was written for
+		# (read in place: it is never copied into the project).
+		case $name in
+		fuzz_toml) extra=(../shared/testdata/toml-test/tests) ;;
+		fuzz_tmpl) extra=(../shared/testdata/minijinja/inputs) ;;
+		*) extra=() ;;
+		esac
+		for d in "${extra[@]}"; do
+			[ -d "$d" ] && args+=("$d")
+		done
 		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
 		    -artifact_prefix=build-fuzz/ "${args[@]}" \
 		    >"build-fuzz/$name.log" 2>&1; then
