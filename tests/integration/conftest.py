@@ -14,6 +14,12 @@ def build_dir():
     return os.environ.get("ACMED_BUILD", os.path.join(ROOT, "build"))
 
 
+def plain_build_dir():
+    """A build without sanitizers (for valgrind): ACMED_PLAIN_BUILD, else
+    the build under test."""
+    return os.environ.get("ACMED_PLAIN_BUILD", build_dir())
+
+
 def program(name):
     """Path of a built program (build/acmed, build/tests/acme-driver...)."""
     path = os.path.join(build_dir(), name)
