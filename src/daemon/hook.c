@@ -18,6 +18,8 @@
 
 static char **hook_environ;
 
+static void hook_strv_free(char **v);
+
 void
 hook_init(char **environ_at_start)
 {
@@ -35,112 +37,136 @@ hook_any(const struct config_hook_list *hooks, enum config_hook_type type)
 	return 0;
 }
 
-/* The environment as a template map (ordered: process first). */
-static struct tmpl_value *
-hook_env_map(const struct config_env *const *layers, size_t nlayers)
+/* The environment of a hook: the process's, then each layer (later keys
+ * win).  Values are borrowed from the process environment and the
+ * layers; keys are allocated. */
+struct hook_env {
+	char		**keys;
+	const char	**values;
+	size_t		  n;
+};
+
+static void
+hook_env_free(struct hook_env *e)
 {
-	struct tmpl_value *m = tmpl_value_map();
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; m != NULL && hook_environ != NULL &&
-	    hook_environ[i] != NULL; i++) {
-		const char *eq = strchr(hook_environ[i], '=');
-		char *key;
-
-		if (eq == NULL || eq == hook_environ[i])
-			continue;
-		if ((key = strndup(hook_environ[i],
-		    (size_t)(eq - hook_environ[i]))) == NULL ||
-		    tmpl_map_set(m, key, tmpl_value_str(eq + 1)) == -1) {
-			free(key);
-			tmpl_value_free(m);
-			return NULL;
-		}
-		free(key);
-	}
-	for (i = 0; m != NULL && i < nlayers; i++) {
-		if (layers[i] == NULL)
-			continue;
-		for (j = 0; j < layers[i]->n; j++)
-			if (tmpl_map_set(m, layers[i]->keys[j],
-			    tmpl_value_str(layers[i]->values[j])) == -1) {
-				tmpl_value_free(m);
-				return NULL;
-			}
-	}
-	return m;
+	for (i = 0; e->keys != NULL && i < e->n; i++)
+		free(e->keys[i]);
+	free(e->keys);
+	free(e->values);
+	memset(e, 0, sizeof(*e));
 }
 
-/* "KEY=value" strings for execve, from the same layers. */
-static char **
-hook_envp(const struct config_env *const *layers, size_t nlayers)
+static int
+hook_env_set(struct hook_env *e, const char *key, size_t keylen,
+    const char *value)
 {
-	struct {
-		char		**keys;
-		const char	**values;
-		size_t		  n;
-	} all = { NULL, NULL, 0 };
-	size_t cap = 0, i, j, k;
-	char **envp = NULL;
+	size_t i;
 
-	/* Count generously: process + every layer. */
+	for (i = 0; i < e->n; i++)
+		if (strncmp(e->keys[i], key, keylen) == 0 &&
+		    e->keys[i][keylen] == '\0') {
+			e->values[i] = value;
+			return 0;
+		}
+	if ((e->keys[e->n] = strndup(key, keylen)) == NULL)
+		return err_set("out of memory");
+	e->values[e->n++] = value;
+	return 0;
+}
+
+static int
+hook_env_cmp(const void *a, const void *b, void *arg)
+{
+	const struct hook_env *e = arg;
+
+	return strcmp(e->keys[*(const size_t *)a], e->keys[*(const size_t *)b]);
+}
+
+static int
+hook_env_build(struct hook_env *e, const struct config_env *const *layers,
+    size_t nlayers)
+{
+	size_t cap = 0, i, j;
+
+	memset(e, 0, sizeof(*e));
 	for (i = 0; hook_environ != NULL && hook_environ[i] != NULL; i++)
 		cap++;
 	for (i = 0; i < nlayers; i++)
 		if (layers[i] != NULL)
 			cap += layers[i]->n;
-	if ((all.keys = calloc(cap + 1, sizeof(char *))) == NULL ||
-	    (all.values = calloc(cap + 1, sizeof(char *))) == NULL)
-		goto out;
+	if ((e->keys = calloc(cap + 1, sizeof(*e->keys))) == NULL ||
+	    (e->values = calloc(cap + 1, sizeof(*e->values))) == NULL)
+		goto oom;
 	for (i = 0; hook_environ != NULL && hook_environ[i] != NULL; i++) {
 		const char *eq = strchr(hook_environ[i], '=');
 
-		if (eq == NULL || eq == hook_environ[i])
-			continue;
-		all.keys[all.n] = strndup(hook_environ[i],
-		    (size_t)(eq - hook_environ[i]));
-		all.values[all.n] = eq + 1;
-		if (all.keys[all.n++] == NULL)
-			goto out;
-	}
-	for (i = 0; i < nlayers; i++) {
-		if (layers[i] == NULL)
-			continue;
-		for (j = 0; j < layers[i]->n; j++) {
-			for (k = 0; k < all.n; k++)
-				if (strcmp(all.keys[k], layers[i]->keys[j]) == 0)
-					break;
-			if (k == all.n) {
-				all.keys[k] = strdup(layers[i]->keys[j]);
-				if (all.keys[all.n++] == NULL)
-					goto out;
-			}
-			all.values[k] = layers[i]->values[j];
-		}
-	}
-	if ((envp = calloc(all.n + 1, sizeof(char *))) == NULL)
-		goto out;
-	for (k = 0; k < all.n; k++) {
-		if (asprintf(&envp[k], "%s=%s", all.keys[k], all.values[k]) ==
-		    -1) {
-			envp[k] = NULL;
+		if (eq != NULL && eq != hook_environ[i] &&
+		    hook_env_set(e, hook_environ[i],
+		    (size_t)(eq - hook_environ[i]), eq + 1) == -1)
 			goto fail;
-		}
 	}
-out:
-	for (k = 0; all.keys != NULL && k < all.n; k++)
-		free(all.keys[k]);
-	free(all.keys);
-	free(all.values);
-	if (envp == NULL)
-		err_set("out of memory");
-	return envp;
+	for (i = 0; i < nlayers; i++)
+		for (j = 0; layers[i] != NULL && j < layers[i]->n; j++)
+			if (hook_env_set(e, layers[i]->keys[j],
+			    strlen(layers[i]->keys[j]),
+			    layers[i]->values[j]) == -1)
+				goto fail;
+	return 0;
+oom:
+	err_set("out of memory");
 fail:
-	for (k = 0; envp[k] != NULL; k++)
-		free(envp[k]);
-	free(envp);
-	envp = NULL;
-	goto out;
+	hook_env_free(e);
+	return -1;
+}
+
+/* The "env" template variable.  Keys are inserted in sorted order, as
+ * ACMEd's MiniJinja shows maps, so {% for k in env %} lists them alike. */
+static struct tmpl_value *
+hook_env_map(const struct hook_env *e)
+{
+	struct tmpl_value *m;
+	size_t *order, i;
+
+	if ((order = calloc(e->n + 1, sizeof(*order))) == NULL) {
+		err_set("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < e->n; i++)
+		order[i] = i;
+	qsort_r(order, e->n, sizeof(*order), hook_env_cmp, (void *)(uintptr_t)e);
+	m = tmpl_value_map();
+	for (i = 0; m != NULL && i < e->n; i++)
+		if (tmpl_map_set(m, e->keys[order[i]],
+		    tmpl_value_str(e->values[order[i]])) == -1) {
+			tmpl_value_free(m);
+			m = NULL;
+		}
+	free(order);
+	return m;
+}
+
+/* "KEY=value" strings for execve. */
+static char **
+hook_envp(const struct hook_env *e)
+{
+	char **envp;
+	size_t i;
+
+	if ((envp = calloc(e->n + 1, sizeof(*envp))) == NULL) {
+		err_set("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < e->n; i++)
+		if (asprintf(&envp[i], "%s=%s", e->keys[i], e->values[i]) ==
+		    -1) {
+			envp[i] = NULL;
+			hook_strv_free(envp);
+			err_set("out of memory");
+			return NULL;
+		}
+	return envp;
 }
 
 static void
@@ -316,14 +342,16 @@ hook_run(const struct config_hook_list *hooks, enum config_hook_type type,
     size_t nlayers, const char *who)
 {
 	struct tmpl_value *env = NULL;
+	struct hook_env e;
 	char **envp = NULL;
 	size_t i;
 	int rc = 0;
 
 	if (!hook_any(hooks, type))
 		return 0;
-	if ((env = hook_env_map(layers, nlayers)) == NULL ||
-	    (envp = hook_envp(layers, nlayers)) == NULL ||
+	if (hook_env_build(&e, layers, nlayers) == -1)
+		return err_prefix("%s", who);
+	if ((env = hook_env_map(&e)) == NULL || (envp = hook_envp(&e)) == NULL ||
 	    tmpl_map_set(vars, "env", tmpl_value_ref(env)) == -1) {
 		rc = err_prefix("%s", who);
 		goto out;
@@ -335,5 +363,6 @@ hook_run(const struct config_hook_list *hooks, enum config_hook_type type,
 out:
 	hook_strv_free(envp);
 	tmpl_value_free(env);
+	hook_env_free(&e);
 	return rc;
 }
