@@ -188,6 +188,7 @@ http_nonce_valid(const char *s, size_t len)
 long long
 http_parse_retry_after(const char *value, long long now)
 {
+	const long long max = 1LL << 40;	/* absurd: capped */
 	long long secs = 0;
 	const char *p = value;
 	time_t when;
@@ -195,20 +196,21 @@ http_parse_retry_after(const char *value, long long now)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (isdigit((unsigned char)*p)) {
-		/* An absurd number is capped, not overflowed. */
 		for (; isdigit((unsigned char)*p); p++)
-			if (secs <= (1LL << 40))
+			if (secs <= max)
 				secs = secs * 10 + (*p - '0');
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p != '\0')
 			return -1;
-		return secs > (1LL << 40) ? 1LL << 40 : secs;
+		return secs > max ? max : secs;
 	}
 	/* An HTTP date. */
 	if ((when = curl_getdate(p, NULL)) == -1)
 		return -1;
-	return when > now ? (long long)when - now : 0;
+	if (when <= now)
+		return 0;
+	return (long long)when - now > max ? max : (long long)when - now;
 }
 
 void
@@ -390,10 +392,12 @@ http_request(struct http_client *c, const struct http_target *t,
 
 	http_response_free(r);
 	plain = strncasecmp(url, "http://", 7) == 0;
-	if (plain && !(t->allow_http && http_url_is_loopback(url)))
+	if (plain && !(t->allow_http && http_url_is_loopback(url))) {
+		r->permanent = 1;
 		return err_set("%s: refusing plain HTTP (only https:// is "
 		    "allowed, except to loopback test servers when "
 		    "configured)", url);
+	}
 
 	curl_easy_reset(e);
 	c->errbuf[0] = '\0';
@@ -457,6 +461,9 @@ http_request(struct http_client *c, const struct http_target *t,
 	curl_slist_free_all(hdrs);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(e, CURLOPT_SHARE, NULL);
+	r->permanent = x.too_many_headers || x.too_large ||
+	    cc == CURLE_FILESIZE_EXCEEDED ||
+	    cc == CURLE_PEER_FAILED_VERIFICATION;
 	if (x.too_many_headers)
 		return err_set("%s: more than %d response headers", url,
 		    HTTP_MAX_HEADERS);
