@@ -427,6 +427,12 @@ account_register(struct acme_account *a, struct acme_session *s,
 		err_set("%s: no account location found", d->new_account);
 		goto out;
 	}
+	/* The account URL is the kid of every request that follows and
+	 * is kept in the account file: it must be the CA's. */
+	if (acme_session_check_url(s, r.location) == -1) {
+		err_prefix("%s: account location", d->new_account);
+		goto out;
+	}
 	if (acme_account_parse(buf_str(&r.body), r.body.len, d->new_account,
 	    &orders) == -1)
 		goto out;

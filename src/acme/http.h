@@ -62,6 +62,10 @@ struct http_response {
 	char		*alternates[HTTP_MAX_ALTERNATES];
 	size_t		 nalternates;	/* Link: rel="alternate" URLs */
 	size_t		 nheaders;
+	int		 permanent;	/* http_request failed in a way a
+					 * retry will not mend: a limit
+					 * broken, a URL refused, a TLS
+					 * certificate that does not verify */
 };
 
 void	 http_response_init(struct http_response *r);

@@ -1,10 +1,16 @@
 /*
  * request.c - signed requests and the retry policy (see request.h).
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
+#include <curl/curl.h>
+
+#include "acme/json.h"
 #include "acme/request.h"
 #include "crypto/jws.h"
 #include "util/err.h"
@@ -44,6 +50,72 @@ acme_session_free(struct acme_session *s)
 	acme_session_clear(s);
 	free(s->kid);
 	s->kid = NULL;
+}
+
+/* "https://host:443" for a URL: scheme, host (lower case) and port (the
+ * scheme's default made explicit).  Allocated; NULL when the URL does not
+ * parse. */
+static char *
+acme_origin(const char *url)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL, *p;
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK &&
+	    asprintf(&out, "%s://%s:%s", scheme, host, port) == -1)
+		out = NULL;
+	for (p = out; p != NULL && *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+int
+acme_session_check_url(const struct acme_session *s, const char *url)
+{
+	char *want, *got;
+	int rc = 0;
+
+	want = acme_origin(s->ep->url);
+	got = acme_origin(url);
+	if (want == NULL || got == NULL)
+		rc = err_set("%s: not a valid URL", want == NULL ? s->ep->url :
+		    url);
+	else if (strcmp(want, got) != 0)
+		rc = err_set("%s: refusing to send a request to another origin "
+		    "than the directory's (%s): the CA must not send us "
+		    "elsewhere", url, want);
+	free(want);
+	free(got);
+	return rc;
+}
+
+void
+acme_err_retry_after(long long secs)
+{
+	char msg[ERR_MSG_MAX], when[64];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (secs < 0)
+		return;
+	/* Capped well inside time_t and gmtime's range. */
+	t += (time_t)(secs > 100LL * 366 * 86400 ? 100LL * 366 * 86400 : secs);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "?");
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	err_set("%s (the server asks to retry after %s, in %lld s)", msg, when,
+	    secs);
 }
 
 /* base * 2^attempt, times a random factor in [0.5, 1.5). */
@@ -91,10 +163,23 @@ static int
 acme_fail(struct acme_session *s, const char *url,
     const struct http_response *r)
 {
+	struct buf where;
+
 	acme_problem_free(&s->problem);
 	acme_problem_parse(&s->problem, r->status, buf_str(&r->body),
 	    r->body.len);
 	s->retry_after = r->retry_after;
+	if (r->status >= 300 && r->status < 400) {
+		/* Not followed: a signed request must reach the URL it
+		 * names, and a redirect may lead to plain HTTP. */
+		buf_init(&where, 300);
+		json_safe_text(&where, r->location ? r->location : "nowhere",
+		    256);
+		err_set("%s: HTTP %ld redirect to %s refused (ACME requests "
+		    "are not redirected)", url, r->status, buf_str(&where));
+		buf_free(&where);
+		return -1;
+	}
 	return acme_problem_err(&s->problem, url);
 }
 
@@ -104,19 +189,28 @@ acme_get(struct acme_session *s, const char *url, struct http_response *r)
 	int attempt;
 
 	acme_session_clear(s);
+	if (acme_session_check_url(s, url) == -1)
+		return -1;
 	for (attempt = 0; ; attempt++) {
 		if (acme_send(s, "GET", url, ACME_CT_JSON, NULL, NULL, 0,
 		    r) == 0) {
 			if (acme_is_2xx(r->status))
 				return 0;
 			acme_fail(s, url, r);
-			if (r->status < 500)
+			/* A long Retry-After is the scheduler's business. */
+			if (r->status < 500 || s->retry_after > s->max_wait_s) {
+				acme_err_retry_after(s->retry_after);
 				return -1;
-		}
-		if (attempt == ACME_BACKOFF_RETRIES)
+			}
+		} else if (r->permanent)
 			return -1;
+		if (attempt == ACME_BACKOFF_RETRIES) {
+			acme_err_retry_after(s->retry_after);
+			return -1;
+		}
 		log_debug("%s (retrying)", err_msg());
-		if (acme_backoff(s, attempt) == -1)
+		if (s->retry_after >= 0 ? stop_sleep_ms(s->retry_after *
+		    1000) == -1 : acme_backoff(s, attempt) == -1)
 			return -1;
 	}
 }
@@ -124,8 +218,11 @@ acme_get(struct acme_session *s, const char *url, struct http_response *r)
 struct acme_directory *
 acme_session_directory(struct acme_session *s)
 {
+	static const char *const members[] = { "newNonce", "newAccount",
+	    "newOrder", "revokeCert", "keyChange", "newAuthz", "renewalInfo" };
 	struct acme_directory *d;
 	struct http_response r;
+	size_t i;
 
 	pthread_mutex_lock(&s->ep->mu);
 	if ((d = s->ep->dir) != NULL)
@@ -141,6 +238,21 @@ acme_session_directory(struct acme_session *s)
 		d = acme_directory_parse(buf_str(&r.body), r.body.len);
 		if (d == NULL)
 			err_prefix("%s", s->ep->url);
+	}
+	/* Every request goes to the directory's origin: one that sends us
+	 * elsewhere is refused at once rather than at each request. */
+	for (i = 0; d != NULL && i < sizeof(members) / sizeof(*members); i++) {
+		const char *urls[] = { d->new_nonce, d->new_account,
+		    d->new_order, d->revoke_cert, d->key_change, d->new_authz,
+		    d->renewal_info };
+
+		if (urls[i] != NULL && acme_session_check_url(s, urls[i]) ==
+		    -1) {
+			err_prefix("%s: directory: member \"%s\"", s->ep->url,
+			    members[i]);
+			acme_directory_put(d);
+			d = NULL;
+		}
 	}
 	http_response_free(&r);
 	if (d == NULL)
@@ -217,6 +329,9 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 	int rc = -1, sent;
 
 	buf_init(&jws, HTTP_MAX_BODY);
+	acme_session_clear(s);
+	if (acme_session_check_url(s, url) == -1)
+		goto out;
 	for (;;) {
 		acme_session_clear(s);
 		/* The directory fetch has retries of its own: retrying it
@@ -240,6 +355,8 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 		nonce = NULL;
 		sent = acme_send(s, "POST", url, accept ? accept :
 		    ACME_CT_JSON, ACME_CT_JOSE, jws.data, jws.len, r);
+		if (sent == -1 && r->permanent)
+			goto out;
 		if (sent == -1)
 			goto transport;
 		if (acme_is_2xx(r->status)) {
@@ -267,8 +384,10 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 			 * request's. */
 			if (s->retry_after < 0 ||
 			    s->retry_after > s->max_wait_s ||
-			    ++later_tries > ACME_LATER_RETRIES)
+			    ++later_tries > ACME_LATER_RETRIES) {
+				acme_err_retry_after(s->retry_after);
 				goto out;
+			}
 			log_info("%s (retrying in %lld s)", err_msg(),
 			    s->retry_after);
 			if (stop_sleep_ms(s->retry_after * 1000) == -1)

@@ -5,10 +5,14 @@
  *
  *   badNonce                 at once with a fresh nonce, up to 20 times
  *   rateLimited, 503         after Retry-After when it is short (<= max_wait_s),
- *                            otherwise fail and report retry_after
+ *                            otherwise fail and report retry_after (in
+ *                            s->retry_after and in the message)
  *   serverInternal, 5xx,     exponential backoff with jitter, 3 times
  *   transport errors
+ *   a redirect               fail at once: never followed
  *   anything else            fail at once with the server's detail
+ *
+ * Every URL must have the origin of the directory (acme_session_check_url).
  */
 #ifndef ACMED_ACME_REQUEST_H
 #define ACMED_ACME_REQUEST_H
@@ -42,6 +46,17 @@ void	 acme_session_init(struct acme_session *s, struct acme_endpoint *ep,
 void	 acme_session_clear(struct acme_session *s);
 /* Frees what the session owns (kid, problem). */
 void	 acme_session_free(struct acme_session *s);
+
+/* 0 when url has the origin (scheme, host, port) of the endpoint's
+ * directory; -1 with err otherwise.  Every request is checked: a server
+ * must not make us send what the account key signed to another host, nor
+ * downgrade us to plain HTTP. */
+int	 acme_session_check_url(const struct acme_session *s, const char *url);
+
+/* Appends to err when the server asks to be asked again (secs from now;
+ * nothing when secs < 0): "(the server asks to retry after <date>, in N
+ * s)". */
+void	 acme_err_retry_after(long long secs);
 
 /* The endpoint's directory, fetched when needed.  A reference: release
  * with acme_directory_put().  NULL with err. */

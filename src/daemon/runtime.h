@@ -9,6 +9,7 @@
 
 #include "acme/account.h"
 #include "acme/endpoint.h"
+#include "acme/order.h"
 #include "config/config.h"
 #include "daemon/storage.h"
 
@@ -18,8 +19,19 @@ struct runtime {
 	struct acme_account	**accounts;	/* parallel to cfg->accounts */
 	struct acme_account_config *account_cfgs;
 	struct storage_account	 *account_saves;
-	struct acme_poll_opts	 *poll;		/* NULL: defaults */
+	struct acme_poll_opts	 *poll;		/* NULL: defaults; owned */
 };
+
+/*
+ * Test knobs, read from the environment by runtime_new() and undocumented
+ * for users (the defaults are what a daemon wants):
+ *
+ *   ACMED_POLL_DEADLINE_MS   how long one poll of an order or an
+ *                            authorization may last (default 5 min)
+ *   ACMED_HTTP_TIMEOUT_MS    the whole of one HTTP request (default 60 s)
+ *   ACMED_HTTP_LOW_SPEED_S   how long a response may stall below 1 byte/s
+ *                            (default 30 s)
+ */
 
 /*
  * Builds the runtime of cfg (taking it over, also on failure): creates
