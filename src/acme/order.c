@@ -79,6 +79,24 @@ url_dup(json_t *obj, const char *key, int required, char **out)
 	return 0;
 }
 
+/* Server text that ends up in messages and hook variables: printable
+ * ASCII only (identifiers are A-labels or addresses, challenge types are
+ * tokens), so that nothing can forge a log line or a hook argument. */
+static int
+plain_text(const char *key, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == 1024)
+			return err_set("member \"%s\" is too long", key);
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return err_set("member \"%s\" has characters outside "
+			    "printable ASCII", key);
+	}
+	return 0;
+}
+
 /* The "error" member of an order or challenge, if any. */
 static void
 problem_member(json_t *obj, struct acme_problem *p)
@@ -177,7 +195,8 @@ acme_authz_parse(struct acme_authz *a, const char *body, size_t len)
 	    json_get_string(ident, "type", 1, &type) == -1 ||
 	    json_get_string(ident, "value", 1, &value) == -1 ||
 	    json_get_bool(doc, "wildcard", 0, &wildcard) == -1 ||
-	    json_get_array(doc, "challenges", 1, &arr) == -1)
+	    json_get_array(doc, "challenges", 1, &arr) == -1 ||
+	    plain_text("value", value) == -1)
 		goto fail;
 	if (strcmp(type, "dns") == 0)
 		a->type = CRYPTO_IDENT_DNS;
@@ -207,7 +226,8 @@ acme_authz_parse(struct acme_authz *a, const char *body, size_t len)
 		if (json_get_string(c, "type", 1, &ctype) == -1 ||
 		    url_dup(c, "url", 1, &ch->url) == -1 ||
 		    json_get_string(c, "status", 1, &cstatus) == -1 ||
-		    json_get_string(c, "token", 0, &token) == -1) {
+		    json_get_string(c, "token", 0, &token) == -1 ||
+		    plain_text("type", ctype) == -1) {
 			err_prefix("challenge %zu", i);
 			goto fail;
 		}
@@ -260,6 +280,21 @@ order_identifiers(const struct acme_order_ident *ids, size_t n)
 	return arr;
 }
 
+static int
+order_failure(const struct acme_order *o, const char *what)
+{
+	int typed = o->error.type != ACME_ERR_NONE;
+
+	if (o->error.detail != NULL || typed)
+		return err_set("%s: order is %s %s: %s%s%s", o->url,
+		    acme_status_name(o->status), what,
+		    typed ? acme_error_name(o->error.type) : "",
+		    typed && o->error.detail ? ": " : "",
+		    o->error.detail ? o->error.detail : "");
+	return err_set("%s: order is %s %s", o->url,
+	    acme_status_name(o->status), what);
+}
+
 int
 acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
     size_t n, const char *profile, const char *replaces,
@@ -292,6 +327,10 @@ acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
 		err_set("%s: no order location found", d->new_order);
 		goto out;
 	}
+	if (acme_session_check_url(s, r.location) == -1) {
+		err_prefix("%s: order location", d->new_order);
+		goto out;
+	}
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
 		err_prefix("%s", d->new_order);
 		goto out;
@@ -301,8 +340,7 @@ acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
 		goto out;
 	}
 	if (o->status == ACME_ST_INVALID || o->status == ACME_ST_UNKNOWN) {
-		err_set("%s: new order is %s", o->url,
-		    acme_status_name(o->status));
+		order_failure(o, "at creation");
 		goto out;
 	}
 	rc = 0;
@@ -342,18 +380,30 @@ poll_defaults(struct acme_poll_opts *p, const struct acme_poll_opts *in)
 }
 
 /* Sleeps before the next poll: the server's Retry-After when it gave one,
- * else a doubling wait; never past the deadline. */
+ * else a doubling wait; never past the deadline.  A Retry-After past the
+ * deadline fails at once (no point in sleeping until the deadline), and
+ * s->retry_after tells the scheduler. */
 static int
-poll_wait(const struct http_response *r, long long *next,
-    const struct acme_poll_opts *p, long long deadline, const char *url)
+poll_wait(struct acme_session *s, const struct http_response *r,
+    long long *next, const struct acme_poll_opts *p, long long deadline,
+    const char *url)
 {
 	long long wait = *next, left = deadline - order_now_ms();
 
-	if (r->retry_after >= 0)
-		wait = r->retry_after * 1000;
 	if (left <= 0)
 		return err_set("%s: still not done after %lld s", url,
 		    p->deadline_ms / 1000);
+	if (r->retry_after >= 0) {
+		if (r->retry_after > left / 1000) {
+			s->retry_after = r->retry_after;
+			err_set("%s: still not done, and the next poll the "
+			    "server allows is past the poll deadline (%lld s)",
+			    url, p->deadline_ms / 1000);
+			acme_err_retry_after(r->retry_after);
+			return -1;
+		}
+		wait = r->retry_after * 1000;
+	}
 	if (wait > left)
 		wait = left;
 	*next = *next * 2 > p->max_ms ? p->max_ms : *next * 2;
@@ -383,7 +433,7 @@ poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
 			rc = 0;
 			break;
 		}
-		if (poll_wait(&r, &next, p, deadline, url) == -1)
+		if (poll_wait(s, &r, &next, p, deadline, url) == -1)
 			break;
 	}
 	http_response_free(&r);
@@ -401,8 +451,8 @@ authz_failure(const struct acme_authz *a, const char *url)
 
 		if (c->status == ACME_ST_INVALID || c->error.type != 0 ||
 		    c->error.detail != NULL) {
-			return err_set("%s:%s: authorization is %s: %s "
-			    "challenge failed: %s%s%s", a->type ==
+			return err_set("%s: %s:%s: authorization is %s: %s "
+			    "challenge failed: %s%s%s", url, a->type ==
 			    CRYPTO_IDENT_IP ? "ip" : "dns", a->value,
 			    acme_status_name(a->status), c->type,
 			    c->error.type ? acme_error_name(c->error.type) :
@@ -642,7 +692,7 @@ poll_order(struct acme_session *s, struct acme_order *o,
 	http_response_init(&r);
 	while (o->status == ACME_ST_PROCESSING ||
 	    o->status == ACME_ST_PENDING) {
-		if (poll_wait(&r, &next, p, deadline, o->url) == -1)
+		if (poll_wait(s, &r, &next, p, deadline, o->url) == -1)
 			goto out;
 		if (acme_post(s, o->url, NULL, NULL, &r) == -1)
 			goto out;
@@ -657,19 +707,6 @@ out:
 	return rc;
 }
 
-static int
-order_failure(const struct acme_order *o, const char *what)
-{
-	if (o->error.detail != NULL || o->error.type != 0)
-		return err_set("%s: order is %s %s: %s%s%s", o->url,
-		    acme_status_name(o->status), what,
-		    acme_error_name(o->error.type),
-		    o->error.detail ? ": " : "",
-		    o->error.detail ? o->error.detail : "");
-	return err_set("%s: order is %s %s", o->url,
-	    acme_status_name(o->status), what);
-}
-
 int
 acme_order_finalize(struct acme_session *s, struct acme_order *o,
     const void *csr, size_t csrlen, const struct acme_poll_opts *popts)
@@ -677,6 +714,7 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	struct acme_poll_opts p;
 	struct http_response r;
 	struct buf body;
+	char *finalize = NULL;
 	int rc = -1;
 
 	poll_defaults(&p, popts);
@@ -699,10 +737,15 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	    b64url_encode_buf(&body, csr, csrlen) == -1 ||
 	    buf_puts(&body, "\"}") == -1)
 		goto out;
-	if (acme_post(s, o->finalize, body.data, NULL, &r) == -1)
+	/* Parsing the answer replaces (or, failing, clears) o->finalize. */
+	if ((finalize = strdup(o->finalize)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	if (acme_post(s, finalize, body.data, NULL, &r) == -1)
 		goto out;
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
-		err_prefix("%s", o->finalize);
+		err_prefix("%s", finalize);
 		goto out;
 	}
 	if (poll_order(s, o, &p) == -1)
@@ -717,6 +760,7 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	}
 	rc = 0;
 out:
+	free(finalize);
 	buf_free(&body);
 	http_response_free(&r);
 	return rc;
