@@ -148,12 +148,20 @@ acme_problem_err(const struct acme_problem *p, const char *url)
 	if (p->detail != NULL)
 		buf_printf(&b, ": %s", p->detail);
 	for (i = 0; i < p->nsub; i++) {
+		const struct acme_subproblem *sp = &p->sub[i];
+
 		buf_puts(&b, i == 0 ? " (" : "; ");
-		if (p->sub[i].identifier != NULL)
-			buf_printf(&b, "%s: ", p->sub[i].identifier);
-		buf_printf(&b, "%s", acme_error_name(p->sub[i].type));
-		if (p->sub[i].detail != NULL)
-			buf_printf(&b, ": %s", p->sub[i].detail);
+		if (sp->identifier != NULL)
+			buf_printf(&b, "%s: ", sp->identifier);
+		/* A subproblem without an ACME type or a detail still says
+		 * something. */
+		if (sp->type != ACME_ERR_NONE)
+			buf_printf(&b, "%s", acme_error_name(sp->type));
+		else if (sp->detail == NULL)
+			buf_puts(&b, "unknown problem");
+		if (sp->detail != NULL)
+			buf_printf(&b, "%s%s", sp->type != ACME_ERR_NONE ?
+			    ": " : "", sp->detail);
 	}
 	if (p->nsub > 0)
 		buf_putc(&b, ')');

@@ -97,6 +97,23 @@ test_hostile_bodies(void **state)
 }
 
 static void
+test_untyped_subproblems_say_something(void **state)
+{
+	static const char body[] =
+	    "{\"type\":\"urn:ietf:params:acme:error:rejectedIdentifier\","
+	    "\"subproblems\":[7,{\"type\":7,\"detail\":{}},"
+	    "{\"detail\":\"no CAA\",\"type\":\"x\"}]}";
+	struct acme_problem p;
+
+	(void)state;
+	acme_problem_parse(&p, 403, body, sizeof(body) - 1);
+	assert_int_equal(acme_problem_err(&p, "u"), -1);
+	assert_string_equal(err_msg(), "u: HTTP 403 rejectedIdentifier "
+	    "(unknown problem; no CAA)");
+	acme_problem_free(&p);
+}
+
+static void
 test_detail_is_sanitised(void **state)
 {
 	static const char body[] =
@@ -117,6 +134,7 @@ main(void)
 		cmocka_unit_test(test_types_and_policy),
 		cmocka_unit_test(test_parse_with_subproblems),
 		cmocka_unit_test(test_hostile_bodies),
+		cmocka_unit_test(test_untyped_subproblems_say_something),
 		cmocka_unit_test(test_detail_is_sanitised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
