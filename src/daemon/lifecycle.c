@@ -246,11 +246,12 @@ lifecycle_check_chain(const struct config_certificate *c,
 	char why[512];
 	int rc = 0;
 
-	if (crypto_cert_check_key(chain->data, chain->len, key) == -1)
-		return err_prefix("the certificate does not match the key");
+	/* Parsed first: a broken chain is not "a key mismatch". */
 	if (crypto_cert_info_pem(chain->data, chain->len, &info) == -1)
 		return err_prefix("the certificate cannot be parsed");
-	if (!lifecycle_covers(c, &info, why, sizeof(why)))
+	if (crypto_cert_check_key(chain->data, chain->len, key) == -1)
+		rc = err_prefix("the certificate does not match the key");
+	else if (!lifecycle_covers(c, &info, why, sizeof(why)))
 		rc = err_set("the certificate does not cover the configured "
 		    "identifiers: %s", why);
 	crypto_cert_info_free(&info);
