@@ -1,0 +1,721 @@
+"""acmed against a CA that misbehaves (issue 9): tests/fakeca/fakeca.py
+serves what Pebble never will, and every case must end in a clear error
+naming the URL and the problem, with exit status 1 (no crash), within the
+configured timeouts, with nothing written in the certificates folder and no
+secret in the trace-level log.
+
+Decisions this suite pins down:
+
+- Every request goes to the origin (scheme, host, port) of the directory.
+  A Location header, a URL in a directory, order, authorization or
+  challenge that points elsewhere is refused, before anything signed by the
+  account key is sent there ("refusing to send a request to another origin
+  than the directory's").  The account URL is checked before it is saved.
+- Redirects are never followed ("HTTP 301 redirect to ... refused"), and
+  plain http:// is refused (only loopback test servers may use it, when the
+  endpoint object allows it, which the configuration cannot ask for).
+- A limit broken by the server (a body over 1 MiB, more than 100 headers)
+  or a TLS certificate that does not verify fails at once: retrying will
+  not mend it.  A stalled or closed connection is a transport error,
+  retried 3 times with backoff, each attempt bounded by the HTTP timeout.
+- A Retry-After longer than a request may wait (60 s) ends the run at once
+  with "(the server asks to retry after <date>, in N s)"; in a poll, one
+  past the poll deadline does the same instead of sleeping to the deadline.
+- Members acmed does not use (an account's contact, an order's identifiers,
+  expires or error, a challenge's error when the challenge is not invalid,
+  a problem's status) may have any type.
+
+The test knobs (src/daemon/runtime.h) make the timeouts short:
+ACMED_POLL_DEADLINE_MS, ACMED_HTTP_TIMEOUT_MS, ACMED_HTTP_LOW_SPEED_S.
+"""
+import base64
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from acmed import Acmed, RECORD_HOOK, toml_str
+from certs import openssl, pubkey, sans
+from conftest import program
+from fakeca_fixture import fakeca, fakeca_factory  # noqa: F401 (fixtures)
+from pebble import wait_until
+from test_acme_support import AccountFile, SANITIZER_MARKERS, sanitized
+
+EAB_ID = "kid-hostile"
+EAB_KEY = "c2VjcmV0LWVhYi1rZXktdmFsdWUtMTIzNDU2Nzg5MDEyMzQ1Njc4OQ"
+
+POLL_DEADLINE_S = 2
+HTTP_TIMEOUT_S = 3
+KNOBS = {"ACMED_POLL_DEADLINE_MS": str(POLL_DEADLINE_S * 1000),
+         "ACMED_HTTP_TIMEOUT_MS": str(HTTP_TIMEOUT_S * 1000),
+         "ACMED_HTTP_LOW_SPEED_S": "1"}
+
+# How long a run may take.  FAST: no retry, no poll.  POLL: one poll that
+# runs into its deadline.  TRANSPORT: 4 attempts that each take the whole
+# HTTP timeout, with the backoff between them (1, 2, 4 s, each +-50 %).
+SLACK = 4.0 if sanitized() else 0.0
+FAST = 5.0 + SLACK
+POLL = POLL_DEADLINE_S + 5.0 + SLACK
+TRANSPORT = 4 * HTTP_TIMEOUT_S + 10.5 + 5.0 + SLACK
+
+CERT_NAME = "example.org_ecdsa-p256"
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Client:
+    """One test's acmed, configured for one fake CA."""
+
+    def __init__(self, folder, ca):
+        self.folder = str(folder)
+        os.makedirs(self.folder, exist_ok=True)
+        self.ca = ca
+        self.certs = os.path.join(self.folder, "certs")
+        self.accounts = os.path.join(self.folder, "accounts")
+        self.hook_log = os.path.join(self.folder, "hooks.jsonl")
+        self.config = os.path.join(self.folder, "acmed.toml")
+        with open(self.config, "w") as f:
+            f.write(f"""
+[global]
+accounts_directory = {toml_str(self.accounts)}
+certificates_directory = {toml_str(self.certs)}
+
+[[endpoint]]
+name = "fake"
+url = {toml_str(ca.directory)}
+tos_agreed = true
+
+[[account]]
+name = "test"
+contacts = [{{ mailto = "admin@example.org" }}]
+external_account = {{ identifier = "{EAB_ID}", key = "{EAB_KEY}" }}
+
+[[hook]]
+name = "record"
+type = ["challenge-http-01", "challenge-http-01-clean"]
+cmd = {toml_str(RECORD_HOOK)}
+args = [{toml_str(self.hook_log)}, "{{{{ file_name }}}}", "{{{{ proof }}}}"]
+
+[[certificate]]
+account = "test"
+endpoint = "fake"
+key_type = "ecdsa_p256"
+hooks = ["record"]
+identifiers = [{{ dns = "example.org", challenge = "http-01" }}]
+""")
+
+    def run(self, timeout=120):
+        argv = [program("acmed"), "-c", self.config, "--once",
+                "--no-pid-file", "--log-stderr", "--log-level", "trace",
+                "--root-cert", self.ca.tls_cert]
+        t0 = time.monotonic()
+        proc = subprocess.run(argv, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL,
+                              env=dict(os.environ, **KNOBS))
+        proc.seconds = time.monotonic() - t0
+        for marker in SANITIZER_MARKERS:
+            assert marker not in proc.stderr, proc.stderr[-8000:]
+        return proc
+
+    def files(self):
+        return sorted(os.listdir(self.certs)) if os.path.isdir(
+            self.certs) else []
+
+    def hook_calls(self):
+        try:
+            with open(self.hook_log) as f:
+                return [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+
+    def secrets(self):
+        """Strings that must never be logged: the EAB key (as configured
+        and re-encoded), the account key, every certificate key."""
+        raw = base64.urlsafe_b64decode(EAB_KEY + "=" * (-len(EAB_KEY) % 4))
+        out = {"EAB key": [EAB_KEY, b64(raw)[:40], raw.hex()[:40]],
+               "private key PEM": ["PRIVATE KEY"]}
+        try:
+            acct = AccountFile.read(self.accounts)
+        except FileNotFoundError:
+            acct = None
+        if acct is not None:
+            for i, k in enumerate([acct.current] + acct.past):
+                out[f"account key {i}"] = [b64(k.der)[:40], b64u(k.der)[:40],
+                                           k.der.hex()[:40]]
+        for name in self.files():
+            if ".pk." not in name:
+                continue
+            with open(os.path.join(self.certs, name)) as f:
+                pem = f.read()
+            body = "".join(l for l in pem.splitlines() if "-----" not in l)
+            der = base64.b64decode(body)
+            out[name] = [body[:40], b64u(der)[:40], der.hex()[:40]]
+        return out
+
+    def assert_no_secret(self, text):
+        for what, needles in self.secrets().items():
+            for n in needles:
+                assert n not in text, f"{what} logged"
+
+
+def error_line(proc):
+    lines = [l for l in proc.stderr.splitlines() if " ERROR " in l]
+    assert lines, proc.stderr[-4000:]
+    return lines[-1]
+
+
+def expand(obj, ca, other):
+    """Replaces {base}, {plain} and {other} in every string of a script."""
+    if isinstance(obj, str):
+        return obj.replace("{base}", ca.base).replace(
+            "{plain}", ca.plain_base).replace(
+            "{other}", other.base if other else "https://127.0.0.1:9")
+    if isinstance(obj, list):
+        return [expand(x, ca, other) for x in obj]
+    if isinstance(obj, dict):
+        return {k: expand(v, ca, other) for k, v in obj.items()}
+    return obj
+
+
+def hostile(fakeca_factory, tmp_path, script, url, message, limit=FAST,
+            tls="good"):
+    """Runs acmed once against a CA playing script; checks the failure.
+    url, message: regular expressions the error line must match ({base}:
+    the CA's https://127.0.0.1:port).  In the script, {base}, {plain} (the
+    CA's plain HTTP listener) and {other} (another CA, started when named)
+    are replaced.  Returns (client, process)."""
+    other = None
+    if "{other}" in json.dumps(script):
+        other = fakeca_factory("elsewhere")
+    ca = fakeca_factory(tls=tls)
+    ca.set_script(expand(script, ca, other))
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    line = error_line(proc)
+    assert proc.returncode == 1, f"exit {proc.returncode}\n{proc.stderr}"
+    url_re = url.replace("{base}", re.escape(ca.base))
+    assert re.search(url_re, line), f"no {url_re!r} in:\n{line}"
+    assert re.search(message, line), f"no {message!r} in:\n{line}"
+    assert proc.seconds < limit, f"{proc.seconds:.1f} s > {limit} s"
+    assert client.files() == [], client.files()
+    client.assert_no_secret(proc.stderr)
+    # Nothing ever went to another origin, nor over plain HTTP.
+    assert ca.requests("plain") == []
+    if other is not None:
+        assert other.requests() == []
+    return client, proc
+
+
+# -- the happy path ----------------------------------------------------------
+
+def test_fakeca_issues_a_real_chain(fakeca, tmp_path):
+    client = Client(tmp_path / "acmed", fakeca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr
+    assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
+    crt = os.path.join(client.certs, CERT_NAME + ".crt.pem")
+    key = os.path.join(client.certs, CERT_NAME + ".pk.pem")
+    with open(crt) as f:
+        chain = f.read()
+    assert sans(chain) == ["DNS:example.org"]
+    with open(key) as f:
+        assert pubkey(chain) == pubkey(f.read(), is_key=True)
+    leaf = chain.split("-----END CERTIFICATE-----")[0] + \
+        "-----END CERTIFICATE-----\n"
+    leaf_path = os.path.join(client.folder, "leaf.pem")
+    with open(leaf_path, "w") as f:
+        f.write(leaf)
+    openssl("verify", "-CAfile", fakeca.ca_cert, leaf_path)
+    # The trace log holds no secret; neither does anything sent to the CA.
+    client.assert_no_secret(proc.stderr)
+    sent = json.dumps(fakeca.requests())
+    for what, needles in client.secrets().items():
+        if what != "EAB key" and what != "private key PEM":
+            for n in needles:
+                assert n not in sent, f"{what} sent to the CA"
+    # What the fake CA recorded: every POST is a JWS for its own URL,
+    # newAccount with the key and the EAB, the rest with the account URL.
+    posts = [r for r in fakeca.requests() if r["method"] == "POST"]
+    assert posts and all(r["protected"]["url"] == fakeca.base + r["path"]
+                         and r["protected"]["nonce"] for r in posts)
+    acct = [r for r in posts if r["path"] == "/new-acct"]
+    assert len(acct) == 1 and "jwk" in acct[0]["protected"]
+    assert acct[0]["payload"]["externalAccountBinding"]
+    assert all(r["protected"]["kid"] == fakeca.base + "/acct/1"
+               for r in posts if r["path"] != "/new-acct")
+    # The hook got the token the CA gave.
+    calls = client.hook_calls()
+    assert len(calls) == 2 and calls[0]["argv"][0] == calls[1]["argv"][0]
+
+
+# -- malformed JSON ----------------------------------------------------------
+
+MALFORMED = [
+    ("directory", "{base}/dir", {"body": "{not json"}),
+    ("newAccount", "{base}/new-acct", {"body": "nope"}),
+    ("newOrder", "{base}/new-order", {"body": '{"status":'}),
+    ("authz", "{base}/authz/\\d+/0", {"body": "["}),
+    ("order", "{base}/order/\\d+", {"body": "}"}),
+    ("finalize", "{base}/order/\\d+/finalize", {"body": "nope"}),
+    ("directory", "{base}/dir", {"json": [1, 2]}),
+]
+
+
+@pytest.mark.parametrize("endpoint,url,action", MALFORMED,
+                         ids=[f"{e}-{i}" for i, (e, _, _) in
+                              enumerate(MALFORMED)])
+def test_malformed_json(fakeca_factory, tmp_path, endpoint, url, action):
+    hostile(fakeca_factory, tmp_path, [dict(endpoint=endpoint, **action)],
+            url, r"invalid JSON")
+
+
+def test_malformed_problem_document(fakeca_factory, tmp_path):
+    hostile(fakeca_factory, tmp_path,
+            [{"endpoint": "newOrder", "status": 400, "body": "nope"}],
+            "{base}/new-order", r"new-order: HTTP 400$")
+
+
+# -- wrong types in every field of every object ------------------------------
+
+# (object, endpoint, member path, wrong value, error regex or None when
+# acmed does not use the member and must succeed)
+D, A, O = "{base}/dir", "{base}/new-acct", "{base}/new-order"
+P, F, Z = "{base}/order/\\d+", "{base}/order/\\d+/finalize", \
+    "{base}/authz/\\d+/0"
+WRONG_TYPES = [
+    ("directory", "directory", D, "newNonce", 42, 'member "newNonce" is not a string'),
+    ("directory", "directory", D, "newAccount", [], '"newAccount" is not a string'),
+    ("directory", "directory", D, "newOrder", {}, '"newOrder" is not a string'),
+    ("directory", "directory", D, "newOrder", "ftp://127.0.0.1/x", '"newOrder" is not an http\\(s\\) URL'),
+    ("directory", "directory", D, "revokeCert", True, '"revokeCert" is not a string'),
+    ("directory", "directory", D, "keyChange", None, '"keyChange" is missing'),
+    ("directory", "directory", D, "newAuthz", 5, '"newAuthz" is not a string'),
+    ("directory", "directory", D, "renewalInfo", 5, '"renewalInfo" is not a string'),
+    ("directory", "directory", D, "meta", "x", '"meta" is not an object'),
+    ("directory", "directory", D, "meta.termsOfService", 1, 'meta: member "termsOfService" is not a string'),
+    ("directory", "directory", D, "meta.externalAccountRequired", "yes", '"externalAccountRequired" is not a boolean'),
+    ("directory", "directory", D, "meta.profiles", [], '"profiles" is not an object'),
+    ("account", "newAccount", A, "status", 7, 'account: member "status" is not a string'),
+    ("account", "newAccount", A, "status", "deactivated", "the account is deactivated"),
+    ("account", "newAccount", A, "status", "\u001b[2Jgone\nFAKE", r"the account is \?\[2Jgone\?FAKE"),
+    ("account", "newAccount", A, "orders", 7, '"orders" is not a string'),
+    ("account", "newAccount", A, "contact", 7, None),
+    ("order", "newOrder", O, "status", 7, 'order: member "status" is not a string'),
+    ("order", "newOrder", P, "status", "weird", "order is unknown at creation"),
+    ("order", "newOrder", O, "finalize", 7, '"finalize" is not a string'),
+    ("order", "newOrder", O, "finalize", "/relative", '"finalize" is not an http\\(s\\) URL'),
+    ("order", "newOrder", O, "certificate", 7, '"certificate" is not a string'),
+    ("order", "newOrder", O, "authorizations", "x", '"authorizations" is not an array'),
+    ("order", "newOrder", O, "authorizations.0", 7, "authorization 0 is not an http\\(s\\) URL"),
+    ("order", "newOrder", O, "error", 7, None),
+    ("order", "newOrder", O, "identifiers", 7, None),
+    ("order", "newOrder", O, "expires", 7, None),
+    ("order", "order", P, "status", 7, 'order: member "status" is not a string'),
+    ("order", "order", P, "certificate", [], '"certificate" is not a string'),
+    ("order", "finalize", F, "status", [], 'order: member "status" is not a string'),
+    ("authorization", "authz", Z, "status", 7, 'authorization: member "status" is not a string'),
+    ("authorization", "authz", Z, "identifier", "dns", '"identifier" is not an object'),
+    ("authorization", "authz", Z, "identifier.type", 7, '"type" is not a string'),
+    ("authorization", "authz", Z, "identifier.type", "email", "unknown identifier type"),
+    ("authorization", "authz", Z, "identifier.value", [], '"value" is not a string'),
+    ("authorization", "authz", Z, "identifier.value", "evil\nFAKE LINE", '"value" has characters outside printable ASCII'),
+    ("authorization", "authz", Z, "identifier.value", "other.example", "other.example: identifier not found"),
+    ("authorization", "authz", Z, "wildcard", "yes", '"wildcard" is not a boolean'),
+    ("authorization", "authz", Z, "challenges", {}, '"challenges" is not an array'),
+    ("authorization", "authz", Z, "challenges", [], "the CA offers no http-01 challenge for example.org \\(offered: none\\)"),
+    ("authorization", "authz", Z, "challenges.0", "http-01", "challenge 0 is not an object"),
+    ("challenge", "authz", Z, "challenges.0.type", 7, 'challenge 0: member "type" is not a string'),
+    ("challenge", "authz", Z, "challenges.0.type", "http-01\u001b[31m", 'challenge 0: member "type" has characters outside'),
+    ("challenge", "authz", Z, "challenges.0.url", 7, 'challenge 0: member "url" is not a string'),
+    ("challenge", "authz", Z, "challenges.0.url", "/chall", 'challenge 0: member "url" is not an http\\(s\\) URL'),
+    ("challenge", "authz", Z, "challenges.0.status", 7, 'challenge 0: member "status" is not a string'),
+    ("challenge", "authz", Z, "challenges.0.token", 7, 'challenge 0: member "token" is not a string'),
+    ("challenge", "authz", Z, "challenges.0.error", 7, None),
+]
+
+
+@pytest.mark.parametrize(
+    "obj,endpoint,url,member,value,error", WRONG_TYPES,
+    ids=[f"{o}-{e}-{m}-{json.dumps(v)[:12]}" for o, e, _, m, v, _ in
+         WRONG_TYPES])
+def test_wrong_type(fakeca_factory, tmp_path, obj, endpoint, url, member,
+                    value, error):
+    script = [{"endpoint": endpoint, "set": {member: value}}]
+    if error is not None:
+        hostile(fakeca_factory, tmp_path, script, url, error)
+        return
+    ca = fakeca_factory()
+    ca.set_script(script)
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
+    client.assert_no_secret(proc.stderr)
+
+
+UNAUTHORIZED = "urn:ietf:params:acme:error:unauthorized"
+REJECTED = "urn:ietf:params:acme:error:rejectedIdentifier"
+PROBLEMS = [
+    ({"type": 7, "detail": "d"}, "new-order: HTTP 403: d$"),
+    ({"type": UNAUTHORIZED, "detail": []}, "new-order: HTTP 403 unauthorized$"),
+    ({"type": UNAUTHORIZED, "detail": "d", "status": "x"},
+     "new-order: HTTP 403 unauthorized: d$"),
+    ({"type": REJECTED, "subproblems": {}}, "HTTP 403 rejectedIdentifier$"),
+    ({"type": REJECTED, "subproblems": [7, {"type": 7, "detail": {}}]},
+     r"HTTP 403 rejectedIdentifier \(unknown problem\)$"),
+    ({"type": REJECTED, "subproblems": [
+        {"type": "urn:ietf:params:acme:error:caa", "detail": "d",
+         "identifier": {"type": 7, "value": []}}]},
+     r"HTTP 403 rejectedIdentifier \(caa: d\)$"),
+    ({"type": UNAUTHORIZED + "\u001b[31m", "detail": "a\u001b[2J\nFAKE"},
+     r"HTTP 403 urn:ietf:params:acme:error:unauthorized\?\[31m: "
+     r"a\?\[2J\?FAKE$"),
+    ([1], "new-order: HTTP 403$"),
+]
+
+
+@pytest.mark.parametrize("doc,error", PROBLEMS,
+                         ids=[str(i) for i in range(len(PROBLEMS))])
+def test_wrong_type_problem(fakeca_factory, tmp_path, doc, error):
+    hostile(fakeca_factory, tmp_path,
+            [{"endpoint": "newOrder", "status": 403, "json": doc}],
+            "{base}/new-order", error)
+
+
+# -- huge bodies, endless headers --------------------------------------------
+
+@pytest.mark.parametrize("endpoint,url,action", [
+    ("directory", "{base}/dir", {"huge_body": 2000000}),
+    ("directory", "{base}/dir", {"huge_body": 2000000, "chunked": True}),
+    ("newOrder", "{base}/new-order", {"huge_body": 3000000, "chunked": True}),
+    ("certificate", "{base}/cert/\\d+", {"huge_body": 1100000}),
+], ids=["directory", "directory-chunked", "newOrder-chunked", "certificate"])
+def test_huge_body(fakeca_factory, tmp_path, endpoint, url, action):
+    hostile(fakeca_factory, tmp_path, [dict(endpoint=endpoint, **action)],
+            url, "response body larger than 1048576 bytes")
+
+
+@pytest.mark.parametrize("endpoint,url", [
+    ("directory", "{base}/dir"), ("newOrder", "{base}/new-order"),
+    ("authz", "{base}/authz/\\d+/0")])
+def test_endless_headers(fakeca_factory, tmp_path, endpoint, url):
+    hostile(fakeca_factory, tmp_path,
+            [{"endpoint": endpoint, "endless_headers": True}],
+            url, "more than 100 response headers")
+
+
+# -- URLs that point elsewhere -----------------------------------------------
+
+ELSEWHERE = "refusing to send a request to another origin than the " \
+    "directory's"
+LOCATIONS = [
+    ("account-location", [{"endpoint": "newAccount",
+                           "headers": {"Location": "{other}/acct/1"}}],
+     "{base}/new-acct: account location: {other}/acct/1"),
+    ("order-location", [{"endpoint": "newOrder",
+                         "headers": {"Location": "{other}/order/1"}}],
+     "{base}/new-order: order location: {other}/order/1"),
+    ("authorization", [{"endpoint": "newOrder",
+                        "set": {"authorizations.0": "{other}/authz/1"}}],
+     "{other}/authz/1"),
+    ("challenge", [{"endpoint": "authz",
+                    "set": {"challenges.0.url": "{other}/chall/1"}}],
+     "{other}/chall/1"),
+    ("finalize", [{"endpoint": "newOrder",
+                   "set": {"finalize": "{other}/finalize"}},
+                  {"endpoint": "order",
+                   "set": {"finalize": "{other}/finalize"}}],
+     "{other}/finalize"),
+    ("certificate", [{"endpoint": "finalize",
+                      "set": {"certificate": "{other}/cert/1"}}],
+     "{other}/cert/1"),
+    ("directory", [{"endpoint": "directory",
+                    "set": {"newOrder": "{other}/new-order"}}],
+     '{base}/dir: directory: member "newOrder": {other}/new-order'),
+    ("other-host", [{"endpoint": "newOrder",
+                     "headers": {"Location": "https://localhost:{port}/o/1"}}],
+     "{base}/new-order: order location: https://localhost:"),
+]
+
+
+@pytest.mark.parametrize("script,where", [(s, w) for _, s, w in LOCATIONS],
+                         ids=[i for i, _, _ in LOCATIONS])
+def test_location_elsewhere(fakeca_factory, tmp_path, script, where):
+    """Nothing signed by the account key goes to another origin (another
+    port here, the "elsewhere" CA, which must see no request at all)."""
+    other = fakeca_factory("elsewhere")
+    ca = fakeca_factory()
+    script = json.loads(json.dumps(script).replace(
+        "{port}", str(ca.port)).replace("{other}", other.base))
+    where = where.replace("{other}", other.base)
+    ca.set_script(script)
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    line = error_line(proc)
+    assert proc.returncode == 1, proc.stderr[-4000:]
+    assert where.replace("{base}", ca.base) in line, line
+    assert ELSEWHERE in line, line
+    assert proc.seconds < FAST
+    assert client.files() == []
+    assert other.requests() == []
+    client.assert_no_secret(proc.stderr)
+    # The account file, if written, names the CA's account URL.
+    try:
+        acct = AccountFile.read(client.accounts)
+        assert acct.endpoint("fake").account_url == ca.base + "/acct/1"
+    except FileNotFoundError:
+        pass
+
+
+# -- challenge tokens --------------------------------------------------------
+
+TOKENS = {
+    "dotdot": "../../../../etc/passwd",
+    "slash": "a/b",
+    "shell": "$(touch /tmp/acmed-pwned);`id`",
+    "semicolon": "abc;rm -rf x",
+    "space": "abc def",
+    "newline": "abc\ndef",
+    "quote": "abc\"'",
+    "too-long": "a" * 257,
+    "empty": "",
+}
+
+
+@pytest.mark.parametrize("token", list(TOKENS.values()), ids=list(TOKENS))
+def test_hostile_token(fakeca_factory, tmp_path, token):
+    client, _ = hostile(
+        fakeca_factory, tmp_path,
+        [{"endpoint": "authz", "set": {"challenges.0.token": token}}],
+        "{base}/chall/\\d+/0/http-01",
+        r"invalid challenge token: only \[A-Za-z0-9_-\] is accepted")
+    assert client.hook_calls() == []
+    assert not os.path.exists("/tmp/acmed-pwned")
+
+
+def test_missing_token(fakeca_factory, tmp_path):
+    client, _ = hostile(
+        fakeca_factory, tmp_path,
+        [{"endpoint": "authz", "delete": ["challenges.0.token"]}],
+        "{base}/chall/\\d+/0/http-01", "invalid challenge token")
+    assert client.hook_calls() == []
+
+
+def test_token_with_nul(fakeca_factory, tmp_path):
+    client, _ = hostile(
+        fakeca_factory, tmp_path,
+        [{"endpoint": "authz", "set": {"challenges.0.token": "ab\u0000cd"}}],
+        "{base}/authz/\\d+/0", "invalid JSON")
+    assert client.hook_calls() == []
+
+
+# -- statuses out of order ---------------------------------------------------
+
+STATUSES = [
+    ("valid-without-certificate",
+     [{"endpoint": "finalize", "delete": ["certificate"]},
+      {"endpoint": "order", "delete": ["certificate"]}],
+     "{base}/order/\\d+", "no certificate available for download", FAST),
+    ("ready-after-finalize", [{"endpoint": "finalize",
+                               "set": {"status": "ready"}}],
+     "{base}/order/\\d+", "order is ready after finalization", FAST),
+    ("processing-then-pending",
+     [{"endpoint": "finalize", "set": {"status": "processing"}},
+      {"endpoint": "order", "set": {"status": "pending"}}],
+     "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s", POLL),
+    ("new-order-already-valid", [{"endpoint": "newOrder",
+                                  "set": {"status": "valid"}}],
+     "{base}/order/\\d+", "the order is already valid", FAST),
+    ("new-order-invalid",
+     [{"endpoint": "newOrder",
+       "set": {"status": "invalid", "error": {"type": REJECTED,
+                                              "detail": "no"}}}],
+     "{base}/order/\\d+", "order is invalid at creation: "
+     "rejectedIdentifier: no", FAST),
+    ("authorization-deactivated", [{"endpoint": "authz",
+                                    "set": {"status": "deactivated"}}],
+     "{base}/authz/\\d+/0", "dns:example.org: authorization is deactivated",
+     FAST),
+    ("authorization-back-to-pending",
+     [{"endpoint": "authz", "from": 2,
+       "set": {"status": "pending", "challenges.0.status": "valid"}}],
+     "{base}/authz/\\d+/0", f"still not done after {POLL_DEADLINE_S} s",
+     POLL),
+    ("authorization-invalid",
+     [{"endpoint": "authz", "nth": 2,
+       "set": {"status": "invalid", "challenges.0.status": "invalid",
+               "challenges.0.error": {"type": UNAUTHORIZED,
+                                      "detail": "bad proof"}}}],
+     "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
+     "http-01 challenge failed: unauthorized: bad proof", FAST),
+    ("order-never-ready", [{"endpoint": "order",
+                            "set": {"status": "pending"}}],
+     "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s", POLL),
+]
+
+
+@pytest.mark.parametrize("script,url,error,limit",
+                         [s[1:] for s in STATUSES],
+                         ids=[s[0] for s in STATUSES])
+def test_status_out_of_order(fakeca_factory, tmp_path, script, url, error,
+                             limit):
+    hostile(fakeca_factory, tmp_path, script, url, error, limit)
+
+
+def test_order_that_never_becomes_ready_is_abandoned(fakeca_factory,
+                                                     tmp_path):
+    """The poll deadline ends it, and the authorizations still pending are
+    deactivated (none is here: they were valid)."""
+    _, proc = hostile(
+        fakeca_factory, tmp_path,
+        [{"endpoint": "authz", "from": 2, "set": {"status": "pending"}}],
+        "{base}/authz/\\d+/0", f"still not done after {POLL_DEADLINE_S} s",
+        POLL)
+    assert proc.seconds >= POLL_DEADLINE_S
+
+
+# -- Retry-After of a year ---------------------------------------------------
+
+YEAR = 365 * 86400
+RATE_LIMITED = {"type": "urn:ietf:params:acme:error:rateLimited",
+                "detail": "too many"}
+RETRY_AFTER = [
+    ("new-order-429-seconds",
+     [{"endpoint": "newOrder", "status": 429, "json": RATE_LIMITED,
+       "headers": {"Retry-After": str(YEAR)}}], "{base}/new-order",
+     "HTTP 429 rateLimited: too many"),
+    ("new-order-429-date",
+     [{"endpoint": "newOrder", "status": 429, "json": RATE_LIMITED,
+       "headers": {"Retry-After": time.strftime(
+           "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + YEAR))}}],
+     "{base}/new-order", "HTTP 429 rateLimited"),
+    ("new-order-503", [{"endpoint": "newOrder", "status": 503, "body": "",
+                        "headers": {"Retry-After": str(YEAR)}}],
+     "{base}/new-order", "HTTP 503"),
+    ("directory-503", [{"endpoint": "directory", "status": 503, "body": "",
+                        "headers": {"Retry-After": str(YEAR)}}],
+     "{base}/dir", "HTTP 503"),
+    ("order-poll", [{"endpoint": "order", "set": {"status": "processing"},
+                     "headers": {"Retry-After": str(YEAR)}}],
+     "{base}/order/\\d+", "the next poll the server allows is past the poll "
+     "deadline"),
+    ("authorization-poll", [{"endpoint": "authz", "from": 2,
+                             "set": {"status": "pending"},
+                             "headers": {"Retry-After": str(YEAR)}}],
+     "{base}/authz/\\d+/0", "past the poll deadline"),
+]
+
+
+@pytest.mark.parametrize("script,url,error", [r[1:] for r in RETRY_AFTER],
+                         ids=[r[0] for r in RETRY_AFTER])
+def test_retry_after_a_year(fakeca_factory, tmp_path, script, url, error):
+    _, proc = hostile(fakeca_factory, tmp_path, script, url, error)
+    m = re.search(r"the server asks to retry after (\d{4})-\d\d-\d\dT"
+                  r"\d\d:\d\d:\d\dZ, in (\d+) s\)", error_line(proc))
+    assert m, error_line(proc)
+    assert int(m[1]) == time.gmtime(time.time() + YEAR).tm_year
+    assert abs(int(m[2]) - YEAR) < 120
+
+
+def test_retry_after_a_year_in_the_daemon(fakeca_factory, tmp_path):
+    """The daemon does not retry before the date the CA gave."""
+    ca = fakeca_factory(script=[{"endpoint": "newOrder", "status": 429,
+                                 "json": RATE_LIMITED,
+                                 "headers": {"Retry-After": str(YEAR)}}])
+    client = Client(tmp_path / "acmed", ca)
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        a.wait_log("next attempt in", timeout=30)
+        m = re.search(r"next attempt in (\d+) s", a.log())
+        assert int(m[1]) >= YEAR
+        n = len([r for r in ca.requests() if r["path"] == "/new-order"])
+        assert n == 1
+    finally:
+        a.stop()
+    assert a.proc.returncode == 0
+    assert client.files() == []
+
+
+# -- certificates that do not match ------------------------------------------
+
+@pytest.mark.parametrize("action,error", [
+    ({"endpoint": "finalize", "certificate": "other_key"},
+     "the certificate does not match the key"),
+    ({"endpoint": "finalize", "certificate": "other_names"},
+     "the certificate does not cover the configured identifiers: "
+     "example.org is not in the certificate"),
+    ({"endpoint": "certificate", "certificate": "garbage"},
+     "the certificate cannot be parsed"),
+    ({"endpoint": "certificate", "body": "hello"},
+     "the response is not a PEM certificate chain"),
+], ids=["other-key", "other-names", "garbage", "not-pem"])
+def test_certificate_mismatch(fakeca_factory, tmp_path, action, error):
+    hostile(fakeca_factory, tmp_path, [action], "{base}/cert/\\d+", error)
+
+
+# -- plain HTTP, TLS ---------------------------------------------------------
+
+PLAIN = [
+    ("directory-redirect", [{"endpoint": "directory", "status": 301,
+                             "redirect": "{plain}/dir"}],
+     "{base}/dir", "HTTP 301 redirect to http://127.0.0.1:\\d+/dir refused"),
+    ("new-order-redirect", [{"endpoint": "newOrder",
+                             "redirect": "{plain}/new-order"}],
+     "{base}/new-order", "HTTP 302 redirect to http://.* refused"),
+    ("order-location", [{"endpoint": "newOrder",
+                         "headers": {"Location": "{plain}/order/2"}}],
+     "{base}/new-order", "order location: http://.*" +
+     re.escape(ELSEWHERE)),
+    ("finalize-url", [{"endpoint": "newOrder",
+                       "set": {"finalize": "{plain}/finalize"}},
+                      {"endpoint": "order",
+                       "set": {"finalize": "{plain}/finalize"}}],
+     "http://127.0.0.1:\\d+/finalize", re.escape(ELSEWHERE)),
+]
+
+
+@pytest.mark.parametrize("script,url,error", [p[1:] for p in PLAIN],
+                         ids=[p[0] for p in PLAIN])
+def test_plain_http(fakeca_factory, tmp_path, script, url, error):
+    hostile(fakeca_factory, tmp_path, script, url, error)
+
+
+@pytest.mark.parametrize("tls,error", [
+    ("untrusted", "SSL certificate problem: self-signed certificate"),
+    ("wrong-name", "no alternative certificate subject name matches"),
+])
+def test_tls_certificate_that_does_not_verify(fakeca_factory, tmp_path,
+                                              tls, error):
+    hostile(fakeca_factory, tmp_path, [], "{base}/dir", error, tls=tls)
+
+
+# -- stalls and closed connections -------------------------------------------
+
+@pytest.mark.parametrize("script,url,error", [
+    ([{"endpoint": "directory", "stall_after": 10}], "{base}/dir",
+     "(Operation timed out|Operation too slow)"),
+    ([{"endpoint": "order", "stall_after": 10}], "{base}/order/\\d+",
+     "(Operation timed out|Operation too slow)"),
+    ([{"endpoint": "newOrder", "delay": 3600}], "{base}/new-order",
+     "Operation timed out after \\d+ milliseconds with 0 bytes received"),
+    ([{"endpoint": "directory", "close": True}], "{base}/dir",
+     "Empty reply from server"),
+    ([{"endpoint": "authz", "close": True}], "{base}/authz/\\d+/0",
+     "Empty reply from server"),
+], ids=["directory-mid-body", "order-mid-body", "new-order-no-answer",
+        "directory-closed", "authz-closed"])
+def test_stall(fakeca_factory, tmp_path, script, url, error):
+    _, proc = hostile(fakeca_factory, tmp_path, script, url, error,
+                      TRANSPORT)
