@@ -249,17 +249,18 @@ def main():
         pebble = DemoPebble(os.path.join(folder, "pebble"),
                             http_port=http_port, chall_http01=False,
                             validity=VALIDITY)
-        print("starting Pebble (a test CA) and pebble-challtestsrv "
-              "(its DNS server)...", flush=True)
+        print(f"starting Pebble (the CA) on 127.0.0.1:{pebble.port} and "
+              "pebble-challtestsrv (its DNS)...", flush=True)
         pebble.start()
-        print(f"starting nginx on 127.0.0.1:{http_port} for {webroot}...",
-              flush=True)
+        print(f"starting nginx on 127.0.0.1:{http_port}, serving "
+              f"{webroot}/<name>/...", flush=True)
         nginx = DemoNginx(os.path.join(folder, "nginx"), http_port, webroot)
         nginx.start()
         config = write_config(folder, pebble, webroot)
 
         print(f"running {os.path.relpath(program)} --foreground "
-              f"--config {config}", flush=True)
+              f"--config {config} until the certificate is issued:",
+              flush=True)
         acmed = Acmed(program, config, folder)
         t0 = time.monotonic()
         acmed.start()

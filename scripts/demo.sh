@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 
 BUILD=${ACMED_BUILD:-build}
+echo "acmed demo: a certificate for example.org and www.example.org from a"
+echo "local test CA, validated over http-01 with acmed's default hooks"
 
 # meson needs cmocka to configure (the unit tests are part of the build).
 deps_install "${DEPS_BUILD[@]}" libcmocka-dev python3 openssl pebble nginx
