@@ -182,7 +182,7 @@ rewrite_account(void)
 static int
 do_order(struct acme_session *s, struct http_client *chall)
 {
-	struct acme_solver solver = { solve, unsolve, chall };
+	struct acme_solver solver = { solve, unsolve, NULL, chall };
 	struct crypto_ident cids[MAX_ITEMS];
 	struct crypto_csr_req req;
 	struct crypto_key *key = NULL;

@@ -562,7 +562,67 @@ struct authz_work {
 	struct acme_challenge_task	 task;
 	int				 set_up;
 	int				 done;	/* valid already */
+	int				 sel;	/* in the current round */
 };
+
+/* tls-alpn-01 needs the port to itself. */
+static int
+authz_exclusive(const struct authz_work *w)
+{
+	return strcmp(w->ident->challenge, "tls-alpn-01") == 0;
+}
+
+static void
+authz_withdraw(struct authz_work *w, const struct acme_solver *solver)
+{
+	if (w->set_up && solver->cleanup != NULL)
+		solver->cleanup(solver->arg, &w->task);
+	w->set_up = 0;
+}
+
+/* Publishes the proofs of the selected authorizations, tells the CA, and
+ * waits for each to be decided. */
+static int
+authz_round(struct acme_session *s, struct acme_order *o,
+    struct authz_work *w, const struct acme_solver *solver,
+    const struct acme_poll_opts *p)
+{
+	struct http_response r;
+	size_t i;
+	int rc = -1;
+
+	http_response_init(&r);
+	for (i = 0; i < o->nauthz; i++) {
+		if (!w[i].sel)
+			continue;
+		w[i].set_up = 1;
+		if (solver->setup(solver->arg, &w[i].task) == -1)
+			goto out;
+	}
+	for (i = 0; i < o->nauthz; i++) {
+		if (!w[i].sel || w[i].chall->status != ACME_ST_PENDING)
+			continue;
+		if (acme_post(s, w[i].chall->url, "{}", NULL, &r) == -1)
+			goto out;
+	}
+	for (i = 0; i < o->nauthz; i++) {
+		if (!w[i].sel)
+			continue;
+		if (poll_authz(s, o->authz[i], &w[i].authz, p) == -1)
+			goto out;
+		/* poll_authz replaced the parsed authorization. */
+		w[i].chall = NULL;
+		w[i].done = 1;
+		if (w[i].authz.status != ACME_ST_VALID) {
+			authz_failure(&w[i].authz, o->authz[i]);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	http_response_free(&r);
+	return rc;
+}
 
 int
 acme_order_authorize(struct acme_session *s, struct acme_order *o,
@@ -631,35 +691,27 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 			goto out;
 	}
 
-	/* 2. Publish every proof (the challenge hooks). */
-	for (i = 0; i < o->nauthz; i++) {
-		if (w[i].done)
-			continue;
-		w[i].set_up = 1;
-		if (solver->setup(solver->arg, &w[i].task) == -1)
-			goto out;
-	}
+	/* 2. Every proof that can be published beside the others is; the
+	 * CA then validates them in parallel. */
+	for (i = 0; i < o->nauthz; i++)
+		w[i].sel = !w[i].done && !authz_exclusive(&w[i]);
+	if (authz_round(s, o, w, solver, &p) == -1)
+		goto out;
 
-	/* 3. Tell the CA, for all of them, so it validates in parallel. */
+	/* 3. tls-alpn-01, one at a time. */
 	for (i = 0; i < o->nauthz; i++) {
-		if (w[i].done || w[i].chall->status != ACME_ST_PENDING)
+		if (w[i].done || !authz_exclusive(&w[i]))
 			continue;
-		if (acme_post(s, w[i].chall->url, "{}", NULL, &r) == -1)
+		for (j = 0; j < o->nauthz; j++)
+			w[j].sel = j == i;
+		if (solver->exclusive != NULL)
+			solver->exclusive(solver->arg, 1);
+		rc = authz_round(s, o, w, solver, &p);
+		authz_withdraw(&w[i], solver);
+		if (solver->exclusive != NULL)
+			solver->exclusive(solver->arg, 0);
+		if (rc == -1)
 			goto out;
-	}
-
-	/* 4. Wait for each to be decided. */
-	for (i = 0; i < o->nauthz; i++) {
-		if (w[i].done)
-			continue;
-		if (poll_authz(s, o->authz[i], &w[i].authz, &p) == -1)
-			goto out;
-		/* poll_authz replaced the parsed authorization. */
-		w[i].chall = NULL;
-		if (w[i].authz.status != ACME_ST_VALID) {
-			authz_failure(&w[i].authz, o->authz[i]);
-			goto out;
-		}
 	}
 	rc = 0;
 out:
@@ -668,8 +720,7 @@ out:
 	if (rc == -1)
 		snprintf(msg, sizeof(msg), "%s", err_msg());
 	for (i = 0; i < o->nauthz; i++) {
-		if (w[i].set_up && solver->cleanup != NULL)
-			solver->cleanup(solver->arg, &w[i].task);
+		authz_withdraw(&w[i], solver);
 		task_free(&w[i].task);
 		acme_authz_free(&w[i].authz);
 	}

@@ -61,6 +61,11 @@ struct acme_challenge_task {
 struct acme_solver {
 	int	(*setup)(void *arg, const struct acme_challenge_task *t);
 	void	(*cleanup)(void *arg, const struct acme_challenge_task *t);
+	/* tls-alpn-01 proofs are served by one responder per port: they are
+	 * published and validated one at a time, between exclusive(arg, 1)
+	 * and exclusive(arg, 0) (the daemon holds a lock there, so that
+	 * other certificates wait too).  May be NULL. */
+	void	(*exclusive)(void *arg, int enter);
 	void	 *arg;
 };
 

@@ -1,6 +1,7 @@
 /*
  * lifecycle.c - due dates and renewals (see lifecycle.h).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,20 @@ lifecycle_cleanup(void *arg, const struct acme_challenge_task *t)
 	err_set("%s", saved);
 }
 
+/* One tls-alpn-01 responder at a time in the whole daemon: they all listen
+ * on the same port (TACD_PORT, or 443 behind a proxy). */
+static pthread_mutex_t lifecycle_alpn_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+lifecycle_exclusive(void *arg, int enter)
+{
+	(void)arg;
+	if (enter)
+		pthread_mutex_lock(&lifecycle_alpn_mu);
+	else
+		pthread_mutex_unlock(&lifecycle_alpn_mu);
+}
+
 static void
 lifecycle_post_operation(const struct config_certificate *c,
     const struct cert_files *f, const char *status, int ok, const char *who)
@@ -263,7 +278,8 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
     struct acme_session *s, const struct cert_files *f, const char *who)
 {
 	struct lifecycle_solver ls = { c, who };
-	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup, &ls };
+	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup,
+	    lifecycle_exclusive, &ls };
 	struct acme_account *acct = runtime_account(rt, c->account);
 	struct acme_order_ident *ids;
 	struct crypto_ident *cids = NULL;

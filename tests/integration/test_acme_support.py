@@ -49,29 +49,12 @@ def sanitized():
     return False
 
 
-def flow_limit(extra=0.0):
-    """How long one driver run may take: the issue's "a second or two"
-    (ACMED_FLOW_SECONDS, default 2), four times that under sanitizers."""
-    base = float(os.environ.get("ACMED_FLOW_SECONDS", "2"))
-    if sanitized():
-        base *= 4
+def no_hang_limit(extra=0.0):
+    """How long a failing run may take before we call it a hang: generous,
+    because this checks that retries and timeouts end, not speed (speed is
+    measured in bench/, never asserted in tests)."""
+    base = 30.0 * (3 if sanitized() else 1)
     return base + extra
-
-
-# Generating an RSA key is CPU time, not protocol: OpenSSL takes a random
-# 0.2 to ~2 s for RSA-4096 on an idle machine (a tenth of that for
-# RSA-2048), several times that on a busy one.
-RSA4096_EXTRA = 15.0
-RSA2048_EXTRA = 3.0
-
-
-def keygen_allowance(args):
-    """Extra seconds for the RSA keys a run may generate."""
-    kinds = {str(b) for a, b in zip(args, args[1:])
-             if a in ("--key-type", "--cert-key")}
-    if "rsa4096" in kinds:
-        return RSA4096_EXTRA
-    return RSA2048_EXTRA if "rsa2048" in kinds else 0.0
 
 
 # -- the driver --------------------------------------------------------------
@@ -102,11 +85,10 @@ class Run:
                 if l.startswith("acme-driver: ")]
 
 
-def drive(endpoints, accounts, command, *args, check=True, limit=None,
-          timeout=120):
+def drive(endpoints, accounts, command, *args, check=True, timeout=120):
     """Runs acme-driver.  endpoints: {name: Pebble}; every Pebble's TLS
-    certificate is trusted.  check: the run must succeed within limit
-    seconds (default flow_limit(), plus keygen_allowance()).  Returns a
+    certificate is trusted.  check: the run must succeed.  The time each
+    run takes is written to ACMED_FLOW_LOG when it is set.  Returns a
     Run."""
     argv = [conftest.program("tests/acme-driver")]
     for name, p in endpoints.items():
@@ -139,9 +121,6 @@ def drive(endpoints, accounts, command, *args, check=True, limit=None,
         assert marker not in proc.stderr, str(run)
     if check:
         assert proc.returncode == 0, str(run)
-        lim = flow_limit(keygen_allowance(args)) if limit is None \
-            else limit
-        assert seconds < lim, f"took {seconds:.2f} s (limit {lim} s)\n{run}"
     return run
 
 
