@@ -321,6 +321,10 @@ class Uacme(Client):
     HOOK = "/usr/share/uacme/uacme.sh"
 
 
+    def available(self):
+        # The private mount namespace below needs root.
+        return super().available() and os.geteuid() == 0
+
     def prepare(self, run):
         # uacme (libcurl-gnutls) trusts only the system CA bundle: it runs
         # in a private mount namespace where the system bundle plus
@@ -690,10 +694,11 @@ def main():
             for cname in names:
                 client = CLIENT_CLASSES[cname](opts)
                 if not client.available():
-                    log(f"bench: {cname} is not installed: skipped")
+                    why = ("needs root (its trust store is bind-mounted)"
+                           if shutil.which(cname) else "not installed")
+                    log(f"bench: {cname}: {why}: skipped")
                     results.append({"client": cname, "mode": mode,
-                                    "n": opts.n,
-                                    "skipped": "not installed"})
+                                    "n": opts.n, "skipped": why})
                     continue
                 log(f"bench: {mode} {cname} ...")
                 r = one_run(opts, ts, client, mode, out)
