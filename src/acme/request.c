@@ -17,11 +17,12 @@
 #include "util/log.h"
 #include "util/stop.h"
 
-/* A CA may reject any share of nonces (Pebble's robustness setting rejects
- * half of them).  Each retry is one immediate request answered with a
- * fresh nonce, so the bound is generous: with half rejected, 20 retries
- * fail one POST in two million. */
-#define ACME_NONCE_RETRIES	20
+/* A CA may reject any share of nonces (Pebble's robustness setting,
+ * PEBBLE_WFE_NONCEREJECT, goes up to 90 %).  Each retry is one immediate
+ * request answered with a fresh nonce, so the bound is generous: with 90 %
+ * rejected, 150 retries fail one POST in ten million (20 failed one in
+ * nine, most issuances of a few certificates). */
+#define ACME_NONCE_RETRIES	150
 #define ACME_BACKOFF_RETRIES	3
 #define ACME_LATER_RETRIES	2
 

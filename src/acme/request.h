@@ -3,7 +3,7 @@
  * the directory, and signed POSTs (JWS with the account's signer and a
  * nonce from the endpoint's pool) with the retry policy:
  *
- *   badNonce                 at once with a fresh nonce, up to 20 times
+ *   badNonce                 at once with a fresh nonce, up to 150 times
  *   rateLimited, 503         after Retry-After when it is short (<= max_wait_s),
  *                            otherwise fail and report retry_after (in
  *                            s->retry_after and in the message)
