@@ -33,6 +33,7 @@ struct sched {
 	int			 reloading;
 	int			 failed;	/* renewals that failed */
 	struct sched_opts	 opts;
+	time_t			 backoff_s;	/* first wait after a failure */
 	pthread_t		*threads;
 	int			 nthreads;
 };
@@ -128,6 +129,7 @@ sched_fill(struct sched *s)
 struct sched *
 sched_new(struct runtime *rt, const struct sched_opts *o)
 {
+	const char *knob;
 	struct sched *s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -141,6 +143,11 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 	s->opts = *o;
 	if (s->opts.workers <= 0)
 		s->opts.workers = SCHED_DEFAULT_WORKERS;
+	s->backoff_s = 60;
+	/* A test knob (see scheduler.h). */
+	if ((knob = getenv("ACMED_SCHED_BACKOFF_S")) != NULL &&
+	    atoi(knob) > 0 && atoi(knob) <= 60)
+		s->backoff_s = atoi(knob);
 	if (sched_fill(s) == -1) {
 		sched_free(s);
 		return NULL;
@@ -151,9 +158,10 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 /* 1 min, 10 min, 100 min, then a day; +-10 % so that many certificates
  * that failed together do not come back together. */
 static time_t
-sched_backoff(int failures, long long retry_after)
+sched_backoff(const struct sched *s, int failures, long long retry_after)
 {
-	static const time_t steps[] = { 60, 600, 6000, 86400 };
+	const time_t steps[] = { s->backoff_s, s->backoff_s * 10,
+	    s->backoff_s * 100, 86400 };
 	time_t base = steps[failures - 1 < 3 ? failures - 1 : 3];
 	unsigned int r = 0;
 
@@ -181,11 +189,11 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 			/* The files are not what we just wrote: do not loop. */
 			log_warn("certificate \"%s\": still due after renewal "
 			    "(%s)", c->id, why);
-			it.due = now + sched_backoff(1, -1);
+			it.due = now + sched_backoff(s, 1, -1);
 		}
 	} else {
 		it.failures++;
-		wait = sched_backoff(it.failures, retry_after);
+		wait = sched_backoff(s, it.failures, retry_after);
 		it.due = now + wait;
 		log_info("certificate \"%s\": next attempt in %lld s", c->id,
 		    (long long)wait);

@@ -6,6 +6,9 @@
  * signal: no polling.  After a failure a certificate is retried after 1
  * min, 10 min, 100 min, then daily (with jitter, and never sooner than the
  * CA's Retry-After); ACMEd retried at once, forever.
+ *
+ * Test knob: ACMED_SCHED_BACKOFF_S (1 to 60) replaces the first wait of a
+ * minute (the next ones are 10 and 100 times longer).
  */
 #ifndef ACMED_DAEMON_SCHEDULER_H
 #define ACMED_DAEMON_SCHEDULER_H
