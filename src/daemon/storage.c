@@ -176,12 +176,24 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	struct afile_opts crt_opts = { cfg->global.cert_file_mode,
 	    cfg->global.cert_file_uid, cfg->global.cert_file_gid };
 	struct storage_job jobs[2];
+	struct afile *staged[2];
 	struct buf pem;
 	size_t n = 0, i;
 	int rc = -1;
 
 	memset(jobs, 0, sizeof(jobs));
 	buf_init(&pem, STORAGE_FILE_MAX);
+	/* A write that a kill interrupted left its temporary files (one may
+	 * hold a key); this certificate's files are ours alone to write. */
+	for (i = 0; i < 2; i++) {
+		int stale = afile_remove_stale(i == 0 ? f->key_path :
+		    f->crt_path);
+
+		if (stale > 0)
+			log_info("%s: removed %d temporary file%s left by an "
+			    "interrupted write of %s", who, stale, stale > 1 ?
+			    "s" : "", i == 0 ? f->key_path : f->crt_path);
+	}
 	if (new_key != NULL) {
 		if (crypto_key_to_pem(new_key, &pem) == -1)
 			goto out;
@@ -212,11 +224,14 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	for (i = 0; i < n; i++)
 		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 0, who) == -1)
 			goto out;
-	for (i = 0; i < n; i++) {
-		if (afile_commit(&jobs[i].staged) == -1)
-			goto out;
+	/* Renamed one right after the other: the pair is never seen
+	 * half-replaced for longer than between two rename() calls. */
+	staged[0] = &jobs[0].staged;
+	staged[1] = &jobs[1].staged;
+	if (afile_commit_all(staged, n) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
 		log_debug("%s: %s written", who, jobs[i].path);
-	}
 	for (i = 0; i < n; i++)
 		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 1, who) == -1)
 			goto out;

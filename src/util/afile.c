@@ -1,6 +1,7 @@
 /*
  * afile.c - atomic file replacement (see afile.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -14,7 +15,9 @@
 #include "util/afile.h"
 #include "util/err.h"
 
-/* Opens a fresh temporary name "<dir>/.<base>.XXXXXXXX.tmp". */
+#define AFILE_RND_HEX	12	/* the random part of a temporary name */
+
+/* Opens a fresh temporary name "<dir>/.<base>.<12 hex digits>.tmp". */
 static int
 afile_open_tmp(const char *path, mode_t mode, char **tmpp)
 {
@@ -136,8 +139,17 @@ fail:
 	return -1;
 }
 
-int
-afile_commit(struct afile *f)
+/* The length of the folder part of path ("" for a bare name). */
+static size_t
+afile_dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+static int
+afile_rename(struct afile *f)
 {
 	if (f->tmp == NULL)
 		return err_set("%s: nothing staged", f->path ? f->path : "?");
@@ -145,7 +157,81 @@ afile_commit(struct afile *f)
 		return err_sys("%s: cannot rename into place", f->path);
 	free(f->tmp);
 	f->tmp = NULL;
+	return 0;
+}
+
+int
+afile_commit(struct afile *f)
+{
+	if (afile_rename(f) == -1)
+		return -1;
 	return afile_sync_dir(f->path);
+}
+
+int
+afile_commit_all(struct afile *const *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (afile_rename(f[i]) == -1)
+			return -1;
+	/* Files of one folder need one sync (the usual case: a key and its
+	 * certificate). */
+	for (i = 0; i < n; i++) {
+		size_t len = afile_dir_len(f[i]->path);
+
+		if (i > 0 && len == afile_dir_len(f[i - 1]->path) &&
+		    strncmp(f[i]->path, f[i - 1]->path, len) == 0)
+			continue;
+		if (afile_sync_dir(f[i]->path) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when name is ".<base>.<12 hex digits>.tmp". */
+static int
+afile_is_tmp_of(const char *name, const char *base, size_t blen)
+{
+	size_t i;
+
+	if (name[0] != '.' || strncmp(name + 1, base, blen) != 0 ||
+	    name[1 + blen] != '.')
+		return 0;
+	name += 2 + blen;
+	for (i = 0; i < AFILE_RND_HEX; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') ||
+		    (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return strcmp(name + AFILE_RND_HEX, ".tmp") == 0;
+}
+
+int
+afile_remove_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base;
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+	int n = 0;
+
+	base = slash ? slash + 1 : path;
+	if ((dir = slash ? strndup(path, (size_t)(slash - path) + 1) :
+	    strdup(".")) == NULL)
+		return err_set("out of memory");
+	if ((d = opendir(dir)) == NULL) {
+		err_sys("%s: cannot read the folder", dir);
+		free(dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (afile_is_tmp_of(de->d_name, base, strlen(base)) &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	closedir(d);
+	free(dir);
+	return n;
 }
 
 void

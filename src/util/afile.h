@@ -37,9 +37,22 @@ int	afile_stage(struct afile *f, const char *path, const void *data,
 /* Renames the staged file over its target and syncs the folder. */
 int	afile_commit(struct afile *f);
 
+/* Renames n staged files over their targets one right after the other,
+ * then syncs their folders: a process killed in between can only be killed
+ * between two rename() calls, not during a folder sync.  On error, the
+ * files before the failing one are in place (err names the failing one). */
+int	afile_commit_all(struct afile *const *f, size_t n);
+
 /* Removes the staged file (if any) and frees f's strings.  Safe to call
  * after afile_commit() or on a zeroed struct. */
 void	afile_discard(struct afile *f);
+
+/* Removes the temporary files that a process killed in the middle of a
+ * write left beside path (".<base>.<12 hex digits>.tmp"): they may hold a
+ * private key nobody will use.  Only for a path that nothing else writes
+ * at the same time.  Returns how many were removed, -1 with err when the
+ * folder cannot be read. */
+int	afile_remove_stale(const char *path);
 
 /* Stage + commit in one call. */
 int	afile_write(const char *path, const void *data, size_t len,

@@ -273,6 +273,63 @@ test_stage_commit_discard(void **state)
 	assert_string_equal(s, "new b");
 	free(s);
 	assert_int_equal(count_entries(), 2);
+
+	/* Committed as a pair. */
+	assert_int_equal(afile_stage(&a, pa, "pair a", 6, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "pair b", 6, &o), 0);
+	{
+		struct afile *both[2] = { &a, &b };
+
+		assert_int_equal(afile_commit_all(both, 2), 0);
+		/* Nothing staged any more: a second commit fails. */
+		assert_int_equal(afile_commit_all(both, 2), -1);
+		assert_non_null(strstr(err_msg(), "nothing staged"));
+	}
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "pair a");
+	free(s);
+	s = read_all(pb);
+	assert_string_equal(s, "pair b");
+	free(s);
+	assert_int_equal(count_entries(), 2);
+}
+
+static void
+touch(const char *name)
+{
+	char p[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void
+test_remove_stale(void **state)
+{
+	char p[128];
+
+	(void)state;
+	/* What a killed writer of "k.pem" leaves, and what is not its. */
+	touch(".k.pem.0123456789ab.tmp");
+	touch(".k.pem.ba9876543210.tmp");
+	touch("k.pem");
+	touch(".k.pem.0123456789AB.tmp");	/* not our hex */
+	touch(".k.pem.0123456789a.tmp");	/* too short */
+	touch(".k.pem.0123456789abc.tmp");	/* too long */
+	touch(".kk.pem.0123456789ab.tmp");	/* another file's */
+	touch(".k.pem.0123456789ab.tmpx");
+	snprintf(p, sizeof(p), "%s/k.pem", dir);
+	assert_int_equal(afile_remove_stale(p), 2);
+	assert_int_equal(count_entries(), 6);
+	assert_int_equal(afile_remove_stale(p), 0);
+	snprintf(p, sizeof(p), "%s/missing/k.pem", dir);
+	assert_int_equal(afile_remove_stale(p), -1);
+	assert_non_null(strstr(err_msg(), "cannot read the folder"));
 }
 
 int
@@ -289,6 +346,8 @@ main(void)
 		    test_symlink_target_replaced_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_commit_discard,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_stale, setup,
+		    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
