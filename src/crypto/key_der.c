@@ -17,23 +17,19 @@
 int
 crypto_key_to_der(const struct crypto_key *k, struct buf *out)
 {
-	unsigned char *der = NULL, *p;
+	unsigned char *der = NULL;
 	int len, rc = -1;
 
 	if (!k->has_private)
 		return err_set("no private key to export");
 	/* i2d_PrivateKey() prefers the "type-specific" structure and falls
-	 * back to PKCS#8 for the EdDSA keys, which have none. */
-	if ((len = i2d_PrivateKey(k->pkey, NULL)) <= 0) {
-		crypto_ossl_err("cannot export the private key");
-		goto out;
-	}
-	if ((der = OPENSSL_malloc((size_t)len)) == NULL) {
-		err_set("out of memory");
-		goto out;
-	}
-	p = der;
-	if (i2d_PrivateKey(k->pkey, &p) != len) {
+	 * back to PKCS#8 for the EdDSA keys, which have none; it falls back
+	 * also when the first encoder runs out of memory, so a size asked
+	 * for first may not be the size written next (a heap overflow,
+	 * found by the allocation-failure runs).  One call, which allocates
+	 * what it writes. */
+	if ((len = i2d_PrivateKey(k->pkey, &der)) <= 0) {
+		der = NULL;
 		crypto_ossl_err("cannot export the private key");
 		goto out;
 	}
