@@ -92,6 +92,8 @@ struct config_names {
 	struct config_name	*v;
 	size_t			 n;
 	size_t			 alloc;
+	size_t			*slots;		/* open addressing: index + 1 */
+	size_t			 nslots;	/* a power of two, > 2 n */
 };
 
 enum config_group_state {
