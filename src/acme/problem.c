@@ -165,7 +165,11 @@ acme_problem_err(const struct acme_problem *p, const char *url)
 	}
 	if (p->nsub > 0)
 		buf_putc(&b, ')');
-	err_set("%s", buf_str(&b));
+	/* Out of memory before the first byte: still name the URL. */
+	if (b.len == 0)
+		err_set("%s: HTTP %ld", url, p->status);
+	else
+		err_set("%s", buf_str(&b));
 	buf_free(&b);
 	return -1;
 }
