@@ -497,11 +497,13 @@ def one_run(opts, ts, client, mode, out):
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     webroot = os.path.join(folder, "webroot")
-    pebble = Pebble(os.path.join(folder, "pebble"), env=MODES[mode],
+    env = dict(MODES[mode])
+    env["PEBBLE_WFE_NONCEREJECT"] = str(opts.nonce_reject)
+    pebble = Pebble(os.path.join(folder, "pebble"), env=env,
                     chall_http01=False)
     web = proxy = None
     result = {"client": client.name, "version": client.version(),
-              "mode": mode, "n": opts.n}
+              "mode": mode, "n": opts.n, "nonce_reject": opts.nonce_reject}
     try:
         web = WebrootServer(pebble.http_port, webroot)
         pebble.start()
@@ -648,6 +650,10 @@ def main():
                     help="the acmed binary (default build/acmed)")
     ap.add_argument("--workers", type=int, default=0,
                     help="acmed --workers (default: acmed's own)")
+    ap.add_argument("--nonce-reject", type=int, default=0, metavar="PCT",
+                    help="Pebble's PEBBLE_WFE_NONCEREJECT: the share of "
+                    "good nonces it rejects (default 0: dehydrated 0.7.0 "
+                    "does not retry a badNonce, certbot only once)")
     ap.add_argument("--out", help="folder for the runs' files and "
                     "results (default: a new temporary folder)")
     ap.add_argument("--json", help="also write the results there")
