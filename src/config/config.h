@@ -177,6 +177,11 @@ struct config_global {
 	gid_t		 pk_file_gid;
 	char		*pk_file_ext;
 	struct config_env env;
+	int		 hook_env_scrub;	/* hook_env = "scrub": hooks
+						   get PATH, HOME, LANG,
+						   LC_ALL and TZ of acmed's
+						   environment, not all of
+						   it (daemon/hook.h) */
 };
 
 struct config {

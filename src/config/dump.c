@@ -124,6 +124,9 @@ dump_global(struct dump *d, const struct config_global *g)
 	    (long long)g->pk_file_gid);
 	kv(d, "  ", "pk_file_ext", g->pk_file_ext);
 	env(d, "  ", &g->env);
+	/* Only when set: the golden dumps predate the key. */
+	if (g->hook_env_scrub)
+		put(d, "%s", "  hook_env scrub\n");
 }
 
 static void

@@ -173,6 +173,23 @@ set_ext(struct config_ctx *ctx, const struct config_item *it, void *obj,
 	return config_set_str(ctx, it, obj, off);
 }
 
+/* Not in ACMEd, whose hooks always inherit its whole environment. */
+static int
+set_hook_env(struct config_ctx *ctx, const struct config_item *it,
+    void *obj, size_t off)
+{
+	const char *s = config_str(it);
+
+	if (strcmp(s, "inherit") == 0)
+		*FIELD(int, obj, off) = 0;
+	else if (strcmp(s, "scrub") == 0)
+		*FIELD(int, obj, off) = 1;
+	else
+		return config_error(ctx, it, "%s: \"%s\" is not \"inherit\" "
+		    "or \"scrub\"", it->key, s);
+	return 0;
+}
+
 enum {
 	G_ACCOUNTS_DIRECTORY,
 	G_CERTIFICATES_DIRECTORY,
@@ -185,6 +202,7 @@ enum {
 	G_PK_FILE_GROUP,
 	G_PK_FILE_EXT,
 	G_ENV,
+	G_HOOK_ENV,
 	G_FILE_NAME_FORMAT,
 	G_RANDOM_EARLY_RENEW,
 	G_RENEW_DELAY,
@@ -216,6 +234,8 @@ static const struct config_key global_keys[G__COUNT] = {
 	[G_PK_FILE_EXT] = { "pk_file_ext", CONFIG_T_STRING, 0, set_ext,
 	    G(g.pk_file_ext) },
 	[G_ENV] = { "env", CONFIG_T_TABLE, 0, config_set_env, G(g.env) },
+	[G_HOOK_ENV] = { "hook_env", CONFIG_T_STRING, 0, set_hook_env,
+	    G(g.hook_env_scrub) },
 	[G_FILE_NAME_FORMAT] = { "file_name_format", CONFIG_T_STRING, 0,
 	    config_set_format, G(inh.file_name_format) },
 	[G_RANDOM_EARLY_RENEW] = { "random_early_renew", CONFIG_T_STRING, 0,

@@ -1,10 +1,12 @@
 /*
  * hook.c - hook execution (see hook.h).
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "daemon/hook.h"
 #include "util/err.h"
@@ -15,15 +17,50 @@
 #define HOOK_STDIN_MAX	(1024u * 1024)
 #define HOOK_OUTPUT_MAX	(64u * 1024)
 #define HOOK_TAIL_LINES	5
+#define HOOK_NOFILE	1024
 
 static char **hook_environ;
+static atomic_int hook_scrub;
+
+/* What a scrubbed environment keeps of the process's. */
+static const char *const hook_scrub_keep[] = {
+	"PATH", "HOME", "LANG", "LC_ALL", "TZ",
+};
 
 static void hook_strv_free(char **v);
 
 void
 hook_init(char **environ_at_start)
 {
+	struct rlimit none = { 0, 0 };
+
 	hook_environ = environ_at_start;
+	/* No core files, for acmed and so for every hook it starts (posix
+	 * spawn has no per-child limits, and this one must hold from the
+	 * child's first instruction): acmed's memory holds private keys,
+	 * a hook's its environment and the proofs. */
+	(void)setrlimit(RLIMIT_CORE, &none);
+}
+
+void
+hook_set_env_scrub(int scrub)
+{
+	atomic_store(&hook_scrub, scrub != 0);
+}
+
+static int
+hook_env_kept(const char *key, size_t keylen)
+{
+	size_t i;
+
+	if (!atomic_load(&hook_scrub))
+		return 1;
+	for (i = 0; i < sizeof(hook_scrub_keep) / sizeof(*hook_scrub_keep);
+	    i++)
+		if (strlen(hook_scrub_keep[i]) == keylen &&
+		    strncmp(hook_scrub_keep[i], key, keylen) == 0)
+			return 1;
+	return 0;
 }
 
 int
@@ -103,6 +140,8 @@ hook_env_build(struct hook_env *e, const struct config_env *const *layers,
 		const char *eq = strchr(hook_environ[i], '=');
 
 		if (eq != NULL && eq != hook_environ[i] &&
+		    hook_env_kept(hook_environ[i],
+		    (size_t)(eq - hook_environ[i])) &&
 		    hook_env_set(e, hook_environ[i],
 		    (size_t)(eq - hook_environ[i]), eq + 1) == -1)
 			goto fail;
@@ -292,6 +331,9 @@ hook_run_one(const struct config_hook *h, enum config_hook_type type,
 	    h->timeout_s * 1000u);
 	/* A challenge hook is abandoned when acmed stops; clean-up, file and
 	 * post-operation hooks are left to finish (within their timeout). */
+	/* select() breaks past 1024 descriptors: hooks get the classic
+	 * soft limit even when acmed was given more. */
+	cmd.nofile = HOOK_NOFILE;
 	cmd.stoppable = type == CONFIG_HOOK_CHALLENGE_HTTP01 ||
 	    type == CONFIG_HOOK_CHALLENGE_DNS01 ||
 	    type == CONFIG_HOOK_CHALLENGE_TLSALPN01;

@@ -14,8 +14,16 @@
 #include "config/config.h"
 #include "tmpl/tmpl.h"
 
-/* Captures the process environment once, at start-up (before threads). */
+/* Captures the process environment once, at start-up (before threads),
+ * and sets RLIMIT_CORE to 0 for acmed and every hook. */
 void	 hook_init(char **environ_at_start);
+
+/* What hooks start from: 0, the whole process environment (ACMEd); 1,
+ * only PATH, HOME, LANG, LC_ALL and TZ of it ([global] hook_env =
+ * "scrub"), so that nothing acmed was started with (a token, a proxy
+ * password) reaches a hook unless acmed.toml passes it.  The env tables
+ * apply on top either way.  Set when a configuration takes effect. */
+void	 hook_set_env_scrub(int scrub);
 
 /*
  * Runs the hooks of hooks whose types include type.  vars is a map of the

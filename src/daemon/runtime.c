@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "daemon/hook.h"
 #include "daemon/runtime.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -62,10 +63,14 @@ runtime_new(struct config *cfg)
 		goto fail;
 	}
 
-	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1)
+	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1 ||
+	    storage_check_dir(cfg->global.accounts_directory,
+	    "accounts folder") == -1)
 		goto fail;
 	for (i = 0; i < cfg->ncertificates; i++)
-		if (storage_mkdirs(cfg->certificates[i].directory, 0755) == -1)
+		if (storage_mkdirs(cfg->certificates[i].directory, 0755) == -1 ||
+		    storage_check_dir(cfg->certificates[i].directory,
+		    "certificates folder") == -1)
 			goto fail;
 
 	for (i = 0; i < cfg->nendpoints; i++) {
@@ -117,6 +122,7 @@ runtime_new(struct config *cfg)
 		if (rt->accounts[i] == NULL)
 			goto fail;
 	}
+	hook_set_env_scrub(cfg->global.hook_env_scrub);
 	return rt;
 fail:
 	runtime_free(rt);

@@ -303,3 +303,25 @@ storage_mkdirs(const char *path, mode_t mode)
 	free(p);
 	return rc;
 }
+
+int
+storage_check_dir(const char *path, const char *what)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return err_sys("%s %s", what, path);
+	if (!S_ISDIR(sb.st_mode))
+		return err_set("%s %s is not a folder", what, path);
+	/* Even with the sticky bit: anybody could create the key files
+	 * before acmed does. */
+	if (sb.st_mode & S_IWOTH)
+		return err_set("%s %s is writable by all users (mode %04o): "
+		    "refusing to keep keys there", what, path,
+		    (unsigned)(sb.st_mode & 07777));
+	if (sb.st_uid != 0 && sb.st_uid != geteuid())
+		return err_set("%s %s belongs to user %u, neither acmed's "
+		    "user nor root: refusing to keep keys there", what, path,
+		    (unsigned)sb.st_uid);
+	return 0;
+}

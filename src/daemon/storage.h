@@ -59,4 +59,9 @@ int	 storage_save_account(void *arg, const char *path, const void *data,
 /* mkdir -p with mode for the last component.  -1 with err. */
 int	 storage_mkdirs(const char *path, mode_t mode);
 
+/* Refuses a folder of keys that others could swap files in: writable by
+ * all, or owned by a user other than acmed's or root.  what names it in
+ * the message ("accounts folder").  -1 with err naming the folder. */
+int	 storage_check_dir(const char *path, const char *what);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -377,6 +378,20 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
 	}
 }
 
+/* Best effort: a child that already exited, or a limit that cannot be
+ * read, leaves things as they are. */
+static void
+spawn_limit_nofile(pid_t pid, unsigned long nofile)
+{
+	struct rlimit rl;
+
+	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == -1 ||
+	    (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= nofile))
+		return;
+	rl.rlim_cur = nofile;
+	(void)prlimit(pid, RLIMIT_NOFILE, &rl, NULL);
+}
+
 int
 spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 {
@@ -395,6 +410,8 @@ spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 	sigaddset(&pipeset, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipeset, &oldset);
 	rc = spawn_start(cmd, prog, &pid, &io);
+	if (rc == 0 && cmd->nofile > 0)
+		spawn_limit_nofile(pid, cmd->nofile);
 	if (rc == 0)
 		spawn_wait(cmd, pid, &io, st);
 	pthread_sigmask(SIG_SETMASK, &oldset, NULL);

@@ -38,6 +38,12 @@ struct spawn_cmd {
 	int		  timeout_ms;	/* 0: none */
 	int		  stoppable;	/* killed like a timeout when the daemon
 					   stops (util/stop.h) */
+	unsigned long	  nofile;	/* the child's soft RLIMIT_NOFILE when
+					   lower than ours; 0: ours.  Set with
+					   prlimit() once posix_spawn() returns
+					   (it has no attribute for limits):
+					   the program's first instructions
+					   may run with ours. */
 };
 
 struct spawn_status {
