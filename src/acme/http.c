@@ -417,6 +417,9 @@ http_request(struct http_client *c, const struct http_target *t,
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)HTTP_MAX_BODY);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* ACME messages are a few kilobytes: libcurl's 64 KiB upload buffer
+	 * per handle would be most of a worker's memory. */
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (t->share != NULL)

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -48,6 +49,29 @@ tls_add_file(X509_STORE *store, const char *path)
 	return 0;
 }
 
+/*
+ * The system's roots.  The hashed folder (/etc/ssl/certs) is looked up
+ * lazily, certificate by certificate, as a handshake needs one: parsing
+ * the whole bundle file would cost each endpoint half a megabyte for the
+ * one or two roots it uses.  SSL_CERT_FILE, when set, is honoured as
+ * OpenSSL does; without the folder, OpenSSL's default file is loaded.
+ */
+static int
+tls_add_system(X509_STORE *store)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+	const char *file = getenv(X509_get_default_cert_file_env());
+	struct stat sb;
+
+	if (file != NULL && *file != '\0')
+		return X509_STORE_load_file(store, file) == 1 ? 0 : -1;
+	if (dir == NULL || *dir == '\0')
+		dir = X509_get_default_cert_dir();
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return X509_STORE_load_path(store, dir) == 1 ? 0 : -1;
+	return X509_STORE_set_default_paths(store) == 1 ? 0 : -1;
+}
+
 struct http_trust *
 http_trust_new(char *const *files, size_t nfiles)
 {
@@ -60,7 +84,7 @@ http_trust_new(char *const *files, size_t nfiles)
 		err_set("out of memory");
 		return NULL;
 	}
-	if (X509_STORE_set_default_paths(t->store) != 1)
+	if (tls_add_system(t->store) == -1)
 		ERR_clear_error();	/* no system store: only ours */
 	for (i = 0; i < nfiles; i++) {
 		if (tls_add_file(t->store, files[i]) == -1) {
@@ -86,6 +110,8 @@ tls_trust_apply(struct http_trust *t, void *ssl_ctx)
 	SSL_CTX *ctx = ssl_ctx;
 
 	SSL_CTX_set1_cert_store(ctx, t->store);
+	/* An idle kept-alive connection needs no 34 KiB of TLS buffers. */
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * signal loop.  Everything else lives in the layers below.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +279,37 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 	}
 }
 
+/*
+ * Debian's libcurl links librtmp and libldap, which load GnuTLS, whose
+ * library constructor initialises it (PKCS#11 modules, ASN.1 tables):
+ * 0.7 MB of memory in a daemon that never uses GnuTLS.  GnuTLS skips that
+ * when GNUTLS_NO_IMPLICIT_INIT=1 is in the environment at load time, so
+ * acmed sets it and executes itself again, once.  The marker variable
+ * tells the second run to take both away again, so hooks see the
+ * environment acmed was started with.  (Under valgrind, set
+ * GNUTLS_NO_IMPLICIT_INIT yourself: the second run would not be traced.)
+ */
+#define REEXEC_MARKER	"ACMED_REEXEC_NO_GNUTLS_INIT"
+
+static void
+reexec_without_gnutls_init(char **argv)
+{
+	if (getenv(REEXEC_MARKER) != NULL) {
+		unsetenv(REEXEC_MARKER);
+		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
+		return;
+	}
+	if (getenv("GNUTLS_NO_IMPLICIT_INIT") != NULL)
+		return;
+	if (setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == -1 ||
+	    setenv(REEXEC_MARKER, "1", 1) == -1)
+		return;
+	execv("/proc/self/exe", argv);
+	/* No /proc: run as we are. */
+	unsetenv(REEXEC_MARKER);
+	unsetenv("GNUTLS_NO_IMPLICIT_INIT");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -290,11 +322,17 @@ main(int argc, char **argv)
 	int failed;
 
 	parse_args(argc, argv, &o);
+	if (!o.check_config)
+		reexec_without_gnutls_init(argv);
 	log_init("acmed", o.log_stderr || o.check_config ? LOG_SINK_STDERR :
 	    LOG_SINK_SYSLOG, o.level);
 	if (o.check_config)
 		return check_config(&o);
 
+	/* The workers spend their time in TLS and signatures, not in malloc:
+	 * two arenas are plenty, and one per thread would keep megabytes of
+	 * freed memory each. */
+	mallopt(M_ARENA_MAX, 2);
 	signal(SIGPIPE, SIG_IGN);
 	hook_init(environ);
 	log_echo_stderr(1);
@@ -335,7 +373,16 @@ main(int argc, char **argv)
 	so.workers = o.workers;
 	so.once = o.once;
 	so.on_finish = on_finish;
-	if ((s = sched_new(rt, &so)) == NULL || sched_start(s) == -1) {
+	if ((s = sched_new(rt, &so)) == NULL) {
+		log_error("%s", err_msg());
+		process_ready(err_msg());
+		process_pidfile_remove();
+		return 1;
+	}
+	/* Loading parsed every file and certificate: give the pages that
+	 * held them back before the daemon settles. */
+	malloc_trim(0);
+	if (sched_start(s) == -1) {
 		log_error("%s", err_msg());
 		process_ready(err_msg());
 		sched_free(s);

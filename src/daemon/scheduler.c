@@ -261,22 +261,33 @@ sched_worker(void *arg)
 	return NULL;
 }
 
+/* A worker's deepest stack is an OpenSSL handshake inside libcurl inside
+ * a renewal: well under this; the default 8 MiB would only be address
+ * space, but touched pages of eight of them are not. */
+#define SCHED_STACK_SIZE	(512u * 1024)
+
 int
 sched_start(struct sched *s)
 {
-	int i;
+	pthread_attr_t attr;
+	int i, rc;
 
 	if ((s->threads = calloc((size_t)s->opts.workers,
 	    sizeof(*s->threads))) == NULL)
 		return err_set("out of memory");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, SCHED_STACK_SIZE);
 	for (i = 0; i < s->opts.workers; i++) {
-		if (pthread_create(&s->threads[i], NULL, sched_worker, s) != 0) {
+		rc = pthread_create(&s->threads[i], &attr, sched_worker, s);
+		if (rc != 0) {
+			pthread_attr_destroy(&attr);
 			err_set("cannot start worker threads");
 			sched_stop(s);
 			return -1;
 		}
 		s->nthreads++;
 	}
+	pthread_attr_destroy(&attr);
 	return 0;
 }
 
