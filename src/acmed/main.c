@@ -271,6 +271,7 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 				continue;
 			}
 			sched_reload(s, rt);
+			malloc_trim(0);
 			continue;
 		}
 		if (sig != SIGUSR1)
@@ -345,6 +346,9 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 0;
 	}
+	/* The TOML trees of the files are gone: their pages go back before
+	 * anything long-lived is allocated among them. */
+	malloc_trim(0);
 	if ((rt = runtime_new(cfg)) == NULL) {
 		log_error("%s", err_msg());
 		return 1;
@@ -379,8 +383,8 @@ main(int argc, char **argv)
 		process_pidfile_remove();
 		return 1;
 	}
-	/* Loading parsed every file and certificate: give the pages that
-	 * held them back before the daemon settles. */
+	/* Reading every certificate and key file to schedule them left
+	 * garbage too. */
 	malloc_trim(0);
 	if (sched_start(s) == -1) {
 		log_error("%s", err_msg());

@@ -201,6 +201,52 @@ inherit_period(const struct config_opt_period *cert,
 	return g;
 }
 
+/* Points the certificate at the compiled format of this text, compiling
+ * it the first time.  Most certificates share the last one used. */
+static int
+share_format(struct config_ctx *ctx, struct config_certificate *cert,
+    const struct config_item *it, const char *fmt)
+{
+	struct config *c = ctx->c;
+	struct tmpl **tv, *t;
+	char **sv, *src;
+	size_t i = c->nformats;
+
+	if (i > 0 && strcmp(c->format_srcs[i - 1], fmt) == 0)
+		i--;
+	else
+		for (i = 0; i < c->nformats; i++)
+			if (strcmp(c->format_srcs[i], fmt) == 0)
+				break;
+	if (i == c->nformats) {
+		/* Checked where it was written; this compiles the same
+		 * text. */
+		if ((t = config_compile(ctx, it, fmt)) == NULL)
+			return -1;
+		if ((src = config_strdup(ctx, fmt)) == NULL ||
+		    (tv = config_reallocarray(ctx, c->formats, i + 1,
+		    sizeof(*tv))) == NULL) {
+			free(src);
+			tmpl_free(t);
+			return -1;
+		}
+		c->formats = tv;
+		if ((sv = config_reallocarray(ctx, c->format_srcs, i + 1,
+		    sizeof(*sv))) == NULL) {
+			free(src);
+			tmpl_free(t);
+			return -1;
+		}
+		c->format_srcs = sv;
+		c->formats[i] = t;
+		c->format_srcs[i] = src;
+		c->nformats++;
+	}
+	cert->file_name_format = c->formats[i];
+	cert->file_name_format_src = c->format_srcs[i];
+	return 0;
+}
+
 static int
 inherit(struct config_ctx *ctx, struct cbuild *b,
     const struct config_item *it)
@@ -224,10 +270,7 @@ inherit(struct config_ctx *ctx, struct cbuild *b,
 		fmt = g->file_name_format;
 	else
 		fmt = CONFIG_DEFAULT_FILE_FORMAT;
-	if ((cert->file_name_format_src = config_strdup(ctx, fmt)) == NULL)
-		return -1;
-	/* Checked where it was written; this compiles the same text. */
-	if ((cert->file_name_format = config_compile(ctx, it, fmt)) == NULL)
+	if (share_format(ctx, cert, it, fmt) == -1)
 		return -1;
 	if (cert->directory == NULL && (cert->directory = config_strdup(ctx,
 	    ctx->c->global.certificates_directory)) == NULL)

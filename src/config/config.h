@@ -157,12 +157,14 @@ struct config_certificate {
 	enum crypto_digest csr_digest;
 	int		 kp_reuse;
 	char		*directory;	/* absolute */
-	struct tmpl	*file_name_format;	/* inherited, compiled */
+	const struct tmpl *file_name_format;	/* inherited, compiled; one
+						   per distinct text, owned by
+						   struct config */
 	uint64_t	 renew_delay;		/* inherited, seconds */
 	uint64_t	 random_early_renew;	/* inherited, seconds */
 	struct config_env env;		/* global env, then the certificate's */
 	char		*subject[CRYPTO_SUBJ_COUNT];	/* NULL: absent */
-	char		*file_name_format_src;	/* its source, as inherited */
+	const char	*file_name_format_src;	/* its source, as inherited */
 };
 
 struct config_global {
@@ -198,6 +200,11 @@ struct config {
 	size_t			  ncertificates;
 	char			**files;	/* every file read, in order */
 	size_t			  nfiles;
+	/* The distinct file name formats the certificates use, compiled
+	 * once: ten thousand certificates share one or two. */
+	struct tmpl		**formats;
+	char			**format_srcs;
+	size_t			  nformats;
 };
 
 struct config_opts {

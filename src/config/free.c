@@ -73,8 +73,6 @@ certificate_free(struct config_certificate *cert)
 	free(cert->identifiers);
 	free(cert->hooks.hooks);
 	free(cert->directory);
-	tmpl_free(cert->file_name_format);
-	free(cert->file_name_format_src);
 	config_env_free(&cert->env);
 	for (i = 0; i < CRYPTO_SUBJ_COUNT; i++)
 		free(cert->subject[i]);
@@ -110,5 +108,11 @@ config_free(struct config *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
+	for (i = 0; i < c->nformats; i++) {
+		tmpl_free(c->formats[i]);
+		free(c->format_srcs[i]);
+	}
+	free(c->formats);
+	free(c->format_srcs);
 	free(c);
 }
