@@ -422,8 +422,12 @@ http_request(struct http_client *c, const struct http_target *t,
 	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (t->share != NULL)
+	if (t->share != NULL) {
 		curl_easy_setopt(e, CURLOPT_SHARE, t->share->sh);
+		/* The shared cache holds every worker's connection: at the
+		 * default of 5, an eighth worker's would be closed. */
+		curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 64L);
+	}
 	if (t->trust != NULL) {
 		/* Our store replaces libcurl's: loaded once per endpoint. */
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
