@@ -287,20 +287,26 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
  * when GNUTLS_NO_IMPLICIT_INIT=1 is in the environment at load time, so
  * acmed sets it and executes itself again, once.  The marker variable
  * tells the second run to take both away again, so hooks see the
- * environment acmed was started with.  (Under valgrind, set
- * GNUTLS_NO_IMPLICIT_INIT yourself: the second run would not be traced.)
+ * environment acmed was started with.  Under valgrind (whose preloaded
+ * library is in LD_PRELOAD) acmed runs as it is: a second run would not be
+ * traced.
  */
 #define REEXEC_MARKER	"ACMED_REEXEC_NO_GNUTLS_INIT"
 
 static void
 reexec_without_gnutls_init(char **argv)
 {
+	const char *preload;
+
 	if (getenv(REEXEC_MARKER) != NULL) {
 		unsetenv(REEXEC_MARKER);
 		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
 		return;
 	}
 	if (getenv("GNUTLS_NO_IMPLICIT_INIT") != NULL)
+		return;
+	preload = getenv("LD_PRELOAD");
+	if (preload != NULL && strstr(preload, "vgpreload") != NULL)
 		return;
 	if (setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == -1 ||
 	    setenv(REEXEC_MARKER, "1", 1) == -1)
