@@ -6,8 +6,12 @@
 #   build-asan/  ASan + UBSan, -Werror   the same, then the integration tests
 #                                        (pytest against Pebble) on these programs
 #   build-fuzz/  clang + libFuzzer       a short run of every fuzz target
+#   build/ again under valgrind          the unit tests
+#   build-alloc/ -Dalloc_fail=true       allocation-failure runs
+#                                        (tests/unit/failalloc.sh)
 #
 # FUZZ_SECONDS (default 20) sets the length of each fuzz run; 0 skips them.
+# FAILALLOC_MAX (default 30) bounds the allocation-failure runs per program.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -50,6 +54,27 @@ suite() {	# suite DIR [integration]: every meson test, then pytest
 step "build/ (-Werror)"
 setup build -Dwerror=true
 suite build
+
+step "build/ unit tests under valgrind"
+# The crypto tests that generate RSA keys take minutes each under
+# valgrind (all of them ran clean): VALGRIND_ALL=1 runs them too.
+mapfile -t vgtests < <(meson test -C build --list 2>/dev/null |
+    awk -F' / ' -v all="${VALGRIND_ALL:-0}" '$1 ~ /:unit$/ && $2 ~ /\// &&
+    (all == 1 || $2 !~ /^crypto\/(key|jwk|sign|jws|csr|alpn_cert)$/) {
+	print $2 }')
+if meson test -C build --print-errorlogs --timeout-multiplier 10 \
+    --wrap='valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1' \
+    "${vgtests[@]}" >build/valgrind.log 2>&1; then
+	echo "${#vgtests[@]} unit tests clean under valgrind"
+else
+	grep -E '^(==|.*(FAIL|ERROR))' build/valgrind.log | tail -40
+	failed+=("unit tests under valgrind")
+fi
+
+step "build-alloc/ (allocation-failure runs)"
+setup build-alloc -Dwerror=true -Dalloc_fail=true
+FAILALLOC_MAX=${FAILALLOC_MAX:-30} tests/unit/failalloc.sh build-alloc ||
+    failed+=("allocation-failure runs")
 
 step "build-asan/ (ASan + UBSan)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

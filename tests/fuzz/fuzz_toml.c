@@ -78,9 +78,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, data, size);
 	root = toml_parse(copy, size);
 	if (root == NULL) {
-		/* Every error says where. */
-		assert(err_msg()[0] >= '1' && err_msg()[0] <= '9');
-		assert(strchr(err_msg(), ':') != NULL);
+		/* Every error says where (but running out of memory). */
+		if (strstr(err_msg(), "out of memory") == NULL) {
+			assert(err_msg()[0] >= '1' && err_msg()[0] <= '9');
+			assert(strchr(err_msg(), ':') != NULL);
+		}
 	} else
 		(void)walk(root, 0);
 	toml_free(root);
