@@ -25,5 +25,5 @@ deps_install() {
 DEPS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libssl-dev
     libcurl4-openssl-dev libjansson-dev libidn2-dev)
 # What the tests need on top.
-DEPS_TEST=(libcmocka-dev python3 python3-pytest pebble openssl clang mandoc
+DEPS_TEST=(libcmocka-dev python3 python3-pytest python3-pytest-xdist pebble openssl clang mandoc
     libfuzzer-14-dev libclang-rt-14-dev valgrind gdb nginx git procps)

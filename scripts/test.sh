@@ -45,8 +45,11 @@ suite() {	# suite DIR [integration]: every meson test, then pytest
 	grep -E '^(toml-test|minijinja): ' "$dir/conformance.log" || true
 	if [ -n "$integration" ]; then
 		# ACMED_PLAIN_BUILD: for what cannot run sanitized (valgrind).
+		# Four test processes (pytest-xdist): most tests wait on a
+		# server or a timeout, and each starts its own on free ports.
 		ACMED_BUILD="$PWD/$dir" ACMED_PLAIN_BUILD="$PWD/build" \
 		    /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+		    -n "${PYTEST_JOBS:-4}" --durations=10 \
 		    tests/integration || failed+=("integration tests ($dir)")
 	fi
 }
@@ -84,31 +87,49 @@ setup build-asan -Dwerror=true -Db_sanitize=address,undefined \
 # The integration tests run once, on the sanitized programs.
 suite build-asan integration
 
+fuzz_one() {	# fuzz_one TARGET: one run; its exit status in NAME.status
+	local f=$1 name d
+	name=$(basename "$f")
+	local corpus=build-fuzz/corpus/$name seeds=tests/fuzz/seeds/$name
+	mkdir -p "$corpus"
+	local args=("$corpus") extra=()
+	[ -d "$seeds" ] && args+=("$seeds")
+	# The shared test data seeds the parsers it was written for
+	# (read in place: it is never copied into the project).
+	case $name in
+	fuzz_toml) extra=(../shared/testdata/toml-test/tests) ;;
+	fuzz_tmpl) extra=(../shared/testdata/minijinja/inputs) ;;
+	esac
+	for d in "${extra[@]}"; do
+		[ -d "$d" ] && args+=("$d")
+	done
+	local rc=0
+	"$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+	    -artifact_prefix=build-fuzz/ "${args[@]}" \
+	    >"build-fuzz/$name.log" 2>&1 || rc=$?
+	echo "$rc" >"build-fuzz/$name.status"
+}
+
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
 	step "build-fuzz/ (libFuzzer, ${FUZZ_SECONDS}s per target)"
 	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
 	    -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
+	targets=()
 	for f in build-fuzz/tests/fuzz/fuzz_*; do
-		[ -f "$f" ] && [ -x "$f" ] || continue
-		name=$(basename "$f")
-		corpus=build-fuzz/corpus/$name
-		mkdir -p "$corpus"
-		seeds=tests/fuzz/seeds/$name
-		args=("$corpus")
-		[ -d "$seeds" ] && args+=("$seeds")
-		# The shared test data seeds the parsers it was written for
-		# (read in place: it is never copied into the project).
-		case $name in
-		fuzz_toml) extra=(../shared/testdata/toml-test/tests) ;;
-		fuzz_tmpl) extra=(../shared/testdata/minijinja/inputs) ;;
-		*) extra=() ;;
-		esac
-		for d in "${extra[@]}"; do
-			[ -d "$d" ] && args+=("$d")
+		[ -f "$f" ] && [ -x "$f" ] && targets+=("$f")
+	done
+	# One target per processor at a time: each runs single-threaded.
+	jobs_max=$(nproc)
+	for f in "${targets[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+			wait -n || true
 		done
-		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-		    -artifact_prefix=build-fuzz/ "${args[@]}" \
-		    >"build-fuzz/$name.log" 2>&1; then
+		fuzz_one "$f" &
+	done
+	wait
+	for f in "${targets[@]}"; do
+		name=$(basename "$f")
+		if [ "$(cat "build-fuzz/$name.status" 2>/dev/null)" = 0 ]; then
 			echo "$name: $(grep -m1 -E '^stat::number_of_executed_units' \
 			    "build-fuzz/$name.log" | awk '{print $2}') executions, nothing found"
 		else
