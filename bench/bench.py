@@ -90,11 +90,27 @@ def trust_bundle_preexec(bundle):
     return preexec
 
 
+# Trust-store overrides a developer's or a CI machine's environment may
+# hold (this one sets a dozen): a client run by systemd or cron has none,
+# and SSL_CERT_FILE alone makes OpenSSL parse the whole system bundle
+# instead of looking roots up one by one.  Each client gets only the one
+# the bench sets for it.
+TRUST_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE",
+             "REQUESTS_CA_BUNDLE", "NIX_SSL_CERT_FILE", "GIT_SSL_CAINFO",
+             "NODE_EXTRA_CA_CERTS", "AWS_CA_BUNDLE", "PIP_CERT",
+             "HTTPLIB2_CA_CERTS", "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+             "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", "LEGO_CA_CERTIFICATES")
+
+
+def clean_env():
+    return {k: v for k, v in os.environ.items() if k not in TRUST_ENV}
+
+
 def measure(ts, usage, argv, *, env=None, cwd=None, stdout=None,
             stderr=None, preexec=None, aux=False, timeout=600):
     """Runs argv to its end and adds its cost to usage.  aux: a helper
     step the bench runs for the client (counted as children)."""
-    full_env = dict(os.environ)
+    full_env = clean_env()
     full_env.update(env or {})
     proc = subprocess.Popen(argv, env=full_env, cwd=cwd,
                             stdin=subprocess.DEVNULL,

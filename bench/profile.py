@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 
 from pebble import Pebble  # noqa: E402
+import bench  # noqa: E402
 import scale  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def main():
             argv += ["--workers", str(opts.workers)]
         with open(os.path.join(out, "valgrind.log"), "w") as f:
             r = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
-                               timeout=1800)
+                               timeout=1800, env=bench.clean_env())
         if r.returncode != 0:
             sys.exit(f"acmed failed under callgrind: see {out}/valgrind.log")
     finally:

@@ -217,7 +217,8 @@ def scale_idle_and_check(opts, out, ts):
             [opts.acmed, "-c", config, "-f", "--log-stderr",
              "--log-level", "info", "--pid-file", pid_file,
              "--root-cert", pebble.tls_cert],
-            stdout=logf, stderr=logf, stdin=subprocess.DEVNULL)
+            stdout=logf, stderr=logf, stdin=subprocess.DEVNULL,
+            env=bench.clean_env())
         logf.close()
         wait_until(lambda: os.path.exists(pid_file) or proc.poll(), 120,
                    "acmed's PID file")

@@ -93,6 +93,7 @@ account_new_key(struct acme_account *a)
 	crypto_key_free(k);
 	crypto_signer_free(a->signer);
 	a->signer = s;
+	a->has_signer_hash = 0;
 	return 0;
 oom:
 	crypto_key_free(k);
@@ -307,6 +308,22 @@ account_key_hash(const struct crypto_signer *s, struct buf *out)
 	return rc == -1 ? -1 : buf_append(out, h, 32);
 }
 
+/* The same for the current key, encoded once per key: every order syncs
+ * the account, and OpenSSL 3.0's PEM encoder is slow to set up. */
+static int
+account_signer_hash(struct acme_account *a, struct buf *out)
+{
+	if (!a->has_signer_hash) {
+		if (account_key_hash(a->signer, out) == -1)
+			return -1;
+		memcpy(a->signer_hash, out->data, sizeof(a->signer_hash));
+		a->has_signer_hash = 1;
+		return 0;
+	}
+	buf_reset(out);
+	return buf_append(out, a->signer_hash, sizeof(a->signer_hash));
+}
+
 static int
 account_contacts_hash(const struct acme_account *a, struct buf *out)
 {
@@ -472,7 +489,7 @@ account_register(struct acme_account *a, struct acme_session *s,
 		goto out;
 	}
 	rec->created = account_now();
-	if (account_key_hash(a->signer, &rec->key_hash) == -1 ||
+	if (account_signer_hash(a, &rec->key_hash) == -1 ||
 	    account_contacts_hash(a, &rec->contacts_hash) == -1 ||
 	    account_eab_hash(a, &rec->eab_hash) == -1 ||
 	    account_save(a) == -1)
@@ -548,7 +565,7 @@ account_rollover(struct acme_account *a, struct acme_session *s,
 	if (acme_post_body(s, d->key_change, account_keychange_body, &kc,
 	    NULL, &r) == -1)
 		goto out;
-	if (account_key_hash(a->signer, &rec->key_hash) == -1 ||
+	if (account_signer_hash(a, &rec->key_hash) == -1 ||
 	    account_save(a) == -1)
 		goto out;
 	log_info("account \"%s\": account key updated on endpoint \"%s\"",
@@ -630,7 +647,7 @@ account_sync_locked(struct acme_account *a, struct acme_session *s,
 	}
 	/* The rollover first: the contact update must be signed by the
 	 * key the server knows. */
-	if (account_key_hash(a->signer, &h) == -1)
+	if (account_signer_hash(a, &h) == -1)
 		goto out;
 	if (!buf_same(&h, &rec->key_hash) &&
 	    account_rollover(a, s, rec) == -1)

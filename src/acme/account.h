@@ -51,6 +51,9 @@ struct acme_account {
 	char				*path;
 	struct acme_account_file	 file;
 	struct crypto_signer		*signer;	/* the current key */
+	unsigned char			 signer_hash[32]; /* account_key_hash
+							   of it, once */
+	int				 has_signer_hash;
 	acme_account_save_fn		 save;
 	void				*save_arg;
 };

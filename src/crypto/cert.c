@@ -190,6 +190,14 @@ int
 crypto_cert_info_pem(const void *pem, size_t len,
     struct crypto_cert_info *info)
 {
+	return crypto_cert_info_key_pem(pem, len, NULL, info);
+}
+
+int
+crypto_cert_info_key_pem(const void *pem, size_t len,
+    const struct crypto_key *key, struct crypto_cert_info *info)
+{
+	EVP_PKEY *pub;
 	const ASN1_OCTET_STRING *aki;
 	struct buf serial, id;
 	X509 *x = NULL;
@@ -220,6 +228,14 @@ crypto_cert_info_pem(const void *pem, size_t len,
 			err_set("out of memory");
 			goto out;
 		}
+	}
+	if (key != NULL) {
+		if ((pub = X509_get0_pubkey(x)) == NULL) {
+			crypto_ossl_err("cannot read the certificate's public "
+			    "key");
+			goto out;
+		}
+		info->key_matches = EVP_PKEY_eq(pub, key->pkey) == 1;
 	}
 	/* Extension caching may have queued complaints we do not act on. */
 	ERR_clear_error();
@@ -261,19 +277,16 @@ int
 crypto_cert_check_key(const void *pem, size_t len,
     const struct crypto_key *key)
 {
-	EVP_PKEY *pub;
-	X509 *x;
+	struct crypto_cert_info info;
 	int rc = -1;
 
-	if ((x = first_cert(pem, len)) == NULL)
-		return -1;
-	if ((pub = X509_get0_pubkey(x)) == NULL)
-		crypto_ossl_err("cannot read the certificate's public key");
-	else if (EVP_PKEY_eq(pub, key->pkey) != 1)
-		err_set("the private key does not match the certificate");
-	else
-		rc = 0;
-	ERR_clear_error();
-	X509_free(x);
+	if (crypto_cert_info_key_pem(pem, len, key, &info) == 0) {
+		if (info.key_matches)
+			rc = 0;
+		else
+			err_set("the private key does not match the "
+			    "certificate");
+	}
+	crypto_cert_info_free(&info);
 	return rc;
 }

@@ -28,6 +28,8 @@ struct crypto_cert_info {
 	char		*ari_id;	/* RFC 9773 section 4.1: base64url(aki)
 					   "." base64url(serial DER content);
 					   NULL without an AKI */
+	int		 key_matches;	/* crypto_cert_info_key_pem(): the
+					   key given is this certificate's */
 };
 
 /* Parses the first certificate of PEM data into info (allocated members:
@@ -35,6 +37,12 @@ struct crypto_cert_info {
  * ("no certificate found in the PEM data: ..."). */
 int	 crypto_cert_info_pem(const void *pem, size_t len,
 	    struct crypto_cert_info *info);
+
+/* The same, and info->key_matches: whether key is the private key of that
+ * certificate.  One parse for both (each costs OpenSSL 3.0 a decoder
+ * search for the public key). */
+int	 crypto_cert_info_key_pem(const void *pem, size_t len,
+	    const struct crypto_key *key, struct crypto_cert_info *info);
 
 void	 crypto_cert_info_free(struct crypto_cert_info *info);
 

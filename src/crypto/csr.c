@@ -1,6 +1,9 @@
 /*
  * csr.c - the PKCS#10 request of a certificate order (see csr.h).
  */
+#include <limits.h>
+
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -8,6 +11,63 @@
 #include "crypto/csr.h"
 #include "crypto/intern.h"
 #include "util/err.h"
+
+/*
+ * The request's SubjectPublicKeyInfo, set from the key's public bytes.
+ * X509_REQ_set_pubkey() would encode the key and decode it back, and
+ * OpenSSL 3.0 searches all its decoders for that (a fifth of the client's
+ * work per certificate).  RSA keys, whose generation costs far more, take
+ * that road all the same.
+ */
+static int
+csr_set_pubkey(X509_REQ *req, const struct crypto_key *key)
+{
+	X509_PUBKEY *pub = X509_REQ_get_X509_PUBKEY(req);
+	const char *param = OSSL_PKEY_PARAM_PUB_KEY;
+	unsigned char *enc = NULL;
+	size_t len = 0;
+	int alg, curve = NID_undef;
+
+	switch (key->type) {
+	case CRYPTO_KEY_ECDSA_P256:
+		curve = NID_X9_62_prime256v1;
+		break;
+	case CRYPTO_KEY_ECDSA_P384:
+		curve = NID_secp384r1;
+		break;
+	case CRYPTO_KEY_ECDSA_P521:
+		curve = NID_secp521r1;
+		break;
+	case CRYPTO_KEY_ED25519:
+	case CRYPTO_KEY_ED448:
+		break;
+	default:
+		return X509_REQ_set_pubkey(req, key->pkey) == 1 ? 0 : -1;
+	}
+	if (curve != NID_undef) {
+		alg = NID_X9_62_id_ecPublicKey;
+		param = OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY;	/* X9.62 point */
+	} else
+		alg = key->type == CRYPTO_KEY_ED25519 ? NID_ED25519 :
+		    NID_ED448;
+	if (pub == NULL ||
+	    EVP_PKEY_get_octet_string_param(key->pkey, param, NULL, 0,
+	    &len) != 1 || len == 0 || len > INT_MAX ||
+	    (enc = OPENSSL_malloc(len)) == NULL ||
+	    EVP_PKEY_get_octet_string_param(key->pkey, param, enc, len,
+	    &len) != 1)
+		goto fail;
+	/* On success, pub owns enc. */
+	if (X509_PUBKEY_set0_param(pub, OBJ_nid2obj(alg),
+	    curve != NID_undef ? V_ASN1_OBJECT : V_ASN1_UNDEF,
+	    curve != NID_undef ? OBJ_nid2obj(curve) : NULL, enc,
+	    (int)len) != 1)
+		goto fail;
+	return 0;
+fail:
+	OPENSSL_free(enc);
+	return -1;
+}
 
 int
 crypto_csr_der(const struct crypto_key *key, const struct crypto_csr_req *r,
@@ -29,7 +89,7 @@ crypto_csr_der(const struct crypto_key *key, const struct crypto_csr_req *r,
 		goto out;
 	if ((req = X509_REQ_new()) == NULL ||
 	    X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
-	    X509_REQ_set_pubkey(req, key->pkey) != 1) {
+	    csr_set_pubkey(req, key) == -1) {
 		crypto_ossl_err("cannot build the CSR");
 		goto out;
 	}

@@ -26,6 +26,9 @@ struct crypto_key {
 struct crypto_signer {
 	struct crypto_key	*key;	/* its own reference to the EVP_PKEY */
 	enum crypto_jws_alg	 alg;
+	char			 thumbprint[43]; /* base64url of SHA-256,
+						    computed once: every
+						    challenge needs it */
 };
 
 /* ossl_err.c: records "<message>: <OpenSSL's reason>" with err_set() and

@@ -2,6 +2,7 @@
  * signer.c - signing with an account key (see signer.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -31,6 +32,7 @@ struct crypto_signer *
 crypto_signer_new(const struct crypto_key *key, enum crypto_jws_alg alg)
 {
 	struct crypto_signer *s = NULL;
+	struct buf tp;
 
 	if (!key->has_private) {
 		err_set("cannot sign with a public key");
@@ -52,6 +54,16 @@ crypto_signer_new(const struct crypto_key *key, enum crypto_jws_alg alg)
 	}
 	*s->key = *key;
 	s->alg = alg;
+	buf_init(&tp, 64);
+	if (crypto_key_thumbprint(key, &tp) == -1 ||
+	    tp.len != sizeof(s->thumbprint)) {
+		buf_free(&tp);
+		crypto_signer_free(s);
+		err_set("cannot compute the key's thumbprint");
+		return NULL;
+	}
+	memcpy(s->thumbprint, tp.data, tp.len);
+	buf_free(&tp);
 	return s;
 }
 
@@ -134,7 +146,7 @@ crypto_signer_jwk(const struct crypto_signer *s, struct buf *out)
 int
 crypto_signer_thumbprint(const struct crypto_signer *s, struct buf *out)
 {
-	return crypto_key_thumbprint(s->key, out);
+	return buf_append(out, s->thumbprint, sizeof(s->thumbprint));
 }
 
 int

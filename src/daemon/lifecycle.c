@@ -75,13 +75,13 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		snprintf(why, n, "%s", err_msg());
 		goto out;
 	}
-	if (crypto_cert_info_pem(pem.data, pem.len, &info) == -1) {
+	if (crypto_cert_info_key_pem(pem.data, pem.len, key, &info) == -1) {
 		snprintf(why, n, "%s: %s", f.crt_path, err_msg());
 		goto out;
 	}
 	if (!lifecycle_covers(c, &info, why, n))
 		goto out;
-	if (crypto_cert_check_key(pem.data, pem.len, key) == -1) {
+	if (!info.key_matches) {
 		snprintf(why, n, "the key in %s does not match the "
 		    "certificate", f.key_path);
 		goto out;
@@ -262,10 +262,11 @@ lifecycle_check_chain(const struct config_certificate *c,
 	int rc = 0;
 
 	/* Parsed first: a broken chain is not "a key mismatch". */
-	if (crypto_cert_info_pem(chain->data, chain->len, &info) == -1)
+	if (crypto_cert_info_key_pem(chain->data, chain->len, key, &info) ==
+	    -1)
 		return err_prefix("the certificate cannot be parsed");
-	if (crypto_cert_check_key(chain->data, chain->len, key) == -1)
-		rc = err_prefix("the certificate does not match the key");
+	if (!info.key_matches)
+		rc = err_set("the certificate does not match the key");
 	else if (!lifecycle_covers(c, &info, why, sizeof(why)))
 		rc = err_set("the certificate does not cover the configured "
 		    "identifiers: %s", why);
