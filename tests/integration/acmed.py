@@ -105,7 +105,7 @@ contacts = [{{ mailto = "admin@example.org" }}]
             self.argv("-f", "--pid-file", self.pid_file, *extra),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
-        wait_until(lambda: os.path.exists(self.pid_file), 20, "acmed")
+        wait_until(lambda: os.path.exists(self.pid_file), 60, "acmed")
         return self.proc
 
     def log(self):

@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 
-from pebble import wait_until
+from pebble import Exited, wait_until
 
 
 def find_nginx():
@@ -84,7 +84,7 @@ http {{
 
         def ready():
             if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited:\n" + self.log())
+                raise Exited("nginx exited:\n" + self.log())
             with socket.create_connection(("127.0.0.1", self.port), 1):
                 return True
         try:

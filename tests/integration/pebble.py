@@ -34,14 +34,21 @@ def free_udp_tcp_port():
     raise RuntimeError("no free UDP+TCP port")
 
 
+class Exited(RuntimeError):
+    """The process being waited for has exited: no use waiting longer."""
+
+
 def wait_until(predicate, timeout, what):
-    """Polls predicate() until it is true or the deadline passes."""
+    """Polls predicate() until it is true or the deadline passes; an
+    Exited exception from it ends the wait at once."""
     deadline = time.monotonic() + timeout
     delay = 0.01
     while True:
         try:
             if predicate():
                 return
+        except Exited:
+            raise
         except Exception:
             pass
         if time.monotonic() > deadline:
@@ -74,10 +81,30 @@ class Pebble:
         self.folder = folder
         os.makedirs(folder, exist_ok=True)
         self.tls_cert, self.tls_key = make_tls_cert(folder)
+        self.fixed_http_port = http_port
+        self.fixed_tls_port = tls_port
+        self.eab_keys = eab_keys
+        self.eab_required = eab_required
+        self.validity = validity
+        self.config_path = os.path.join(folder, "pebble-config.json")
+        self._pick_ports()
+        self.env = dict(os.environ)
+        self.env.setdefault("PEBBLE_VA_NOSLEEP", "1")
+        self.env.update(env or {})
+        self.start_challtestsrv = start_challtestsrv
+        # False leaves httpPort to the test's own web server.
+        self.chall_http01 = chall_http01
+        self.procs = []
+        self.pebble_proc = None
+        self.chall_proc = None
+        self.ever_started = False
+
+    def _pick_ports(self):
+        """Free ports, and the configuration that names them."""
         self.port = free_port()
         self.mgmt_port = free_port()
-        self.http_port = http_port or free_port()
-        self.tls_port = tls_port or free_port()
+        self.http_port = self.fixed_http_port or free_port()
+        self.tls_port = self.fixed_tls_port or free_port()
         self.dns_port = free_udp_tcp_port()
         self.chall_mgmt_port = free_port()
         self.directory = f"https://127.0.0.1:{self.port}/dir"
@@ -91,27 +118,32 @@ class Pebble:
             "httpPort": self.http_port,
             "tlsPort": self.tls_port,
             "ocspResponderURL": "",
-            "externalAccountBindingRequired": eab_required,
-            "externalAccountMACKeys": eab_keys or {},
+            "externalAccountBindingRequired": self.eab_required,
+            "externalAccountMACKeys": self.eab_keys or {},
         }}
-        if validity:
-            config["pebble"]["certificateValidityPeriod"] = validity
-        self.config_path = os.path.join(folder, "pebble-config.json")
+        if self.validity:
+            config["pebble"]["certificateValidityPeriod"] = self.validity
         with open(self.config_path, "w") as f:
             json.dump(config, f)
-        self.env = dict(os.environ)
-        self.env.setdefault("PEBBLE_VA_NOSLEEP", "1")
-        self.env.update(env or {})
-        self.start_challtestsrv = start_challtestsrv
-        # False leaves httpPort to the test's own web server.
-        self.chall_http01 = chall_http01
-        self.procs = []
-        self.pebble_proc = None
-        self.chall_proc = None
 
     # -- life cycle ----------------------------------------------------
 
     def start(self):
+        """Starts what is not running.  A port that another process took
+        between free_port() and the server's bind (tests run in parallel)
+        is not a failure of the test: the first start picks new ports and
+        tries again.  A restart keeps the ports (the URLs stay valid)."""
+        for attempt in range(3):
+            try:
+                return self._start()
+            except Exited as e:
+                if (self.ever_started or attempt == 2 or
+                        "address already in use" not in str(e)):
+                    raise
+                self.stop()
+                self._pick_ports()
+
+    def _start(self):
         if self.start_challtestsrv and self.chall_proc is None:
             self.chall_proc = self._spawn(
                 "challtestsrv",
@@ -122,12 +154,13 @@ class Pebble:
                              if self.chall_http01 else ""),
                  "-https01", "", "-tlsalpn01", "",
                  "-defaultIPv6", ""])
-            wait_until(self._chall_ready, 20, "pebble-challtestsrv")
+            wait_until(self._chall_ready, 60, "pebble-challtestsrv")
         self.pebble_proc = self._spawn(
             "pebble",
             ["pebble", "-config", self.config_path,
              "-dnsserver", f"127.0.0.1:{self.dns_port}"])
-        wait_until(self._ready, 20, "pebble")
+        wait_until(self._ready, 60, "pebble")
+        self.ever_started = True
         return self
 
     def _spawn(self, name, argv):
@@ -140,14 +173,14 @@ class Pebble:
 
     def _ready(self):
         if self.pebble_proc.poll() is not None:
-            raise RuntimeError("pebble exited:\n" + self.log("pebble"))
+            raise Exited("pebble exited:\n" + self.log("pebble"))
         self.get(self.directory)
         return True
 
     def _chall_ready(self):
         if self.chall_proc.poll() is not None:
-            raise RuntimeError("challtestsrv exited:\n" +
-                               self.log("challtestsrv"))
+            raise Exited("challtestsrv exited:\n" +
+                         self.log("challtestsrv"))
         with socket.create_connection(("127.0.0.1", self.chall_mgmt_port),
                                       timeout=1):
             return True
@@ -175,6 +208,8 @@ class Pebble:
         for proc in self.procs:
             self._stop(proc)
         self.procs = []
+        self.pebble_proc = None
+        self.chall_proc = None
 
     def log(self, name):
         try:
