@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,48 @@ storage_hooks(const struct config_hook_list *hooks,
 	return 0;
 }
 
+/*
+ * The folders this process has swept of the temporary files that a killed
+ * acmed left (one may hold a key).  Each folder is swept once, before this
+ * process writes anything there: a sweep per write would read the whole
+ * folder for every certificate (quadratic with thousands of them), and a
+ * sweep later could remove a file another worker is writing.
+ */
+static pthread_mutex_t	  sweep_mu = PTHREAD_MUTEX_INITIALIZER;
+static char		**swept;
+static size_t		  nswept;
+
+static void
+storage_sweep(const char *path, const char *who)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, **nv;
+	size_t i;
+	int n;
+
+	if ((dir = slash ? strndup(path, (size_t)(slash - path) + 1) :
+	    strdup("./")) == NULL)
+		return;		/* the write itself will say so */
+	pthread_mutex_lock(&sweep_mu);
+	for (i = 0; i < nswept; i++)
+		if (strcmp(swept[i], dir) == 0)
+			break;
+	if (i < nswept ||
+	    (nv = reallocarray(swept, nswept + 1, sizeof(*nv))) == NULL) {
+		free(dir);
+		goto out;
+	}
+	swept = nv;
+	swept[nswept++] = dir;
+	if ((n = afile_remove_stale(dir)) > 0)
+		log_info("%s: removed %d temporary file%s that an interrupted "
+		    "write left in %s", who, n, n > 1 ? "s" : "", dir);
+	else if (n == -1)
+		log_warn("%s: %s", who, err_msg());
+out:
+	pthread_mutex_unlock(&sweep_mu);
+}
+
 int
 storage_store(const struct config *cfg, const struct config_certificate *c,
     const struct cert_files *f, const struct crypto_key *new_key,
@@ -183,17 +226,8 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 
 	memset(jobs, 0, sizeof(jobs));
 	buf_init(&pem, STORAGE_FILE_MAX);
-	/* A write that a kill interrupted left its temporary files (one may
-	 * hold a key); this certificate's files are ours alone to write. */
-	for (i = 0; i < 2; i++) {
-		int stale = afile_remove_stale(i == 0 ? f->key_path :
-		    f->crt_path);
-
-		if (stale > 0)
-			log_info("%s: removed %d temporary file%s left by an "
-			    "interrupted write of %s", who, stale, stale > 1 ?
-			    "s" : "", i == 0 ? f->key_path : f->crt_path);
-	}
+	storage_sweep(f->key_path, who);
+	storage_sweep(f->crt_path, who);
 	if (new_key != NULL) {
 		if (crypto_key_to_pem(new_key, &pem) == -1)
 			goto out;

@@ -190,47 +190,40 @@ afile_commit_all(struct afile *const *f, size_t n)
 	return 0;
 }
 
-/* 1 when name is ".<base>.<12 hex digits>.tmp". */
+/* 1 when name is ".<base>.<12 hex digits>.tmp" for a non-empty base. */
 static int
-afile_is_tmp_of(const char *name, const char *base, size_t blen)
+afile_is_tmp(const char *name)
 {
-	size_t i;
+	size_t len = strlen(name), i;
+	const char *rnd;
 
-	if (name[0] != '.' || strncmp(name + 1, base, blen) != 0 ||
-	    name[1 + blen] != '.')
+	if (name[0] != '.' || len < 1 + 1 + 1 + AFILE_RND_HEX + 4 ||
+	    strcmp(name + len - 4, ".tmp") != 0)
 		return 0;
-	name += 2 + blen;
+	rnd = name + len - 4 - AFILE_RND_HEX;
+	if (rnd[-1] != '.')
+		return 0;
 	for (i = 0; i < AFILE_RND_HEX; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') ||
-		    (name[i] >= 'a' && name[i] <= 'f')))
+		if (!((rnd[i] >= '0' && rnd[i] <= '9') ||
+		    (rnd[i] >= 'a' && rnd[i] <= 'f')))
 			return 0;
-	return strcmp(name + AFILE_RND_HEX, ".tmp") == 0;
+	return 1;
 }
 
 int
-afile_remove_stale(const char *path)
+afile_remove_stale(const char *dir)
 {
-	const char *slash = strrchr(path, '/'), *base;
 	struct dirent *de;
-	char *dir;
 	DIR *d;
 	int n = 0;
 
-	base = slash ? slash + 1 : path;
-	if ((dir = slash ? strndup(path, (size_t)(slash - path) + 1) :
-	    strdup(".")) == NULL)
-		return err_set("out of memory");
-	if ((d = opendir(dir)) == NULL) {
-		err_sys("%s: cannot read the folder", dir);
-		free(dir);
-		return -1;
-	}
+	if ((d = opendir(dir)) == NULL)
+		return err_sys("%s: cannot read the folder", dir);
 	while ((de = readdir(d)) != NULL)
-		if (afile_is_tmp_of(de->d_name, base, strlen(base)) &&
+		if (afile_is_tmp(de->d_name) &&
 		    unlinkat(dirfd(d), de->d_name, 0) == 0)
 			n++;
 	closedir(d);
-	free(dir);
 	return n;
 }
 

@@ -48,11 +48,11 @@ int	afile_commit_all(struct afile *const *f, size_t n);
 void	afile_discard(struct afile *f);
 
 /* Removes the temporary files that a process killed in the middle of a
- * write left beside path (".<base>.<12 hex digits>.tmp"): they may hold a
- * private key nobody will use.  Only for a path that nothing else writes
- * at the same time.  Returns how many were removed, -1 with err when the
- * folder cannot be read. */
-int	afile_remove_stale(const char *path);
+ * write left in folder dir (".<base>.<12 hex digits>.tmp"): they may hold
+ * a private key nobody will use.  Only for a folder in which nothing else
+ * is writing at the same time.  Returns how many were removed, -1 with err
+ * when the folder cannot be read. */
+int	afile_remove_stale(const char *dir);
 
 /* Stage + commit in one call. */
 int	afile_write(const char *path, const void *data, size_t len,

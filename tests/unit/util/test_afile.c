@@ -314,20 +314,22 @@ test_remove_stale(void **state)
 	char p[128];
 
 	(void)state;
-	/* What a killed writer of "k.pem" leaves, and what is not its. */
+	/* What killed writers of "k.pem" and "x" leave, and what is not
+	 * theirs. */
 	touch(".k.pem.0123456789ab.tmp");
 	touch(".k.pem.ba9876543210.tmp");
+	touch(".x.0123456789ab.tmp");
 	touch("k.pem");
 	touch(".k.pem.0123456789AB.tmp");	/* not our hex */
 	touch(".k.pem.0123456789a.tmp");	/* too short */
-	touch(".k.pem.0123456789abc.tmp");	/* too long */
-	touch(".kk.pem.0123456789ab.tmp");	/* another file's */
+	touch("..0123456789ab.tmp");		/* no base name */
+	touch(".k.pem0123456789ab.tmp");	/* no dot before */
 	touch(".k.pem.0123456789ab.tmpx");
-	snprintf(p, sizeof(p), "%s/k.pem", dir);
-	assert_int_equal(afile_remove_stale(p), 2);
-	assert_int_equal(count_entries(), 6);
-	assert_int_equal(afile_remove_stale(p), 0);
-	snprintf(p, sizeof(p), "%s/missing/k.pem", dir);
+	touch("k.pem.0123456789ab.tmp");	/* not hidden */
+	assert_int_equal(afile_remove_stale(dir), 3);
+	assert_int_equal(count_entries(), 7);
+	assert_int_equal(afile_remove_stale(dir), 0);
+	snprintf(p, sizeof(p), "%s/missing", dir);
 	assert_int_equal(afile_remove_stale(p), -1);
 	assert_non_null(strstr(err_msg(), "cannot read the folder"));
 }
