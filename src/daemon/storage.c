@@ -170,19 +170,29 @@ storage_hooks(const struct config_hook_list *hooks,
 /*
  * The folders this process has swept of the temporary files that a killed
  * acmed left (one may hold a key).  Each folder is swept once, before this
- * process writes anything there: a sweep per write would read the whole
- * folder for every certificate (quadratic with thousands of them), and a
- * sweep later could remove a file another worker is writing.
+ * process writes anything there (every write, of certificates and of
+ * accounts, passes here first, under the lock): a sweep per write would
+ * read the whole folder for every certificate (quadratic with thousands of
+ * them), and a later sweep could remove a file another worker is writing.
+ * Folders are told apart by device and inode, not by how a path spells
+ * them.
  */
+struct swept_dir {
+	dev_t	dev;
+	ino_t	ino;
+};
+
 static pthread_mutex_t	  sweep_mu = PTHREAD_MUTEX_INITIALIZER;
-static char		**swept;
+static struct swept_dir	 *swept;
 static size_t		  nswept;
 
 static void
 storage_sweep(const char *path, const char *who)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir, **nv;
+	struct swept_dir *nv;
+	struct stat sb;
+	char *dir;
 	size_t i;
 	int n;
 
@@ -190,16 +200,17 @@ storage_sweep(const char *path, const char *who)
 	    strdup("./")) == NULL)
 		return;		/* the write itself will say so */
 	pthread_mutex_lock(&sweep_mu);
+	if (stat(dir, &sb) == -1)
+		goto out;	/* likewise */
 	for (i = 0; i < nswept; i++)
-		if (strcmp(swept[i], dir) == 0)
-			break;
-	if (i < nswept ||
-	    (nv = reallocarray(swept, nswept + 1, sizeof(*nv))) == NULL) {
-		free(dir);
+		if (swept[i].dev == sb.st_dev && swept[i].ino == sb.st_ino)
+			goto out;
+	if ((nv = reallocarray(swept, nswept + 1, sizeof(*nv))) == NULL)
 		goto out;
-	}
 	swept = nv;
-	swept[nswept++] = dir;
+	swept[nswept].dev = sb.st_dev;
+	swept[nswept].ino = sb.st_ino;
+	nswept++;
 	if ((n = afile_remove_stale(dir)) > 0)
 		log_info("%s: removed %d temporary file%s that an interrupted "
 		    "write left in %s", who, n, n > 1 ? "s" : "", dir);
@@ -207,6 +218,7 @@ storage_sweep(const char *path, const char *who)
 		log_warn("%s: %s", who, err_msg());
 out:
 	pthread_mutex_unlock(&sweep_mu);
+	free(dir);
 }
 
 int
@@ -300,6 +312,7 @@ storage_save_account(void *arg, const char *path, const void *data,
 		*slash = '\0';
 	vars = storage_file_vars(dir, slash ? slash + 1 : path, path);
 	existed = storage_exists(path);
+	storage_sweep(path, who);
 	if (vars == NULL ||
 	    hook_run(&a->hooks, existed ? CONFIG_HOOK_FILE_PRE_EDIT :
 	    CONFIG_HOOK_FILE_PRE_CREATE, vars, layers, 1, who) == -1 ||

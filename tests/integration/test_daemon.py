@@ -314,6 +314,29 @@ def test_failure_keeps_previous_files(fast):
         "example.org_ecdsa-p256.crt.pem", "example.org_ecdsa-p256.pk.pem"]
 
 
+def test_stale_temporary_files_swept_once(fast):
+    """What killed writers left (".<name>.<12 hex>.tmp") is removed before
+    the first write into a folder, whether the folder holds certificates or
+    accounts and however a path spells it; nothing else is touched."""
+    shared = fast.certs + "/"               # the same folder, spelt again
+    os.makedirs(fast.certs, mode=0o700, exist_ok=True)
+    stale = [".example.org_ecdsa-p256.pk.pem.0123456789ab.tmp",
+             ".other.crt.pem.ba9876543210.tmp",
+             ".dGVzdA.account.bin.00112233aabb.tmp"]
+    kept = ["notes.txt", ".hidden", ".x.0123456789AB.tmp", ".x.tmp"]
+    for name in stale + kept:
+        with open(os.path.join(fast.certs, name), "w") as f:
+            f.write("left behind\n")
+    fast.write(fast.base_config().replace(
+        toml_str(fast.accounts), toml_str(shared)) + cert_block())
+    r = fast.once("--log-level", "info")
+    assert r.stderr.count("removed 3 temporary files") == 1, r.stderr
+    left = sorted(os.listdir(fast.certs))
+    assert [n for n in stale if n in left] == []
+    assert all(n in left for n in kept), left
+    assert "example.org_ecdsa-p256.crt.pem" in left
+
+
 def test_sigterm_during_order_leaves_no_partial_file(real):
     out = os.path.join(real.folder, "vars.jsonl")
     hooks = """
