@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 
 from pebble import Pebble  # noqa: E402  (tests/integration/pebble.py)
-from netutil import CountingProxy, WebrootServer  # noqa: E402
+from netutil import WebrootServer  # noqa: E402
+import relay  # noqa: E402  (tests/integration/relay.py)
 import taskstats  # noqa: E402
 
 CLIENTS = ["acmed", "lego", "acme-tiny", "uacme", "certbot", "dehydrated"]
@@ -185,6 +186,56 @@ class Run:
         return p
 
 
+def write_acmed_config(path, folder, directory, names, challdir):
+    """acmed's configuration for these names: accounts and certificates
+    in folder, proofs written into challdir by the webroot hooks of a
+    user's configuration (as in default_hooks.toml)."""
+    proof = os.path.join(challdir, "{{ file_name }}")
+    text = f"""[global]
+accounts_directory = {toml_str(os.path.join(folder, "accounts"))}
+certificates_directory = {toml_str(os.path.join(folder, "certs"))}
+
+[[endpoint]]
+name = "pebble"
+url = {toml_str(directory)}
+tos_agreed = true
+
+[[account]]
+name = "bench"
+contacts = [{{ mailto = "{EMAIL}" }}]
+
+[[hook]]
+name = "http-01-echo"
+type = ["challenge-http-01"]
+cmd = "echo"
+args = ["{{{{ proof }}}}"]
+stdout = {toml_str(proof)}
+
+[[hook]]
+name = "http-01-clean"
+type = ["challenge-http-01-clean"]
+cmd = "rm"
+args = ["-f", {toml_str(proof)}]
+
+[[group]]
+name = "webroot"
+hooks = ["http-01-echo", "http-01-clean"]
+"""
+    for name in names:
+        text += f"""
+[[certificate]]
+account = "bench"
+endpoint = "pebble"
+key_type = "ecdsa_p256"
+hooks = ["webroot"]
+identifiers = [{{ dns = "{name}", challenge = "http-01" }}]
+"""
+    for sub in ("accounts", "certs"):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
 class Client:
     name = None
     program = None
@@ -228,52 +279,9 @@ class Acmed(Client):
         return r.stdout.split("\n", 1)[0].strip()
 
     def prepare(self, run):
-        certs = run.path("certs", "x")
-        accounts = run.path("accounts", "x")
-        proof = os.path.join(run.challdir, "{{ file_name }}")
-        text = f"""[global]
-accounts_directory = {toml_str(os.path.dirname(accounts))}
-certificates_directory = {toml_str(os.path.dirname(certs))}
-
-[[endpoint]]
-name = "pebble"
-url = {toml_str(run.directory)}
-tos_agreed = true
-
-[[account]]
-name = "bench"
-contacts = [{{ mailto = "{EMAIL}" }}]
-
-# The webroot hooks of a user's configuration (as in default_hooks.toml).
-[[hook]]
-name = "http-01-echo"
-type = ["challenge-http-01"]
-cmd = "echo"
-args = ["{{{{ proof }}}}"]
-stdout = {toml_str(proof)}
-
-[[hook]]
-name = "http-01-clean"
-type = ["challenge-http-01-clean"]
-cmd = "rm"
-args = ["-f", {toml_str(proof)}]
-
-[[group]]
-name = "webroot"
-hooks = ["http-01-echo", "http-01-clean"]
-"""
-        for name in run.names:
-            text += f"""
-[[certificate]]
-account = "bench"
-endpoint = "pebble"
-key_type = "ecdsa_p256"
-hooks = ["webroot"]
-identifiers = [{{ dns = "{name}", challenge = "http-01" }}]
-"""
         self.config = run.path("acmed.toml")
-        with open(self.config, "w") as f:
-            f.write(text)
+        write_acmed_config(self.config, run.folder, run.directory,
+                           run.names, run.challdir)
 
     def argv(self, run):
         argv = [self.program, "-c", self.config, "--log-stderr",
@@ -523,7 +531,7 @@ def one_run(opts, ts, client, mode, out):
     try:
         web = WebrootServer(pebble.http_port, webroot)
         pebble.start()
-        proxy = CountingProxy(pebble.port)
+        proxy = relay.Relay(relay.tcp(pebble.port))
         directory = f"https://127.0.0.1:{proxy.port}/dir"
         run = Run(folder, mode, opts.n, pebble, directory, webroot)
         client.prepare(run)

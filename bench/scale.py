@@ -14,7 +14,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 
-from pebble import Pebble, wait_until  # noqa: E402
+from pebble import Pebble, stop_process, wait_until  # noqa: E402
 import bench  # noqa: E402
 import taskstats  # noqa: E402
 
@@ -82,50 +81,9 @@ def make_certificates(certs, names, years=10):
 
 def write_config(path, folder, directory, names, webroot):
     """The configuration bench.py gives acmed, for these names."""
-    proof = os.path.join(webroot, ".well-known", "acme-challenge",
-                         "{{ file_name }}")
-    ts = bench.toml_str
-    parts = [f"""[global]
-accounts_directory = {ts(os.path.join(folder, "accounts"))}
-certificates_directory = {ts(os.path.join(folder, "certs"))}
-
-[[endpoint]]
-name = "pebble"
-url = {ts(directory)}
-tos_agreed = true
-
-[[account]]
-name = "bench"
-contacts = [{{ mailto = "{bench.EMAIL}" }}]
-
-[[hook]]
-name = "http-01-echo"
-type = ["challenge-http-01"]
-cmd = "echo"
-args = ["{{{{ proof }}}}"]
-stdout = {ts(proof)}
-
-[[hook]]
-name = "http-01-clean"
-type = ["challenge-http-01-clean"]
-cmd = "rm"
-args = ["-f", {ts(proof)}]
-
-[[group]]
-name = "webroot"
-hooks = ["http-01-echo", "http-01-clean"]
-"""]
-    for name in names:
-        parts.append(f"""
-[[certificate]]
-account = "bench"
-endpoint = "pebble"
-key_type = "ecdsa_p256"
-hooks = ["webroot"]
-identifiers = [{{ dns = "{name}", challenge = "http-01" }}]
-""")
-    with open(path, "w") as f:
-        f.write("".join(parts))
+    bench.write_acmed_config(path, folder, directory, names,
+                             os.path.join(webroot, ".well-known",
+                                          "acme-challenge"))
 
 
 def task_switches(pid):
@@ -252,13 +210,7 @@ def scale_idle_and_check(opts, out, ts):
             "hwm_mb": status_kb(proc.pid, "VmHWM") / 1024,
         }
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, 30)
         pebble.stop()
     return result
 

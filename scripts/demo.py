@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from nginx import Nginx  # noqa: E402
-from pebble import Pebble, free_port, wait_until  # noqa: E402
+from pebble import Pebble, free_port, stop_process, wait_until  # noqa: E402
 
 NAMES = ["example.org", "www.example.org"]
 DEADLINE = 60           # seconds for the certificate
@@ -159,13 +159,7 @@ class Acmed:
     def stop(self):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 20)
         if self.reader is not None:
             self.reader.join(5)
 

@@ -1,12 +1,10 @@
 """Run build/acmed against a test Pebble: write a configuration in a test
 folder, run `acmed --once` (or the daemon), read what it wrote."""
 import os
-import signal
 import subprocess
-import time
 
 from conftest import program
-from pebble import wait_until
+from pebble import stop_process, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHALLTEST_HOOK = os.path.join(HERE, "hooks", "challtestsrv.py")
@@ -123,13 +121,7 @@ contacts = [{{ mailto = "admin@example.org" }}]
         self.proc.send_signal(sig)
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, 30)
         return self.proc.returncode if self.proc else None
 
     def path(self, name):

@@ -57,6 +57,19 @@ def wait_until(predicate, timeout, what):
         delay = min(delay * 2, 0.2)
 
 
+def stop_process(proc, timeout=10):
+    """SIGTERM to a process this test started, SIGKILL if it has not
+    ended after timeout seconds; then reaped."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def make_tls_cert(folder):
     """A self-signed certificate for 127.0.0.1 and localhost."""
     key = os.path.join(folder, "pebble.key")
@@ -187,26 +200,16 @@ class Pebble:
 
     def stop_pebble(self):
         """Stops Pebble alone (state is lost, as with a CA outage)."""
-        self._stop(self.pebble_proc)
+        stop_process(self.pebble_proc)
         self.pebble_proc = None
 
     def restart_pebble(self):
         self.stop_pebble()
         self.start()
 
-    def _stop(self, proc):
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
     def stop(self):
         for proc in self.procs:
-            self._stop(proc)
+            stop_process(proc)
         self.procs = []
         self.pebble_proc = None
         self.chall_proc = None

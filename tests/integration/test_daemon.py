@@ -226,7 +226,7 @@ def test_hook_variables(real):
 
 def test_failing_hook_fails_and_cleanup_runs(real):
     out = os.path.join(real.folder, "vars.jsonl")
-    hooks = f"""
+    hooks = """
 [[hook]]
 name = "fail"
 type = ["challenge-http-01"]

@@ -17,9 +17,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 
 import pytest
 
@@ -28,6 +26,7 @@ from acmed import Acmed, toml_str
 from certs import sans, verify_chain
 from nginx import Nginx, alive, find_nginx
 from pebble import free_port, wait_until
+from relay import Relay, unix
 
 DEFAULT_HOOKS = os.path.join(conftest.ROOT, "config", "default_hooks.toml")
 # In a daemon's log: errors and sanitizer reports (not warnings: the
@@ -120,89 +119,6 @@ def assert_tacd_gone(root, folder):
     assert os.listdir(root) == []
 
 
-# -- a TCP to Unix socket relay -------------------------------------------
-
-class Relay:
-    """Accepts TCP connections on 127.0.0.1:port and pipes each to the Unix
-    socket at path (connected at accept time, as tacd only listens while
-    the challenge is pending)."""
-
-    def __init__(self, port, path):
-        self.path = path
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", port))
-        self.lsock.listen(16)
-        self.stopping = False
-        self.threads = []
-        self.socks = []
-        self.relayed = 0
-        self.lock = threading.Lock()
-        self.acceptor = threading.Thread(target=self._accept, daemon=True)
-        self.acceptor.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.lsock.accept()
-            except OSError:
-                return
-            if self.stopping:
-                conn.close()
-                return
-            up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                up.connect(self.path)
-            except OSError:
-                conn.close()
-                up.close()
-                continue
-            with self.lock:
-                self.relayed += 1
-                self.socks += [conn, up]
-            for a, b in ((conn, up), (up, conn)):
-                t = threading.Thread(target=self._pipe, args=(a, b),
-                                     daemon=True)
-                t.start()
-                self.threads.append(t)
-
-    @staticmethod
-    def _pipe(src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
-
-    def stop(self):
-        self.stopping = True
-        try:
-            self.lsock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.lsock.close()
-        self.acceptor.join(10)
-        with self.lock:
-            for s in self.socks:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        for t in self.threads:
-            t.join(10)
-        for s in self.socks:
-            s.close()
-        assert not self.acceptor.is_alive()
-        assert not any(t.is_alive() for t in self.threads)
-
-
 # -- tls-alpn-01 -------------------------------------------------------------
 
 def alpn_acmed(pebble_factory, tmp_path, tacd_root, **pebble_args):
@@ -286,7 +202,7 @@ def test_tls_alpn_unix(alpn, monkeypatch, kind, value, name, san):
     """tacd on a Unix socket; the relay carries Pebble's connections to
     it.  The clean-up hooks remove the PID file and the socket."""
     sock = os.path.join(alpn.tacd_root, f"tacd_{value}.sock")
-    relay = Relay(alpn.pebble.tls_port, sock)
+    relay = Relay(unix(sock), alpn.pebble.tls_port)
     # The process environment this time, as a service file would set it.
     monkeypatch.setenv("TACD_PID_ROOT", alpn.tacd_root)
     monkeypatch.setenv("TACD_SOCK_ROOT", alpn.tacd_root)
@@ -295,8 +211,8 @@ def test_tls_alpn_unix(alpn, monkeypatch, kind, value, name, san):
                                       ["tls-alpn-01-tacd-unix"]))
         alpn.once()
     finally:
-        relay.stop()
-    assert relay.relayed >= 1
+        relay.close()
+    assert relay.count() >= 1
     crt = alpn.read(f"{name}_ecdsa-p256.crt.pem")
     assert sans(crt) == [san]
     verify_chain(crt, alpn.pebble)

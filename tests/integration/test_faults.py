@@ -22,7 +22,7 @@ import time
 import pytest
 
 from acmed import Acmed, toml_str
-from certs import openssl, pubkey, verify_chain
+from certs import pubkey, verify_chain
 from conftest import program
 from pebble import wait_until
 from test_acme_support import (AccountFile, SANITIZER_MARKERS,

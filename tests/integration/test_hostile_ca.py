@@ -32,7 +32,6 @@ import base64
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 
@@ -42,7 +41,6 @@ from acmed import Acmed, RECORD_HOOK, toml_str
 from certs import openssl, pubkey, sans
 from conftest import program
 from fakeca_fixture import fakeca, fakeca_factory  # noqa: F401 (fixtures)
-from pebble import wait_until
 from test_acme_support import AccountFile, SANITIZER_MARKERS, sanitized
 
 EAB_ID = "kid-hostile"
