@@ -771,10 +771,27 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	poll_defaults(&p, popts);
 	buf_init(&body, HTTP_MAX_BODY);
 	http_response_init(&r);
-	/* The order becomes ready once every authorization is valid; the
-	 * server may take a moment to notice. */
-	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p) == -1)
+	if (buf_puts(&body, "{\"csr\":\"") == -1 ||
+	    b64url_encode_buf(&body, csr, csrlen) == -1 ||
+	    buf_puts(&body, "\"}") == -1)
 		goto out;
+	/* Parsing an answer replaces (or, failing, clears) o->finalize. */
+	if ((finalize = strdup(o->finalize)) == NULL) {
+		err_set("out of memory");
+		goto out;
+	}
+	/* Every authorization is valid by now, so the order is ready or
+	 * about to be: finalize at once, as most clients do, rather than
+	 * poll for "ready" first (a request and a wait per certificate).
+	 * A server that has not caught up answers orderNotReady; then we
+	 * wait for "ready" and finalize again. */
+	if (o->status == ACME_ST_PENDING) {
+		if (acme_post(s, finalize, body.data, NULL, &r) == 0)
+			goto posted;
+		if (s->problem.type != ACME_ERR_orderNotReady ||
+		    poll_order(s, o, &p) == -1)
+			goto out;
+	}
 	if (o->status == ACME_ST_VALID) {
 		err_set("%s: the order is already valid (the CA reused it) "
 		    "and cannot be finalized with a new key", o->url);
@@ -784,17 +801,9 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		order_failure(o, "instead of ready");
 		goto out;
 	}
-	if (buf_puts(&body, "{\"csr\":\"") == -1 ||
-	    b64url_encode_buf(&body, csr, csrlen) == -1 ||
-	    buf_puts(&body, "\"}") == -1)
-		goto out;
-	/* Parsing the answer replaces (or, failing, clears) o->finalize. */
-	if ((finalize = strdup(o->finalize)) == NULL) {
-		err_set("out of memory");
-		goto out;
-	}
 	if (acme_post(s, finalize, body.data, NULL, &r) == -1)
 		goto out;
+posted:
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
 		err_prefix("%s", finalize);
 		goto out;

@@ -4,7 +4,8 @@ and the openssl command line only).
 
 It speaks enough RFC 8555 for a client to register, order, answer
 challenges (every challenge is valid as soon as it is answered), finalize
-and download a real certificate chain: the CSR is signed with `openssl x509
+(the order is "processing" until its next read, as at most CAs) and
+download a real certificate chain: the CSR is signed with `openssl x509
 -req` by a throwaway CA made at start-up.  JWS signatures are not checked,
 but every request is recorded (method, path, headers, the decoded protected
 header and payload) so that tests can see what the client sent.
@@ -469,6 +470,9 @@ class Handler(BaseHTTPRequestHandler):
                 return 201, hdrs, st.order_json(oid)
             m = re.fullmatch(r"/order/(\d+)", path)
             if m and int(m.group(1)) in st.orders:
+                o = st.orders[int(m.group(1))]
+                if o["status"] == "processing" and not no_state:
+                    o["status"] = "valid"
                 hdrs["Location"] = st.url(path)
                 return 200, hdrs, st.order_json(int(m.group(1)))
             m = re.fullmatch(r"/order/(\d+)/finalize", path)
@@ -482,7 +486,7 @@ class Handler(BaseHTTPRequestHandler):
                 csr = unb64url(payload["csr"])
                 o["cert"] = st.pki.issue(csr, actions.get("certificate"))
                 if not no_state:
-                    o["status"] = "valid"
+                    o["status"] = "processing"
                 hdrs["Location"] = st.url("/order/%d" % oid)
                 return 200, hdrs, st.order_json(oid)
             m = re.fullmatch(r"/authz/(\d+/\d+)", path)

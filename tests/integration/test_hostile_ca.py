@@ -256,6 +256,28 @@ def test_fakeca_issues_a_real_chain(fakeca, tmp_path):
     assert len(calls) == 2 and calls[0]["argv"][0] == calls[1]["argv"][0]
 
 
+def test_finalize_before_the_order_is_ready(fakeca_factory, tmp_path):
+    """acmed finalizes as soon as its authorizations are valid; a CA that
+    has not caught up answers orderNotReady, and acmed waits for "ready"
+    and finalizes again."""
+    ca = fakeca_factory(script=[
+        {"endpoint": "finalize", "nth": 1, "status": 403, "no_state": True,
+         "json": {"type": "urn:ietf:params:acme:error:orderNotReady",
+                  "detail": "not yet"}},
+        {"endpoint": "order", "nth": 1, "set": {"status": "pending"}}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
+    paths = [re.sub(r"\d+", "N", r["path"]) for r in ca.requests()
+             if r["method"] == "POST"]
+    i = paths.index("/order/N/finalize")
+    # finalize (refused), the order twice (pending, then ready), finalize,
+    # the order (valid), the certificate.
+    assert paths[i:] == ["/order/N/finalize", "/order/N", "/order/N",
+                         "/order/N/finalize", "/order/N", "/cert/N"], paths
+
+
 # -- malformed JSON ----------------------------------------------------------
 
 MALFORMED = [
@@ -435,6 +457,8 @@ LOCATIONS = [
                    "set": {"finalize": "{other}/finalize"}}],
      "{other}/finalize"),
     ("certificate", [{"endpoint": "finalize",
+                      "set": {"certificate": "{other}/cert/1"}},
+                     {"endpoint": "order",
                       "set": {"certificate": "{other}/cert/1"}}],
      "{other}/cert/1"),
     ("directory", [{"endpoint": "directory",
