@@ -1,8 +1,12 @@
 /*
  * endpoint.c - shared per-CA state (see endpoint.h).
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <curl/curl.h>
 
 #include "acme/endpoint.h"
 #include "acme/json.h"
@@ -102,6 +106,69 @@ acme_directory_put(struct acme_directory *d)
 	free(d);
 }
 
+char *
+acme_url_origin(const char *url)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL, *p;
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK &&
+	    asprintf(&out, "%s://%s:%s", scheme, host, port) == -1)
+		out = NULL;
+	for (p = out; p != NULL && *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* The directory URL up to the end of its authority, and "/": a URL that
+ * starts with it has the directory's origin.  NULL when the authority
+ * holds a user name (no shortcut then). */
+static char *
+origin_prefix(const char *url)
+{
+	const char *a, *end;
+	char *out;
+
+	if ((a = strstr(url, "://")) == NULL)
+		return NULL;
+	a += 3;
+	end = a + strcspn(a, "/?#");
+	if (end == a || memchr(a, '@', (size_t)(end - a)) != NULL ||
+	    (out = malloc((size_t)(end - url) + 2)) == NULL)
+		return NULL;
+	memcpy(out, url, (size_t)(end - url));
+	memcpy(out + (end - url), "/", 2);
+	return out;
+}
+
+int
+acme_endpoint_same_origin(const struct acme_endpoint *ep, const char *url)
+{
+	const unsigned char *p;
+	size_t n;
+
+	if (ep->prefix == NULL)
+		return 0;
+	n = strlen(ep->prefix);
+	if (strncmp(url, ep->prefix, n) != 0)
+		return 0;
+	/* The rest must be what a URL parser takes as it is. */
+	for (p = (const unsigned char *)url + n; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"<>\\^`{|}", *p))
+			return 0;
+	return 1;
+}
+
 struct acme_endpoint *
 acme_endpoint_new(const struct acme_endpoint_opts *o)
 {
@@ -121,6 +188,10 @@ acme_endpoint_new(const struct acme_endpoint_opts *o)
 		err_set("out of memory");
 		goto fail;
 	}
+	/* NULL when the URL does not parse: every request then fails,
+	 * naming it. */
+	ep->origin = acme_url_origin(o->url);
+	ep->prefix = ep->origin != NULL ? origin_prefix(o->url) : NULL;
 	if ((ep->target.trust = http_trust_new(o->roots, o->nroots)) == NULL ||
 	    (ep->target.share = http_share_new()) == NULL ||
 	    (ep->rl = ratelimit_new()) == NULL)
@@ -148,6 +219,8 @@ acme_endpoint_free(struct acme_endpoint *ep)
 	pthread_mutex_destroy(&ep->mu);
 	free(ep->name);
 	free(ep->url);
+	free(ep->origin);
+	free(ep->prefix);
 	free(ep);
 }
 

@@ -51,6 +51,8 @@ struct acme_endpoint_opts {
 struct acme_endpoint {
 	char			*name;
 	char			*url;
+	char			*origin;	/* of url; NULL: invalid */
+	char			*prefix;	/* url's scheme://authority/ */
 	struct http_target	 target;
 	struct ratelimit	*rl;
 
@@ -67,6 +69,17 @@ struct acme_endpoint {
 /* NULL with err (an unreadable root certificate file, ENOMEM). */
 struct acme_endpoint *acme_endpoint_new(const struct acme_endpoint_opts *o);
 void	 acme_endpoint_free(struct acme_endpoint *ep);
+
+/* "https://host:443" for a URL: scheme, host (lower case) and port (the
+ * scheme's default made explicit).  Allocated; NULL when the URL does not
+ * parse. */
+char	*acme_url_origin(const char *url);
+
+/* 1 when url starts with the directory URL's scheme://authority/ exactly as
+ * written and goes on with plain URL characters: the same origin without
+ * parsing.  0 means "parse it and compare acme_url_origin()s". */
+int	 acme_endpoint_same_origin(const struct acme_endpoint *ep,
+	    const char *url);
 
 /* Adds a [[rate-limit]]. */
 int	 acme_endpoint_add_limit(struct acme_endpoint *ep, uint64_t number,

@@ -1,14 +1,11 @@
 /*
  * request.c - signed requests and the retry policy (see request.h).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
-
-#include <curl/curl.h>
 
 #include "acme/json.h"
 #include "acme/request.h"
@@ -53,49 +50,24 @@ acme_session_free(struct acme_session *s)
 	s->kid = NULL;
 }
 
-/* "https://host:443" for a URL: scheme, host (lower case) and port (the
- * scheme's default made explicit).  Allocated; NULL when the URL does not
- * parse. */
-static char *
-acme_origin(const char *url)
-{
-	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL, *p;
-	CURLU *u;
-
-	if ((u = curl_url()) == NULL)
-		return NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-	    CURLUE_OK &&
-	    asprintf(&out, "%s://%s:%s", scheme, host, port) == -1)
-		out = NULL;
-	for (p = out; p != NULL && *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return out;
-}
-
 int
 acme_session_check_url(const struct acme_session *s, const char *url)
 {
-	char *want, *got;
+	const struct acme_endpoint *ep = s->ep;
+	char *got;
 	int rc = 0;
 
-	want = acme_origin(s->ep->url);
-	got = acme_origin(url);
-	if (want == NULL || got == NULL)
-		rc = err_set("%s: not a valid URL", want == NULL ? s->ep->url :
-		    url);
-	else if (strcmp(want, got) != 0)
+	/* Most URLs start with the directory's own scheme://authority/. */
+	if (acme_endpoint_same_origin(ep, url))
+		return 0;
+	if (ep->origin == NULL)
+		return err_set("%s: not a valid URL", ep->url);
+	if ((got = acme_url_origin(url)) == NULL)
+		rc = err_set("%s: not a valid URL", url);
+	else if (strcmp(ep->origin, got) != 0)
 		rc = err_set("%s: refusing to send a request to another origin "
 		    "than the directory's (%s): the CA must not send us "
-		    "elsewhere", url, want);
-	free(want);
+		    "elsewhere", url, ep->origin);
 	free(got);
 	return rc;
 }
