@@ -26,6 +26,9 @@ struct crypto_key {
 struct crypto_signer {
 	struct crypto_key	*key;	/* its own reference to the EVP_PKEY */
 	enum crypto_jws_alg	 alg;
+	EVP_MD_CTX		*tmpl;	/* initialized once, copied for each
+					   signature: initializing looks the
+					   algorithms up by name each time */
 	char			 thumbprint[43]; /* base64url of SHA-256,
 						    computed once: every
 						    challenge needs it */

@@ -54,6 +54,14 @@ crypto_signer_new(const struct crypto_key *key, enum crypto_jws_alg alg)
 	}
 	*s->key = *key;
 	s->alg = alg;
+	if ((s->tmpl = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit_ex(s->tmpl, NULL, crypto_alg_md_name(alg),
+	    NULL, NULL, key->pkey, NULL) != 1) {
+		crypto_ossl_err("cannot sign with %s",
+		    crypto_jws_alg_name(alg));
+		crypto_signer_free(s);
+		return NULL;
+	}
 	buf_init(&tp, 64);
 	if (crypto_key_thumbprint(key, &tp) == -1 ||
 	    tp.len != sizeof(s->thumbprint)) {
@@ -73,6 +81,7 @@ crypto_signer_free(struct crypto_signer *s)
 	if (s == NULL)
 		return;
 	crypto_key_free(s->key);
+	EVP_MD_CTX_free(s->tmpl);
 	free(s);
 }
 
@@ -94,21 +103,22 @@ crypto_signer_sign(const struct crypto_signer *s, const void *data,
 {
 	EVP_MD_CTX *ctx = NULL;
 	unsigned char *raw = NULL;
-	size_t rawlen = 0;
+	size_t rawlen = (size_t)EVP_PKEY_get_size(s->key->pkey);
 	int rc = -1;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit_ex(ctx, NULL, crypto_alg_md_name(s->alg),
-	    NULL, NULL, s->key->pkey, NULL) != 1 ||
-	    EVP_DigestSign(ctx, NULL, &rawlen, data, len) != 1) {
-		crypto_ossl_err("cannot sign with %s",
-		    crypto_jws_alg_name(s->alg));
-		goto out;
-	}
 	if ((raw = OPENSSL_malloc(rawlen)) == NULL) {
 		err_set("out of memory");
 		goto out;
 	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_MD_CTX_copy_ex(ctx, s->tmpl) != 1) {
+		crypto_ossl_err("cannot sign with %s",
+		    crypto_jws_alg_name(s->alg));
+		goto out;
+	}
+	/* The copy is used once: FINALISE spares OpenSSL a copy of its own
+	 * to keep the context reusable. */
+	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
 	if (EVP_DigestSign(ctx, raw, &rawlen, data, len) != 1) {
 		crypto_ossl_err("cannot sign with %s",
 		    crypto_jws_alg_name(s->alg));
