@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/asn1t.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -46,12 +47,79 @@ asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 	return 0;
 }
 
-static X509 *
-first_cert(const void *pem, size_t len)
-{
-	BIO *bio;
-	X509 *x;
+/*
+ * The parts of a certificate the daemon reads, parsed without an X509:
+ * d2i_X509() of OpenSSL 3.0 also decodes the public key, through a search
+ * of all its decoders (most of the cost of reading a certificate), and
+ * the key check needs only the key's bytes.
+ */
+typedef struct {
+	X509_ALGOR		*alg;
+	ASN1_BIT_STRING		*key;
+} CERT_SPKI;
 
+typedef struct {
+	ASN1_INTEGER		*version;
+	ASN1_INTEGER		*serial;
+	X509_ALGOR		*sig_alg;
+	X509_NAME		*issuer;
+	X509_VAL		*validity;
+	X509_NAME		*subject;
+	CERT_SPKI		*spki;
+	ASN1_BIT_STRING		*issuer_uid;
+	ASN1_BIT_STRING		*subject_uid;
+	STACK_OF(X509_EXTENSION) *exts;
+} CERT_TBS;
+
+typedef struct {
+	CERT_TBS		*tbs;
+	X509_ALGOR		*sig_alg;
+	ASN1_BIT_STRING		*sig;
+} CERT_PARTS;
+
+ASN1_SEQUENCE(CERT_SPKI) = {
+	ASN1_SIMPLE(CERT_SPKI, alg, X509_ALGOR),
+	ASN1_SIMPLE(CERT_SPKI, key, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(CERT_SPKI)
+
+/* RFC 5280 section 4.1 */
+ASN1_SEQUENCE(CERT_TBS) = {
+	ASN1_EXP_OPT(CERT_TBS, version, ASN1_INTEGER, 0),
+	ASN1_SIMPLE(CERT_TBS, serial, ASN1_INTEGER),
+	ASN1_SIMPLE(CERT_TBS, sig_alg, X509_ALGOR),
+	ASN1_SIMPLE(CERT_TBS, issuer, X509_NAME),
+	ASN1_SIMPLE(CERT_TBS, validity, X509_VAL),
+	ASN1_SIMPLE(CERT_TBS, subject, X509_NAME),
+	ASN1_SIMPLE(CERT_TBS, spki, CERT_SPKI),
+	ASN1_IMP_OPT(CERT_TBS, issuer_uid, ASN1_BIT_STRING, 1),
+	ASN1_IMP_OPT(CERT_TBS, subject_uid, ASN1_BIT_STRING, 2),
+	ASN1_EXP_SEQUENCE_OF_OPT(CERT_TBS, exts, X509_EXTENSION, 3)
+} static_ASN1_SEQUENCE_END(CERT_TBS)
+
+ASN1_SEQUENCE(CERT_PARTS) = {
+	ASN1_SIMPLE(CERT_PARTS, tbs, CERT_TBS),
+	ASN1_SIMPLE(CERT_PARTS, sig_alg, X509_ALGOR),
+	ASN1_SIMPLE(CERT_PARTS, sig, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(CERT_PARTS)
+
+static void
+cert_parts_free(CERT_PARTS *c)
+{
+	ASN1_item_free((ASN1_VALUE *)c, ASN1_ITEM_rptr(CERT_PARTS));
+}
+
+/* The first certificate of PEM data (skipping other blocks, as
+ * PEM_read_bio_X509() does), and its DER (OPENSSL_free()) for the slow
+ * key check. */
+static CERT_PARTS *
+first_cert_parts(const void *pem, size_t len, unsigned char **der,
+    long *derlen)
+{
+	const unsigned char *p;
+	CERT_PARTS *c = NULL;
+	BIO *bio;
+
+	*der = NULL;
 	ERR_clear_error();
 	if (len > INT_MAX) {
 		err_set("PEM data too large");
@@ -61,10 +129,63 @@ first_cert(const void *pem, size_t len)
 		crypto_ossl_err("cannot read the certificate");
 		return NULL;
 	}
-	if ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+	if (PEM_bytes_read_bio(der, derlen, NULL, PEM_STRING_X509, bio, NULL,
+	    NULL) != 1) {
 		crypto_ossl_err("no certificate found in the PEM data");
+		goto out;
+	}
+	p = *der;
+	if ((c = (CERT_PARTS *)ASN1_item_d2i(NULL, &p, *derlen,
+	    ASN1_ITEM_rptr(CERT_PARTS))) == NULL)
+		crypto_ossl_err("no certificate found in the PEM data");
+out:
 	BIO_free(bio);
-	return x;
+	if (c == NULL) {
+		OPENSSL_free(*der);
+		*der = NULL;
+	}
+	return c;
+}
+
+/*
+ * Whether the certificate's key is key: its bytes compared with the
+ * key's, for the EC and EdDSA keys.  Anything else (an RSA key, bytes
+ * that differ, say a compressed point) is decided by OpenSSL on the
+ * decoded certificate.  1, 0, or -1 with err.
+ */
+static int
+cert_key_matches(const CERT_SPKI *spki, const unsigned char *der,
+    long derlen, const struct crypto_key *key)
+{
+	const ASN1_OBJECT *obj;
+	const void *param;
+	struct crypto_key_spki k;
+	EVP_PKEY *pub;
+	X509 *x;
+	int ptype, rc;
+
+	if ((rc = crypto_key_public_octets(key, &k)) == -1)
+		return -1;
+	if (rc == 0) {
+		X509_ALGOR_get0(&obj, &ptype, &param, spki->alg);
+		rc = OBJ_obj2nid(obj) == k.alg &&
+		    (k.curve == NID_undef ? ptype == V_ASN1_UNDEF :
+		    ptype == V_ASN1_OBJECT && OBJ_obj2nid(param) == k.curve) &&
+		    (size_t)ASN1_STRING_length(spki->key) == k.len &&
+		    memcmp(ASN1_STRING_get0_data(spki->key), k.octets,
+		    k.len) == 0;
+		OPENSSL_free(k.octets);
+		if (rc)
+			return 1;
+	}
+	if ((x = d2i_X509(NULL, &der, derlen)) == NULL)
+		return crypto_ossl_err("no certificate found in the PEM data");
+	if ((pub = X509_get0_pubkey(x)) == NULL)
+		rc = crypto_ossl_err("cannot read the certificate's public key");
+	else
+		rc = EVP_PKEY_eq(pub, key->pkey) == 1;
+	X509_free(x);
+	return rc;
 }
 
 static char *
@@ -103,7 +224,7 @@ push_str(char ***v, size_t *n, const char *s, size_t len)
 }
 
 static int
-read_sans(X509 *x, struct crypto_cert_info *info)
+read_sans(const STACK_OF(X509_EXTENSION) *exts, struct crypto_cert_info *info)
 {
 	GENERAL_NAMES *names;
 	const GENERAL_NAME *gn;
@@ -112,7 +233,7 @@ read_sans(X509 *x, struct crypto_cert_info *info)
 	int i, len, crit = 0, rc = -1;
 
 	buf_init(&ip, 64);
-	names = X509_get_ext_d2i(x, NID_subject_alt_name, &crit, NULL);
+	names = X509V3_get_d2i(exts, NID_subject_alt_name, &crit, NULL);
 	if (names == NULL) {
 		if (crit != -1)	/* -1: absent, others: malformed */
 			return crypto_ossl_err("invalid subjectAltName");
@@ -149,9 +270,9 @@ out:
 }
 
 static int
-read_serial(X509 *x, struct crypto_cert_info *info, struct buf *content)
+read_serial(const ASN1_INTEGER *serial, struct crypto_cert_info *info,
+    struct buf *content)
 {
-	const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
 	unsigned char *der = NULL;
 	BIGNUM *bn = NULL;
 	char *hex = NULL;
@@ -197,29 +318,37 @@ int
 crypto_cert_info_key_pem(const void *pem, size_t len,
     const struct crypto_key *key, struct crypto_cert_info *info)
 {
-	EVP_PKEY *pub;
-	const ASN1_OCTET_STRING *aki;
+	AUTHORITY_KEYID *akid = NULL;
+	const CERT_TBS *tbs;
 	struct buf serial, id;
-	X509 *x = NULL;
-	int rc = -1;
+	unsigned char *der = NULL;
+	CERT_PARTS *c;
+	long derlen = 0;
+	int rc = -1, crit;
 
 	memset(info, 0, sizeof(*info));
 	buf_init(&info->aki, 1024);
 	buf_init(&serial, 1024);
 	buf_init(&id, 4096);
-	if ((x = first_cert(pem, len)) == NULL)
+	if ((c = first_cert_parts(pem, len, &der, &derlen)) == NULL)
 		goto out;
-	if (asn1_time_epoch(X509_get0_notBefore(x), &info->not_before) == -1 ||
-	    asn1_time_epoch(X509_get0_notAfter(x), &info->not_after) == -1)
+	tbs = c->tbs;
+	if (asn1_time_epoch(tbs->validity->notBefore,
+	    &info->not_before) == -1 ||
+	    asn1_time_epoch(tbs->validity->notAfter, &info->not_after) == -1)
 		goto out;
-	if (read_sans(x, info) == -1 || read_serial(x, info, &serial) == -1)
+	if (read_sans(tbs->exts, info) == -1 ||
+	    read_serial(tbs->serial, info, &serial) == -1)
 		goto out;
-	if ((info->issuer = name_text(X509_get_issuer_name(x))) == NULL ||
-	    (info->subject = name_text(X509_get_subject_name(x))) == NULL)
+	if ((info->issuer = name_text(tbs->issuer)) == NULL ||
+	    (info->subject = name_text(tbs->subject)) == NULL)
 		goto out;
-	if ((aki = X509_get0_authority_key_id(x)) != NULL) {
-		if (buf_append(&info->aki, ASN1_STRING_get0_data(aki),
-		    (size_t)ASN1_STRING_length(aki)) == -1 ||
+	/* A malformed or repeated extension is as good as none. */
+	akid = X509V3_get_d2i(tbs->exts, NID_authority_key_identifier, &crit,
+	    NULL);
+	if (akid != NULL && akid->keyid != NULL) {
+		if (buf_append(&info->aki, ASN1_STRING_get0_data(akid->keyid),
+		    (size_t)ASN1_STRING_length(akid->keyid)) == -1 ||
 		    b64url_encode_buf(&id, info->aki.data, info->aki.len) ==
 		    -1 || buf_putc(&id, '.') == -1 ||
 		    b64url_encode_buf(&id, serial.data, serial.len) == -1)
@@ -230,20 +359,20 @@ crypto_cert_info_key_pem(const void *pem, size_t len,
 		}
 	}
 	if (key != NULL) {
-		if ((pub = X509_get0_pubkey(x)) == NULL) {
-			crypto_ossl_err("cannot read the certificate's public "
-			    "key");
+		if ((info->key_matches = cert_key_matches(tbs->spki, der, derlen,
+		    key)) == -1) {
+			info->key_matches = 0;
 			goto out;
 		}
-		info->key_matches = EVP_PKEY_eq(pub, key->pkey) == 1;
 	}
-	/* Extension caching may have queued complaints we do not act on. */
 	ERR_clear_error();
 	rc = 0;
 out:
+	AUTHORITY_KEYID_free(akid);
 	buf_free(&serial);
 	buf_free(&id);
-	X509_free(x);
+	OPENSSL_free(der);
+	cert_parts_free(c);
 	return rc;
 }
 

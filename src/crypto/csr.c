@@ -1,9 +1,6 @@
 /*
  * csr.c - the PKCS#10 request of a certificate order (see csr.h).
  */
-#include <limits.h>
-
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -23,49 +20,22 @@ static int
 csr_set_pubkey(X509_REQ *req, const struct crypto_key *key)
 {
 	X509_PUBKEY *pub = X509_REQ_get_X509_PUBKEY(req);
-	const char *param = OSSL_PKEY_PARAM_PUB_KEY;
-	unsigned char *enc = NULL;
-	size_t len = 0;
-	int alg, curve = NID_undef;
+	struct crypto_key_spki k;
+	int rc;
 
-	switch (key->type) {
-	case CRYPTO_KEY_ECDSA_P256:
-		curve = NID_X9_62_prime256v1;
-		break;
-	case CRYPTO_KEY_ECDSA_P384:
-		curve = NID_secp384r1;
-		break;
-	case CRYPTO_KEY_ECDSA_P521:
-		curve = NID_secp521r1;
-		break;
-	case CRYPTO_KEY_ED25519:
-	case CRYPTO_KEY_ED448:
-		break;
-	default:
+	if ((rc = crypto_key_public_octets(key, &k)) == 1)
 		return X509_REQ_set_pubkey(req, key->pkey) == 1 ? 0 : -1;
-	}
-	if (curve != NID_undef) {
-		alg = NID_X9_62_id_ecPublicKey;
-		param = OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY;	/* X9.62 point */
-	} else
-		alg = key->type == CRYPTO_KEY_ED25519 ? NID_ED25519 :
-		    NID_ED448;
-	if (pub == NULL ||
-	    EVP_PKEY_get_octet_string_param(key->pkey, param, NULL, 0,
-	    &len) != 1 || len == 0 || len > INT_MAX ||
-	    (enc = OPENSSL_malloc(len)) == NULL ||
-	    EVP_PKEY_get_octet_string_param(key->pkey, param, enc, len,
-	    &len) != 1)
+	if (rc == -1 || pub == NULL)
 		goto fail;
-	/* On success, pub owns enc. */
-	if (X509_PUBKEY_set0_param(pub, OBJ_nid2obj(alg),
-	    curve != NID_undef ? V_ASN1_OBJECT : V_ASN1_UNDEF,
-	    curve != NID_undef ? OBJ_nid2obj(curve) : NULL, enc,
-	    (int)len) != 1)
+	/* On success, pub owns the octets. */
+	if (X509_PUBKEY_set0_param(pub, OBJ_nid2obj(k.alg),
+	    k.curve != NID_undef ? V_ASN1_OBJECT : V_ASN1_UNDEF,
+	    k.curve != NID_undef ? OBJ_nid2obj(k.curve) : NULL, k.octets,
+	    (int)k.len) != 1)
 		goto fail;
 	return 0;
 fail:
-	OPENSSL_free(enc);
+	OPENSSL_free(k.octets);
 	return -1;
 }
 

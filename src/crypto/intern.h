@@ -43,6 +43,22 @@ int	 crypto_ossl_err(const char *fmt, ...)
  * key types.  Takes ownership of pkey, also on failure. */
 struct crypto_key *crypto_key_wrap(EVP_PKEY *pkey, int has_private);
 
+/* key.c: a public key as a SubjectPublicKeyInfo holds it, for the EC and
+ * EdDSA keys: the algorithm (and curve) and the key's octets (the X9.62
+ * point; the raw EdDSA key), which go into a BIT STRING as they are. */
+struct crypto_key_spki {
+	int		 alg;		/* NID_X9_62_id_ecPublicKey, NID_ED25519,
+					   NID_ED448 */
+	int		 curve;		/* NID of the curve; NID_undef for EdDSA */
+	unsigned char	*octets;	/* OPENSSL_malloc()ed */
+	size_t		 len;
+};
+
+/* 0 (octets to OPENSSL_free()), 1 for RSA keys (nothing read: use the
+ * generic OpenSSL calls), -1 with err. */
+int	 crypto_key_public_octets(const struct crypto_key *k,
+	    struct crypto_key_spki *out);
+
 /* key.c: appends private key bytes to out, which must be empty: a
  * buffer that grows by realloc() would leave unwiped copies behind. */
 int	 crypto_secret_put(struct buf *out, const void *p, size_t n);

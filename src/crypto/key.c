@@ -3,10 +3,12 @@
  * seven supported types a key is, comparing public halves, freeing.  The
  * file formats are in key_pem.c and key_der.c.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -158,6 +160,51 @@ crypto_key_public_pem(const struct crypto_key *k, struct buf *out)
 out:
 	BIO_free(bio);
 	return rc;
+}
+
+int
+crypto_key_public_octets(const struct crypto_key *k,
+    struct crypto_key_spki *out)
+{
+	const char *param = OSSL_PKEY_PARAM_PUB_KEY;
+	size_t len = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->curve = NID_undef;
+	switch (k->type) {
+	case CRYPTO_KEY_ECDSA_P256:
+		out->curve = NID_X9_62_prime256v1;
+		break;
+	case CRYPTO_KEY_ECDSA_P384:
+		out->curve = NID_secp384r1;
+		break;
+	case CRYPTO_KEY_ECDSA_P521:
+		out->curve = NID_secp521r1;
+		break;
+	case CRYPTO_KEY_ED25519:
+		out->alg = NID_ED25519;
+		break;
+	case CRYPTO_KEY_ED448:
+		out->alg = NID_ED448;
+		break;
+	default:
+		return 1;
+	}
+	if (out->curve != NID_undef) {
+		out->alg = NID_X9_62_id_ecPublicKey;
+		param = OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY;	/* X9.62 point */
+	}
+	if (EVP_PKEY_get_octet_string_param(k->pkey, param, NULL, 0,
+	    &len) != 1 || len == 0 || len > INT_MAX ||
+	    (out->octets = OPENSSL_malloc(len)) == NULL ||
+	    EVP_PKEY_get_octet_string_param(k->pkey, param, out->octets, len,
+	    &len) != 1) {
+		OPENSSL_free(out->octets);
+		out->octets = NULL;
+		return crypto_ossl_err("cannot read the public key");
+	}
+	out->len = len;
+	return 0;
 }
 
 enum crypto_key_type

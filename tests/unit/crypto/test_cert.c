@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -294,6 +295,72 @@ test_key_matches(void **state)
 	buf_free(&pem);
 }
 
+/* The length of the key bytes in a certificate's SubjectPublicKeyInfo. */
+static int
+spki_key_len(const struct buf *pem)
+{
+	const unsigned char *p;
+	BIO *bio;
+	X509 *x;
+	int len;
+
+	assert_non_null(bio = BIO_new_mem_buf(pem->data, (int)pem->len));
+	assert_non_null(x = PEM_read_bio_X509(bio, NULL, NULL, NULL));
+	assert_int_equal(X509_PUBKEY_get0_param(NULL, &p, &len, NULL,
+	    X509_get_X509_PUBKEY(x)), 1);
+	X509_free(x);
+	BIO_free(bio);
+	return len;
+}
+
+/* Every key type, each certificate with its own key and another's; a
+ * compressed EC point (bytes that differ from the key's) still matches. */
+static void
+test_key_matches_every_type(void **state)
+{
+	static const char *const curves[] = { "P-256", "P-384", "P-521" };
+	EVP_PKEY *pk[7];
+	struct crypto_key *k[7];
+	struct cert_spec c;
+	struct buf pem;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		pk[n++] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curves[i]);
+	pk[n++] = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	pk[n++] = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
+	pk[n++] = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	assert_non_null(pk[n] = EVP_PKEY_dup(pk[0]));
+	assert_int_equal(EVP_PKEY_set_utf8_string_param(pk[n],
+	    OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
+	n++;
+	for (i = 0; i < n; i++) {
+		assert_non_null(pk[i]);
+		k[i] = to_crypto_key(pk[i]);
+	}
+	for (i = 0; i < n; i++) {
+		buf_init(&pem, BUF_MAX_SMALL);
+		leaf_spec(&c);
+		c.key = pk[i];
+		make_cert(&c, &pem);
+		if (i == n - 1)
+			assert_int_equal(spki_key_len(&pem), 33);
+		/* The compressed key's certificate holds pk[0]'s key. */
+		assert_int_equal(crypto_cert_check_key(pem.data, pem.len,
+		    k[i == n - 1 ? 0 : i]), 0);
+		assert_int_equal(crypto_cert_check_key(pem.data, pem.len,
+		    k[(i + 1) % (n - 1)]), -1);
+		assert_string_equal(err_msg(),
+		    "the private key does not match the certificate");
+		buf_free(&pem);
+	}
+	for (i = 0; i < n; i++) {
+		crypto_key_free(k[i]);
+		EVP_PKEY_free(pk[i]);
+	}
+}
+
 static void
 test_chain(void **state)
 {
@@ -353,6 +420,7 @@ main(void)
 		cmocka_unit_test(test_times_and_serials),
 		cmocka_unit_test(test_no_aki_no_san),
 		cmocka_unit_test(test_key_matches),
+		cmocka_unit_test(test_key_matches_every_type),
 		cmocka_unit_test(test_chain),
 	};
 
