@@ -181,7 +181,8 @@ cert_key_matches(const CERT_SPKI *spki, const unsigned char *der,
 	if ((x = d2i_X509(NULL, &der, derlen)) == NULL)
 		return crypto_ossl_err("no certificate found in the PEM data");
 	if ((pub = X509_get0_pubkey(x)) == NULL)
-		rc = crypto_ossl_err("cannot read the certificate's public key");
+		rc = crypto_ossl_err("cannot read the certificate's public "
+		    "key");
 	else
 		rc = EVP_PKEY_eq(pub, key->pkey) == 1;
 	X509_free(x);
@@ -359,8 +360,9 @@ crypto_cert_info_key_pem(const void *pem, size_t len,
 		}
 	}
 	if (key != NULL) {
-		if ((info->key_matches = cert_key_matches(tbs->spki, der, derlen,
-		    key)) == -1) {
+		info->key_matches = cert_key_matches(tbs->spki, der, derlen,
+		    key);
+		if (info->key_matches == -1) {
 			info->key_matches = 0;
 			goto out;
 		}

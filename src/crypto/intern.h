@@ -47,9 +47,9 @@ struct crypto_key *crypto_key_wrap(EVP_PKEY *pkey, int has_private);
  * EdDSA keys: the algorithm (and curve) and the key's octets (the X9.62
  * point; the raw EdDSA key), which go into a BIT STRING as they are. */
 struct crypto_key_spki {
-	int		 alg;		/* NID_X9_62_id_ecPublicKey, NID_ED25519,
-					   NID_ED448 */
-	int		 curve;		/* NID of the curve; NID_undef for EdDSA */
+	int		 alg;	/* NID_X9_62_id_ecPublicKey, NID_ED25519,
+				   NID_ED448 */
+	int		 curve;	/* NID of the curve; NID_undef for EdDSA */
 	unsigned char	*octets;	/* OPENSSL_malloc()ed */
 	size_t		 len;
 };

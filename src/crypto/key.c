@@ -192,7 +192,8 @@ crypto_key_public_octets(const struct crypto_key *k,
 	}
 	if (out->curve != NID_undef) {
 		out->alg = NID_X9_62_id_ecPublicKey;
-		param = OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY;	/* X9.62 point */
+		/* The X9.62 point. */
+		param = OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY;
 	}
 	if (EVP_PKEY_get_octet_string_param(k->pkey, param, NULL, 0,
 	    &len) != 1 || len == 0 || len > INT_MAX ||
