@@ -3,9 +3,15 @@
  * any PEM private key an administrator puts in place of one.
  */
 #include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 
 #include "crypto/intern.h"
@@ -56,18 +62,210 @@ crypto_key_from_pem(const void *pem, size_t len)
 	return crypto_key_wrap(pkey, 1);
 }
 
+/*
+ * PKCS#8 of an EC or EdDSA key, encoded here from the key's values:
+ * OpenSSL 3.0's encoder searches all its encoders first, which costs more
+ * than generating the key.  The bytes are those OpenSSL writes (the unit
+ * tests compare them); RSA keys go through OpenSSL.
+ */
+struct der {
+	unsigned char	 b[512];
+	size_t		 n;
+	int		 overflow;
+};
+
+static void
+der_raw(struct der *d, const void *p, size_t n)
+{
+	if (d->overflow || n > sizeof(d->b) - d->n) {
+		d->overflow = 1;
+		return;
+	}
+	memcpy(d->b + d->n, p, n);
+	d->n += n;
+}
+
+/* Makes the bytes from `from` on the contents of a tag. */
+static void
+der_wrap(struct der *d, size_t from, unsigned char tag)
+{
+	size_t len = d->n - from, hl = len < 0x80 ? 2 : len < 0x100 ? 3 : 4;
+	unsigned char *p = d->b + from;
+
+	if (d->overflow || hl > sizeof(d->b) - d->n) {
+		d->overflow = 1;
+		return;
+	}
+	memmove(p + hl, p, len);
+	p[0] = tag;
+	if (hl == 2)
+		p[1] = (unsigned char)len;
+	else if (hl == 3) {
+		p[1] = 0x81;
+		p[2] = (unsigned char)len;
+	} else {
+		p[1] = 0x82;
+		p[2] = (unsigned char)(len >> 8);
+		p[3] = (unsigned char)len;
+	}
+	d->n += hl;
+}
+
+static void
+der_put(struct der *d, unsigned char tag, const void *p, size_t n)
+{
+	size_t from = d->n;
+
+	der_raw(d, p, n);
+	der_wrap(d, from, tag);
+}
+
+static void
+der_oid(struct der *d, int nid)
+{
+	const ASN1_OBJECT *o = OBJ_nid2obj(nid);
+	size_t n = o != NULL ? (size_t)OBJ_length(o) : 0;
+
+	if (n == 0) {
+		d->overflow = 1;
+		return;
+	}
+	der_put(d, V_ASN1_OBJECT, OBJ_get0_data(o), n);
+}
+
+/* The private scalar, big-endian, padded to the size of the curve's
+ * field (as SEC 1 and OpenSSL write it). */
+static int
+ec_private(const struct crypto_key *k, unsigned char *out, size_t size)
+{
+	const union { uint16_t u; unsigned char c; } one = { 1 };
+	unsigned char native[66];
+	OSSL_PARAM params[2];
+	size_t i;
+	int ok;
+
+	params[0] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native,
+	    size);
+	params[1] = OSSL_PARAM_construct_end();
+	ok = size <= sizeof(native) && EVP_PKEY_get_params(k->pkey,
+	    params) == 1 && OSSL_PARAM_modified(params);
+	/* OSSL_PARAM integers are in the machine's byte order. */
+	for (i = 0; ok && i < size; i++)
+		out[i] = one.c ? native[size - 1 - i] : native[i];
+	OPENSSL_cleanse(native, sizeof(native));
+	return ok ? 0 : -1;
+}
+
+/* 0, 1 for RSA keys (not done here), -1 with err. */
+static int
+pkcs8_der(const struct crypto_key *k, struct der *d)
+{
+	unsigned char priv[66];
+	struct crypto_key_spki pub = { 0, 0, NULL, 0 };
+	size_t plen = 0, inner;
+	int rc;
+
+	switch (k->type) {
+	case CRYPTO_KEY_ECDSA_P256:
+		plen = 32;
+		break;
+	case CRYPTO_KEY_ECDSA_P384:
+		plen = 48;
+		break;
+	case CRYPTO_KEY_ECDSA_P521:
+		plen = 66;
+		break;
+	case CRYPTO_KEY_ED25519:
+	case CRYPTO_KEY_ED448:
+		plen = sizeof(priv);
+		break;
+	default:
+		return 1;
+	}
+	if ((rc = crypto_key_public_octets(k, &pub)) != 0)
+		return rc == 1 ? 1 : -1;
+	rc = pub.curve != NID_undef ? ec_private(k, priv, plen) :
+	    EVP_PKEY_get_raw_private_key(k->pkey, priv, &plen) == 1 ? 0 : -1;
+	if (rc == 0) {
+		der_put(d, V_ASN1_INTEGER, "\0", 1);		/* version */
+		inner = d->n;
+		der_oid(d, pub.alg);
+		if (pub.curve != NID_undef)
+			der_oid(d, pub.curve);
+		der_wrap(d, inner, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED);
+		inner = d->n;
+		if (pub.curve != NID_undef) {		/* RFC 5915 */
+			size_t bits;
+
+			der_put(d, V_ASN1_INTEGER, "\1", 1);
+			der_put(d, V_ASN1_OCTET_STRING, priv, plen);
+			bits = d->n;
+			der_raw(d, "\0", 1);		/* no unused bits */
+			der_raw(d, pub.octets, pub.len);
+			der_wrap(d, bits, V_ASN1_BIT_STRING);
+			der_wrap(d, bits, 0xa1);	/* [1] publicKey */
+			der_wrap(d, inner, V_ASN1_SEQUENCE |
+			    V_ASN1_CONSTRUCTED);
+		} else					/* RFC 8410 */
+			der_put(d, V_ASN1_OCTET_STRING, priv, plen);
+		der_wrap(d, inner, V_ASN1_OCTET_STRING);
+		der_wrap(d, 0, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED);
+		if (d->overflow)
+			rc = err_set("internal error: a private key too large");
+	} else
+		crypto_ossl_err("cannot export the private key");
+	OPENSSL_cleanse(priv, sizeof(priv));
+	OPENSSL_free(pub.octets);
+	return rc;
+}
+
+/* PEM: base64 in lines of 64 characters between the two markers. */
+static int
+pem_put(struct buf *out, const char *label, const struct der *d)
+{
+	char text[1024];
+	unsigned char b64[704];
+	size_t i, n = 0, len;
+	int w;
+
+	if (d->n > 512 || (len = (size_t)EVP_EncodeBlock(b64, d->b,
+	    (int)d->n)) == 0)
+		return err_set("internal error: a private key too large");
+	w = snprintf(text, sizeof(text), "-----BEGIN %s-----\n", label);
+	n = (size_t)w;
+	for (i = 0; i < len; i += 64) {
+		size_t l = len - i < 64 ? len - i : 64;
+
+		memcpy(text + n, b64 + i, l);
+		n += l;
+		text[n++] = '\n';
+	}
+	w = snprintf(text + n, sizeof(text) - n, "-----END %s-----\n", label);
+	n += (size_t)w;
+	w = crypto_secret_put(out, text, n);
+	OPENSSL_cleanse(text, sizeof(text));
+	OPENSSL_cleanse(b64, sizeof(b64));
+	return w;
+}
+
 int
 crypto_key_to_pem(const struct crypto_key *k, struct buf *out)
 {
+	struct der d;
 	BIO *bio = NULL;
 	char *data;
 	long len;
 	int rc = -1;
 
-	if (!k->has_private) {
-		err_set("no private key to export");
-		goto out;
-	}
+	if (!k->has_private)
+		return err_set("no private key to export");
+	memset(&d, 0, sizeof(d));
+	if ((rc = pkcs8_der(k, &d)) == 0)
+		rc = pem_put(out, "PRIVATE KEY", &d);
+	OPENSSL_cleanse(&d, sizeof(d));
+	if (rc != 1)
+		return rc;
+	rc = -1;
 	/* A secure-heap BIO: the PEM text is wiped when the BIO goes. */
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL ||
 	    PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, NULL, NULL, 0, NULL,

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "crypto/jwk.h"
 #include "crypto/key.h"
 #include "helpers.h"
@@ -61,6 +64,81 @@ test_pem_round_trip(void **state)
 		buf_free(&pub);
 		buf_free(&cli);
 	}
+}
+
+/* OpenSSL's own PKCS#8 PEM of a PEM private key. */
+static void
+openssl_pkcs8(const struct buf *pem, struct buf *out)
+{
+	EVP_PKEY *pkey;
+	BIO *in, *bio;
+	char *data;
+	long len;
+
+	assert_non_null(in = BIO_new_mem_buf(pem->data, (int)pem->len));
+	assert_non_null(pkey = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL));
+	assert_non_null(bio = BIO_new(BIO_s_mem()));
+	assert_int_equal(PEM_write_bio_PKCS8PrivateKey(bio, pkey, NULL, NULL,
+	    0, NULL, NULL), 1);
+	len = BIO_get_mem_data(bio, &data);
+	buf_reset(out);
+	assert_int_equal(buf_append(out, data, (size_t)len), 0);
+	BIO_free(bio);
+	BIO_free(in);
+	EVP_PKEY_free(pkey);
+}
+
+/* The key files written without OpenSSL's encoder (EC and EdDSA keys)
+ * are the bytes OpenSSL writes, for fresh keys of every type and for a
+ * P-256 scalar whose first byte is zero (padded, not shortened). */
+static void
+test_pem_as_openssl_writes_it(void **state)
+{
+	struct buf pem, ref, der;
+	int t, i, zero = 0;
+
+	(void)state;
+	buf_init(&pem, BUF_MAX_SMALL);
+	buf_init(&ref, BUF_MAX_SMALL);
+	buf_init(&der, BUF_MAX_SMALL);
+	for (t = 0; t < CRYPTO_KEY_TYPE_COUNT; t++) {
+		int rsa = t == CRYPTO_KEY_RSA2048 || t == CRYPTO_KEY_RSA4096;
+
+		/* One RSA key (OpenSSL writes those itself), 20 of the
+		 * others. */
+		for (i = 0; i < (rsa ? 1 : 20); i++) {
+			struct crypto_key *k = rsa ? NULL :
+			    crypto_key_generate(t);
+
+			buf_reset(&pem);
+			assert_int_equal(crypto_key_to_pem(rsa ? shared_key(t) :
+			    k, &pem), 0);
+			openssl_pkcs8(&pem, &ref);
+			assert_string_equal(buf_str(&pem), buf_str(&ref));
+			crypto_key_free(k);
+		}
+	}
+	/* crypto_key_to_der() writes SEC 1 for EC keys: the scalar starts
+	 * at byte 7. */
+	for (i = 0; i < 20000 && !zero; i++) {
+		struct crypto_key *k = crypto_key_generate(
+		    CRYPTO_KEY_ECDSA_P256);
+
+		buf_reset(&der);
+		assert_int_equal(crypto_key_to_der(k, &der), 0);
+		if ((unsigned char)der.data[7] == 0) {
+			zero = 1;
+			buf_reset(&pem);
+			assert_int_equal(crypto_key_to_pem(k, &pem), 0);
+			openssl_pkcs8(&pem, &ref);
+			assert_string_equal(buf_str(&pem), buf_str(&ref));
+		}
+		crypto_key_free(k);
+	}
+	assert_true(zero);
+	buf_free_secure(&pem);
+	buf_free_secure(&ref);
+	buf_free_secure(&der);
 }
 
 /* The first bytes inside the outer SEQUENCE of a private key DER. */
@@ -252,6 +330,7 @@ main(void)
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_generate_fresh),
+		cmocka_unit_test(test_pem_as_openssl_writes_it),
 	};
 
 	return cmocka_run_group_tests(tests, helpers_setup, helpers_teardown);
