@@ -766,7 +766,7 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	struct http_response r;
 	struct buf body;
 	char *finalize = NULL;
-	int rc = -1;
+	int rc = -1, attempt;
 
 	poll_defaults(&p, popts);
 	buf_init(&body, HTTP_MAX_BODY);
@@ -780,30 +780,31 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		err_set("out of memory");
 		goto out;
 	}
-	/* Every authorization is valid by now, so the order is ready or
-	 * about to be: finalize at once, as most clients do, rather than
-	 * poll for "ready" first (a request and a wait per certificate).
-	 * A server that has not caught up answers orderNotReady; then we
-	 * wait for "ready" and finalize again. */
-	if (o->status == ACME_ST_PENDING) {
+	/* The order becomes ready once every authorization is valid; the
+	 * server may take a moment to notice.  (Finalizing at once, without
+	 * this poll, made Pebble 2.4 stop answering newOrder now and then.) */
+	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p) == -1)
+		goto out;
+	for (attempt = 0; ; attempt++) {
+		if (o->status == ACME_ST_VALID) {
+			err_set("%s: the order is already valid (the CA reused "
+			    "it) and cannot be finalized with a new key", o->url);
+			goto out;
+		}
+		if (o->status != ACME_ST_READY) {
+			order_failure(o, "instead of ready");
+			goto out;
+		}
 		if (acme_post(s, finalize, body.data, NULL, &r) == 0)
-			goto posted;
-		if (s->problem.type != ACME_ERR_orderNotReady ||
-		    poll_order(s, o, &p) == -1)
+			break;
+		/* A CA whose parts disagree for a moment may call an order
+		 * it showed ready orderNotReady: poll it again, once. */
+		if (attempt == 1 || s->problem.type != ACME_ERR_orderNotReady)
+			goto out;
+		o->status = ACME_ST_PENDING;
+		if (poll_order(s, o, &p) == -1)
 			goto out;
 	}
-	if (o->status == ACME_ST_VALID) {
-		err_set("%s: the order is already valid (the CA reused it) "
-		    "and cannot be finalized with a new key", o->url);
-		goto out;
-	}
-	if (o->status != ACME_ST_READY) {
-		order_failure(o, "instead of ready");
-		goto out;
-	}
-	if (acme_post(s, finalize, body.data, NULL, &r) == -1)
-		goto out;
-posted:
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
 		err_prefix("%s", finalize);
 		goto out;

@@ -256,10 +256,10 @@ def test_fakeca_issues_a_real_chain(fakeca, tmp_path):
     assert len(calls) == 2 and calls[0]["argv"][0] == calls[1]["argv"][0]
 
 
-def test_finalize_before_the_order_is_ready(fakeca_factory, tmp_path):
-    """acmed finalizes as soon as its authorizations are valid; a CA that
-    has not caught up answers orderNotReady, and acmed waits for "ready"
-    and finalizes again."""
+def test_order_not_ready_at_finalization(fakeca_factory, tmp_path):
+    """A CA that calls an order it showed ready orderNotReady (its parts
+    disagree for a moment) gets the order polled again, and the CSR sent
+    once more."""
     ca = fakeca_factory(script=[
         {"endpoint": "finalize", "nth": 1, "status": 403, "no_state": True,
          "json": {"type": "urn:ietf:params:acme:error:orderNotReady",
@@ -271,11 +271,12 @@ def test_finalize_before_the_order_is_ready(fakeca_factory, tmp_path):
     assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
     paths = [re.sub(r"\d+", "N", r["path"]) for r in ca.requests()
              if r["method"] == "POST"]
-    i = paths.index("/order/N/finalize")
-    # finalize (refused), the order twice (pending, then ready), finalize,
-    # the order (valid), the certificate.
-    assert paths[i:] == ["/order/N/finalize", "/order/N", "/order/N",
-                         "/order/N/finalize", "/order/N", "/cert/N"], paths
+    i = paths.index("/order/N")
+    # The order until ready (pending, then ready), finalize (refused), the
+    # order, finalize, the order (valid), the certificate.
+    assert paths[i:] == ["/order/N", "/order/N", "/order/N/finalize",
+                         "/order/N", "/order/N/finalize", "/order/N",
+                         "/cert/N"], paths
 
 
 # -- malformed JSON ----------------------------------------------------------
