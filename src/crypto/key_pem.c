@@ -162,28 +162,15 @@ pkcs8_der(const struct crypto_key *k, struct der *d)
 {
 	unsigned char priv[66];
 	struct crypto_key_spki pub = { 0, 0, NULL, 0 };
-	size_t plen = 0, inner;
+	size_t plen, inner;
 	int rc;
 
-	switch (k->type) {
-	case CRYPTO_KEY_ECDSA_P256:
-		plen = 32;
-		break;
-	case CRYPTO_KEY_ECDSA_P384:
-		plen = 48;
-		break;
-	case CRYPTO_KEY_ECDSA_P521:
-		plen = 66;
-		break;
-	case CRYPTO_KEY_ED25519:
-	case CRYPTO_KEY_ED448:
-		plen = sizeof(priv);
-		break;
-	default:
-		return 1;
-	}
+	/* 1 for RSA keys, which OpenSSL writes. */
 	if ((rc = crypto_key_public_octets(k, &pub)) != 0)
-		return rc == 1 ? 1 : -1;
+		return rc;
+	/* An EC scalar is as wide as its curve's field. */
+	plen = pub.curve != NID_undef ? crypto_ecdsa_field_size(k->type) :
+	    sizeof(priv);
 	rc = pub.curve != NID_undef ? ec_private(k, priv, plen) :
 	    EVP_PKEY_get_raw_private_key(k->pkey, priv, &plen) == 1 ? 0 : -1;
 	if (rc == 0) {
