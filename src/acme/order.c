@@ -440,6 +440,33 @@ poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
 	return rc;
 }
 
+/* Polls the order until it is no longer pending/processing. */
+static int
+poll_order(struct acme_session *s, struct acme_order *o,
+    const struct acme_poll_opts *p)
+{
+	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	struct http_response r;
+	int rc = -1;
+
+	http_response_init(&r);
+	while (o->status == ACME_ST_PROCESSING ||
+	    o->status == ACME_ST_PENDING) {
+		if (poll_wait(s, &r, &next, p, deadline, o->url) == -1)
+			goto out;
+		if (acme_post(s, o->url, NULL, NULL, &r) == -1)
+			goto out;
+		if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
+			err_prefix("%s", o->url);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	http_response_free(&r);
+	return rc;
+}
+
 /* "dns:example.org: http-01 challenge invalid: <detail>" */
 static int
 authz_failure(const struct acme_authz *a, const char *url)
@@ -580,32 +607,90 @@ authz_withdraw(struct authz_work *w, const struct acme_solver *solver)
 	w->set_up = 0;
 }
 
-/* Publishes the proofs of the selected authorizations, tells the CA, and
- * waits for each to be decided. */
+/* After the last round the order tells at once whether every
+ * authorization is valid (it turns ready) or one failed (invalid): one
+ * poll instead of one per authorization.  The authorizations are read
+ * again only to say which failed and why. */
 static int
-authz_round(struct acme_session *s, struct acme_order *o,
-    struct authz_work *w, const struct acme_solver *solver,
-    const struct acme_poll_opts *p)
+authz_wait_order(struct acme_session *s, struct acme_order *o,
+    struct authz_work *w, size_t nw)
 {
 	struct http_response r;
 	size_t i;
 	int rc = -1;
 
+	if (o->status == ACME_ST_READY || o->status == ACME_ST_VALID)
+		return 0;
+	if (o->nauthz != nw)
+		return err_set("%s: the order's authorizations changed while "
+		    "they were validated", o->url);
 	http_response_init(&r);
-	for (i = 0; i < o->nauthz; i++) {
+	for (i = 0; i < nw; i++) {
+		if (!w[i].sel)
+			continue;
+		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
+			goto out;
+		acme_authz_free(&w[i].authz);
+		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
+		    r.body.len) == -1) {
+			err_prefix("%s", o->authz[i]);
+			goto out;
+		}
+		if (w[i].authz.status != ACME_ST_VALID) {
+			authz_failure(&w[i].authz, o->authz[i]);
+			goto out;
+		}
+	}
+	order_failure(o, "while its authorizations were validated");
+out:
+	http_response_free(&r);
+	return rc;
+}
+
+/* Publishes the proofs of the selected authorizations, tells the CA, and
+ * waits for each to be decided: by polling each, or, when last (none is
+ * left for a later round), the order. */
+static int
+authz_round(struct acme_session *s, struct acme_order *o,
+    struct authz_work *w, size_t nw, const struct acme_solver *solver,
+    const struct acme_poll_opts *p, int last)
+{
+	struct http_response r;
+	size_t i, nsel = 0;
+	int rc = -1;
+
+	http_response_init(&r);
+	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
 			continue;
 		w[i].set_up = 1;
 		if (solver->setup(solver->arg, &w[i].task) == -1)
 			goto out;
 	}
-	for (i = 0; i < o->nauthz; i++) {
-		if (!w[i].sel || w[i].chall->status != ACME_ST_PENDING)
+	for (i = 0; i < nw; i++) {
+		if (!w[i].sel)
+			continue;
+		nsel++;
+		if (w[i].chall->status != ACME_ST_PENDING)
 			continue;
 		if (acme_post(s, w[i].chall->url, "{}", NULL, &r) == -1)
 			goto out;
 	}
-	for (i = 0; i < o->nauthz; i++) {
+	if (last && nsel > 0) {
+		/* poll_order replaces the order's fields, its list of
+		 * authorizations included. */
+		if (poll_order(s, o, p) == -1 ||
+		    authz_wait_order(s, o, w, nw) == -1)
+			goto out;
+		for (i = 0; i < nw; i++)
+			if (w[i].sel) {
+				w[i].chall = NULL;
+				w[i].done = 1;
+			}
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
 			continue;
 		if (poll_authz(s, o->authz[i], &w[i].authz, p) == -1)
@@ -633,18 +718,18 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	struct authz_work *w;
 	struct http_response r;
 	char msg[ERR_MSG_MAX];
-	size_t i, j;
-	int rc = -1;
+	size_t i, j, nw = o->nauthz;	/* a poll of the order may change it */
+	int rc = -1, last;
 
 	poll_defaults(&p, popts);
-	if (o->nauthz == 0)
+	if (nw == 0)
 		return 0;
-	if ((w = calloc(o->nauthz, sizeof(*w))) == NULL)
+	if ((w = calloc(nw, sizeof(*w))) == NULL)
 		return err_set("out of memory");
 	http_response_init(&r);
 
 	/* 1. Read every authorization and pick its challenge. */
-	for (i = 0; i < o->nauthz; i++) {
+	for (i = 0; i < nw; i++) {
 		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
 			goto out;
 		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
@@ -693,20 +778,26 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 
 	/* 2. Every proof that can be published beside the others is; the
 	 * CA then validates them in parallel. */
-	for (i = 0; i < o->nauthz; i++)
+	for (i = 0, last = 1; i < nw; i++) {
 		w[i].sel = !w[i].done && !authz_exclusive(&w[i]);
-	if (authz_round(s, o, w, solver, &p) == -1)
+		if (!w[i].done && authz_exclusive(&w[i]))
+			last = 0;
+	}
+	if (authz_round(s, o, w, nw, solver, &p, last) == -1)
 		goto out;
 
 	/* 3. tls-alpn-01, one at a time. */
-	for (i = 0; i < o->nauthz; i++) {
+	for (i = 0; i < nw; i++) {
 		if (w[i].done || !authz_exclusive(&w[i]))
 			continue;
-		for (j = 0; j < o->nauthz; j++)
+		for (j = 0, last = 1; j < nw; j++) {
 			w[j].sel = j == i;
+			if (j > i && !w[j].done && authz_exclusive(&w[j]))
+				last = 0;
+		}
 		if (solver->exclusive != NULL)
 			solver->exclusive(solver->arg, 1);
-		rc = authz_round(s, o, w, solver, &p);
+		rc = authz_round(s, o, w, nw, solver, &p, last);
 		authz_withdraw(&w[i], solver);
 		if (solver->exclusive != NULL)
 			solver->exclusive(solver->arg, 0);
@@ -719,7 +810,7 @@ out:
 	 * A failing clean-up must not hide why the order failed. */
 	if (rc == -1)
 		snprintf(msg, sizeof(msg), "%s", err_msg());
-	for (i = 0; i < o->nauthz; i++) {
+	for (i = 0; i < nw; i++) {
 		authz_withdraw(&w[i], solver);
 		task_free(&w[i].task);
 		acme_authz_free(&w[i].authz);
@@ -727,33 +818,6 @@ out:
 	if (rc == -1)
 		err_set("%s", msg);
 	free(w);
-	http_response_free(&r);
-	return rc;
-}
-
-/* Polls the order until it is no longer pending/processing. */
-static int
-poll_order(struct acme_session *s, struct acme_order *o,
-    const struct acme_poll_opts *p)
-{
-	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
-	struct http_response r;
-	int rc = -1;
-
-	http_response_init(&r);
-	while (o->status == ACME_ST_PROCESSING ||
-	    o->status == ACME_ST_PENDING) {
-		if (poll_wait(s, &r, &next, p, deadline, o->url) == -1)
-			goto out;
-		if (acme_post(s, o->url, NULL, NULL, &r) == -1)
-			goto out;
-		if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
-			err_prefix("%s", o->url);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
 	http_response_free(&r);
 	return rc;
 }

@@ -251,6 +251,10 @@ def test_fakeca_issues_a_real_chain(fakeca, tmp_path):
     assert acct[0]["payload"]["externalAccountBinding"]
     assert all(r["protected"]["kid"] == fakeca.base + "/acct/1"
                for r in posts if r["path"] != "/new-acct")
+    # Each authorization is read once: after the challenge, the order is
+    # polled instead (it turns ready when every authorization is valid).
+    reads = [r["path"] for r in posts if r["path"].startswith("/authz/")]
+    assert len(reads) == 1, [r["path"] for r in posts]
     # The hook got the token the CA gave.
     calls = client.hook_calls()
     assert len(calls) == 2 and calls[0]["argv"][0] == calls[1]["argv"][0]
@@ -569,18 +573,26 @@ STATUSES = [
                                     "set": {"status": "deactivated"}}],
      "{base}/authz/\\d+/0", "dns:example.org: authorization is deactivated",
      FAST),
-    ("authorization-back-to-pending",
-     [{"endpoint": "authz", "from": 2,
-       "set": {"status": "pending", "challenges.0.status": "valid"}}],
-     "{base}/authz/\\d+/0", f"still not done after {POLL_DEADLINE_S} s",
-     POLL),
+    # After the challenges, acmed polls the order, not each authorization;
+    # it reads them again only when the order turns invalid, to say why.
     ("authorization-invalid",
-     [{"endpoint": "authz", "nth": 2,
+     [{"endpoint": "order", "set": {"status": "invalid"}},
+      {"endpoint": "authz", "nth": 2,
        "set": {"status": "invalid", "challenges.0.status": "invalid",
                "challenges.0.error": {"type": UNAUTHORIZED,
                                       "detail": "bad proof"}}}],
      "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
      "http-01 challenge failed: unauthorized: bad proof", FAST),
+    ("order-invalid-authorizations-valid",
+     [{"endpoint": "order",
+       "set": {"status": "invalid",
+               "error": {"type": UNAUTHORIZED, "detail": "no"}}}],
+     "{base}/order/\\d+", "order is invalid while its authorizations were "
+     "validated: unauthorized: no", FAST),
+    ("order-authorizations-changed",
+     [{"endpoint": "order", "set": {"status": "invalid",
+                                    "authorizations": []}}],
+     "{base}/order/\\d+", "the order's authorizations changed", FAST),
     ("order-never-ready", [{"endpoint": "order",
                             "set": {"status": "pending"}}],
      "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s", POLL),
@@ -601,8 +613,8 @@ def test_order_that_never_becomes_ready_is_abandoned(fakeca_factory,
     deactivated (none is here: they were valid)."""
     _, proc = hostile(
         fakeca_factory, tmp_path,
-        [{"endpoint": "authz", "from": 2, "set": {"status": "pending"}}],
-        "{base}/authz/\\d+/0", f"still not done after {POLL_DEADLINE_S} s",
+        [{"endpoint": "order", "set": {"status": "pending"}}],
+        "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s",
         POLL)
     assert proc.seconds >= POLL_DEADLINE_S
 
@@ -631,10 +643,10 @@ RETRY_AFTER = [
                      "headers": {"Retry-After": str(YEAR)}}],
      "{base}/order/\\d+", "the next poll the server allows is past the poll "
      "deadline"),
-    ("authorization-poll", [{"endpoint": "authz", "from": 2,
+    ("order-poll-pending", [{"endpoint": "order",
                              "set": {"status": "pending"},
                              "headers": {"Retry-After": str(YEAR)}}],
-     "{base}/authz/\\d+/0", "past the poll deadline"),
+     "{base}/order/\\d+", "past the poll deadline"),
 ]
 
 
