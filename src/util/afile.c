@@ -109,10 +109,6 @@ afile_stage(struct afile *f, const char *path, const void *data, size_t len,
 		err_sys("%s: write", path);
 		goto fail_fd;
 	}
-	if (fsync(fd) == -1) {
-		err_sys("%s: fsync", path);
-		goto fail_fd;
-	}
 	if ((opts->uid != (uid_t)-1 || opts->gid != (gid_t)-1) &&
 	    fchown(fd, opts->uid, opts->gid) == -1) {
 		err_sys("%s: cannot set owner %d:%d", path, (int)opts->uid,
@@ -124,6 +120,12 @@ afile_stage(struct afile *f, const char *path, const void *data, size_t len,
 	if (fchmod(fd, opts->mode & 07777) == -1) {
 		err_sys("%s: cannot set mode %04o", path,
 		    (unsigned)opts->mode);
+		goto fail_fd;
+	}
+	/* Last, so that owner and mode reach the disk with the data: the
+	 * folder's sync after the rename does not carry the inode's. */
+	if (fsync(fd) == -1) {
+		err_sys("%s: fsync", path);
 		goto fail_fd;
 	}
 	if (close(fd) == -1) {

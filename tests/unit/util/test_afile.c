@@ -119,6 +119,43 @@ test_write_modes(void **state)
 	assert_int_equal(count_entries(), 2);
 }
 
+/* Linked with -Wl,--wrap=fsync: the mode each synced regular file had
+ * when its fsync was asked for. */
+int __real_fsync(int fd);
+int __wrap_fsync(int fd);
+static mode_t synced_mode[8];
+static int nsynced;
+
+int
+__wrap_fsync(int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && nsynced < 8)
+		synced_mode[nsynced++] = sb.st_mode & 07777;
+	return __real_fsync(fd);
+}
+
+/* Owner and mode are set before the file's fsync: the folder's sync
+ * after the rename does not write the inode, so a crash right after
+ * could otherwise leave the file with the mode the umask gave it. */
+static void
+test_mode_set_before_sync(void **state)
+{
+	struct afile_opts crt = { 0644, (uid_t)-1, (gid_t)-1 };
+	char path[128];
+	mode_t old;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/crt.pem", dir);
+	old = umask(077);
+	nsynced = 0;
+	assert_int_equal(afile_write(path, "cert", 4, &crt), 0);
+	umask(old);
+	assert_int_equal(nsynced, 1);
+	assert_int_equal(synced_mode[0], 0644);
+}
+
 static atomic_int stop_scan;
 static atomic_int seen_wide;
 static atomic_long scanned;
@@ -340,6 +377,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_modes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_mode_set_before_sync,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_never_wider, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write_keeps_old,
