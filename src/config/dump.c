@@ -30,28 +30,47 @@ put(struct dump *d, const char *fmt, ...)
 }
 
 static void
+lit(struct dump *d, const void *p, size_t n)
+{
+	if (buf_append(d->b, p, n) == -1)
+		d->failed = 1;
+}
+
+static void
+str(struct dump *d, const char *s)
+{
+	lit(d, s, strlen(s));
+}
+
+/* A quoted string: runs of plain characters are copied as they are (a
+ * printf per character made --check-config of 10,000 certificates spend
+ * half its time here). */
+static void
 q(struct dump *d, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p, *run;
 
 	if (s == NULL) {
-		put(d, "%c", '-');
+		lit(d, "-", 1);
 		return;
 	}
-	put(d, "%c", '"');
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	lit(d, "\"", 1);
+	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20 && *p != 0x7f)
+			continue;
+		lit(d, run, (size_t)(p - run));
+		run = p + 1;
 		if (*p == '"' || *p == '\\')
 			put(d, "\\%c", *p);
 		else if (*p == '\n')
-			put(d, "%s", "\\n");
+			lit(d, "\\n", 2);
 		else if (*p == '\t')
-			put(d, "%s", "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			put(d, "\\x%02x", *p);
+			lit(d, "\\t", 2);
 		else
-			put(d, "%c", (char)*p);
+			put(d, "\\x%02x", *p);
 	}
-	put(d, "%c", '"');
+	lit(d, run, (size_t)(p - run));
+	lit(d, "\"", 1);
 }
 
 static void
@@ -282,19 +301,23 @@ config_summary(const struct config *c, struct buf *out)
 
 	for (i = 0; i < c->ncertificates; i++) {
 		cert = &c->certificates[i];
-		put(d, "%s", "certificate ");
+		str(d, "certificate ");
 		q(d, cert->name);
-		put(d, "%s", ": endpoint ");
+		str(d, ": endpoint ");
 		q(d, cert->endpoint->name);
-		put(d, "%s", ", account ");
+		str(d, ", account ");
 		q(d, cert->account->name);
-		put(d, "%s", ", identifiers");
-		for (j = 0; j < cert->nidentifiers; j++)
-			put(d, "%s %s (%s)", j > 0 ? "," : "",
-			    cert->identifiers[j].value,
-			    cert->identifiers[j].challenge);
-		put(d, ", key type %s\n",
-		    crypto_key_type_name(cert->key_type));
+		str(d, ", identifiers");
+		for (j = 0; j < cert->nidentifiers; j++) {
+			str(d, j > 0 ? ", " : " ");
+			str(d, cert->identifiers[j].value);
+			str(d, " (");
+			str(d, cert->identifiers[j].challenge);
+			str(d, ")");
+		}
+		str(d, ", key type ");
+		str(d, crypto_key_type_name(cert->key_type));
+		str(d, "\n");
 	}
 	return d->failed ? -1 : 0;
 }
