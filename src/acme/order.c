@@ -440,15 +440,41 @@ poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
 	return rc;
 }
 
-/* Polls the order until it is no longer pending/processing. */
+/* 1 when a and b list the same authorizations, in any order (Pebble
+ * shuffles them in every answer). */
+static int
+order_same_authz(const struct acme_order *a, const struct acme_order *b)
+{
+	size_t i, j;
+
+	if (a->nauthz != b->nauthz)
+		return 0;
+	for (i = 0; i < a->nauthz; i++) {
+		for (j = 0; j < b->nauthz; j++)
+			if (strcmp(a->authz[i], b->authz[j]) == 0)
+				break;
+		if (j == b->nauthz)
+			return 0;
+	}
+	return 1;
+}
+
+/* Polls the order until it is no longer pending/processing.  An answer
+ * is taken only whole: one that does not parse, or that lists other
+ * authorizations than the order was created with (RFC 8555 fixes them;
+ * their order may change), leaves o as it was, so that the order can still be abandoned (its
+ * pending authorizations deactivated). */
 static int
 poll_order(struct acme_session *s, struct acme_order *o,
     const struct acme_poll_opts *p)
 {
 	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	struct acme_order t;
 	struct http_response r;
+	size_t i;
 	int rc = -1;
 
+	memset(&t, 0, sizeof(t));
 	http_response_init(&r);
 	while (o->status == ACME_ST_PROCESSING ||
 	    o->status == ACME_ST_PENDING) {
@@ -456,13 +482,29 @@ poll_order(struct acme_session *s, struct acme_order *o,
 			goto out;
 		if (acme_post(s, o->url, NULL, NULL, &r) == -1)
 			goto out;
-		if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
+		if (acme_order_parse(&t, buf_str(&r.body), r.body.len) == -1) {
 			err_prefix("%s", o->url);
 			goto out;
 		}
+		if (!order_same_authz(&t, o)) {
+			err_set("%s: the order's authorizations changed",
+			    o->url);
+			goto out;
+		}
+		/* The authorizations stay as newOrder listed them: callers
+		 * index them. */
+		for (i = 0; i < t.nauthz; i++)
+			free(t.authz[i]);
+		memcpy(t.authz, o->authz, o->nauthz * sizeof(o->authz[0]));
+		o->nauthz = 0;
+		order_clear_fields(o);
+		t.url = o->url;
+		*o = t;
+		memset(&t, 0, sizeof(t));
 	}
 	rc = 0;
 out:
+	order_clear_fields(&t);
 	http_response_free(&r);
 	return rc;
 }
@@ -609,21 +651,23 @@ authz_withdraw(struct authz_work *w, const struct acme_solver *solver)
 
 /* After the last round the order tells at once whether every
  * authorization is valid (it turns ready) or one failed (invalid): one
- * poll instead of one per authorization.  The authorizations are read
- * again only to say which failed and why. */
+ * poll instead of one per authorization.  Whatever newOrder said, the
+ * order is polled at least once: its proofs stay up until then.  When
+ * it fails, the authorizations are read again to say which failed and
+ * why; failing that, the order's own error says it. */
 static int
 authz_wait_order(struct acme_session *s, struct acme_order *o,
-    struct authz_work *w, size_t nw)
+    struct authz_work *w, size_t nw, const struct acme_poll_opts *p)
 {
 	struct http_response r;
 	size_t i;
 	int rc = -1;
 
+	o->status = ACME_ST_PENDING;
+	if (poll_order(s, o, p) == -1)
+		return -1;
 	if (o->status == ACME_ST_READY || o->status == ACME_ST_VALID)
 		return 0;
-	if (o->nauthz != nw)
-		return err_set("%s: the order's authorizations changed while "
-		    "they were validated", o->url);
 	http_response_init(&r);
 	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
@@ -631,12 +675,15 @@ authz_wait_order(struct acme_session *s, struct acme_order *o,
 		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
 			goto out;
 		acme_authz_free(&w[i].authz);
+		w[i].chall = NULL;
 		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
 		    r.body.len) == -1) {
 			err_prefix("%s", o->authz[i]);
 			goto out;
 		}
-		if (w[i].authz.status != ACME_ST_VALID) {
+		if (w[i].authz.status != ACME_ST_VALID &&
+		    w[i].authz.status != ACME_ST_PENDING &&
+		    w[i].authz.status != ACME_ST_PROCESSING) {
 			authz_failure(&w[i].authz, o->authz[i]);
 			goto out;
 		}
@@ -677,10 +724,7 @@ authz_round(struct acme_session *s, struct acme_order *o,
 			goto out;
 	}
 	if (last && nsel > 0) {
-		/* poll_order replaces the order's fields, its list of
-		 * authorizations included. */
-		if (poll_order(s, o, p) == -1 ||
-		    authz_wait_order(s, o, w, nw) == -1)
+		if (authz_wait_order(s, o, w, nw, p) == -1)
 			goto out;
 		for (i = 0; i < nw; i++)
 			if (w[i].sel) {

@@ -199,9 +199,6 @@ class State:
         if o["status"] == "pending" and all(
                 self.authzs[a]["status"] == "valid" for a in o["authz"]):
             o["status"] = "ready"
-        elif o["status"] == "pending" and any(
-                self.authzs[a]["status"] == "invalid" for a in o["authz"]):
-            o["status"] = "invalid"
         doc = {"status": o["status"],
                "expires": "2099-01-01T00:00:00Z",
                "identifiers": o["identifiers"],

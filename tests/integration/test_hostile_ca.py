@@ -560,7 +560,11 @@ STATUSES = [
      [{"endpoint": "finalize", "set": {"status": "processing"}},
       {"endpoint": "order", "set": {"status": "pending"}}],
      "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s", POLL),
+    # A CA that hands back an order it already issued (its authorization
+    # valid too): nothing to authorize, and finalize cannot take a new key.
     ("new-order-already-valid", [{"endpoint": "newOrder",
+                                  "set": {"status": "valid"}},
+                                 {"endpoint": "authz",
                                   "set": {"status": "valid"}}],
      "{base}/order/\\d+", "the order is already valid", FAST),
     ("new-order-invalid",
@@ -607,16 +611,66 @@ def test_status_out_of_order(fakeca_factory, tmp_path, script, url, error,
     hostile(fakeca_factory, tmp_path, script, url, error, limit)
 
 
+def deactivations(ca):
+    """The authorizations the client deactivated."""
+    return [r["path"] for r in ca.requests() if r["method"] == "POST"
+            and r["path"].startswith("/authz/")
+            and r["payload"] == {"status": "deactivated"}]
+
+
+def abandoned(fakeca_factory, tmp_path, script, url, error, limit):
+    """hostile() for a CA that never validates the challenge: the order's
+    authorization stays pending, and must be deactivated."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "challenge", "no_state": True}] + script)
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    line = error_line(proc)
+    assert proc.returncode == 1, proc.stderr[-4000:]
+    assert re.search(url.replace("{base}", re.escape(ca.base)), line), line
+    assert re.search(error, line), line
+    assert proc.seconds < limit, f"{proc.seconds:.1f} s > {limit} s"
+    assert client.files() == []
+    gone = deactivations(ca)
+    assert len(gone) == 1 and re.fullmatch(r"/authz/\d+/0", gone[0]), gone
+    return proc
+
+
 def test_order_that_never_becomes_ready_is_abandoned(fakeca_factory,
                                                      tmp_path):
-    """The poll deadline ends it, and the authorizations still pending are
-    deactivated (none is here: they were valid)."""
-    _, proc = hostile(
-        fakeca_factory, tmp_path,
-        [{"endpoint": "order", "set": {"status": "pending"}}],
-        "{base}/order/\\d+", f"still not done after {POLL_DEADLINE_S} s",
-        POLL)
+    """The poll deadline ends it, and the authorization still pending is
+    deactivated."""
+    proc = abandoned(fakeca_factory, tmp_path, [], "{base}/order/\\d+",
+                     f"still not done after {POLL_DEADLINE_S} s", POLL)
     assert proc.seconds >= POLL_DEADLINE_S
+
+
+@pytest.mark.parametrize("rule,error", [
+    ({"body": "}"}, "invalid JSON"),
+    ({"set": {"authorizations": []}}, "the order's authorizations changed"),
+], ids=["unreadable", "other-authorizations"])
+def test_order_poll_refused_keeps_authorizations(fakeca_factory, tmp_path,
+                                                 rule, error):
+    """An order poll answer that cannot be taken leaves the order as
+    newOrder gave it: its pending authorization is still deactivated."""
+    abandoned(fakeca_factory, tmp_path, [dict(endpoint="order", **rule)],
+              "{base}/order/\\d+", error, FAST)
+
+
+def test_proofs_stay_up_until_the_order_is_polled(fakeca_factory, tmp_path):
+    """newOrder calling the order ready while its authorization is pending
+    does not make acmed skip the poll: the proof stays published until the
+    order says the authorization is valid."""
+    ca = fakeca_factory(script=[{"endpoint": "newOrder",
+                                 "set": {"status": "ready"}}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    paths = [re.sub(r"\d+", "N", r["path"]) for r in ca.requests()
+             if r["method"] == "POST"]
+    i = paths.index("/chall/N/N/http-N")
+    assert paths[i:i + 3] == ["/chall/N/N/http-N", "/order/N",
+                              "/order/N/finalize"], paths
 
 
 # -- Retry-After of a year ---------------------------------------------------
