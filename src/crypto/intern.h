@@ -43,6 +43,13 @@ int	 crypto_ossl_err(const char *fmt, ...)
  * key types.  Takes ownership of pkey, also on failure. */
 struct crypto_key *crypto_key_wrap(EVP_PKEY *pkey, int has_private);
 
+/* key_pem.c: an unencrypted PKCS#8 PEM key file of an EC key (with its
+ * public key) or an EdDSA key, read from its values without OpenSSL's
+ * decoders.  NULL for anything else, or on any error: the caller then
+ * asks OpenSSL. */
+struct crypto_key *crypto_key_from_pkcs8_values(const void *pem,
+	    size_t len);
+
 /* key.c: a public key as a SubjectPublicKeyInfo holds it, for the EC and
  * EdDSA keys: the algorithm (and curve) and the key's octets (the X9.62
  * point; the raw EdDSA key), which go into a BIT STRING as they are. */

@@ -12,7 +12,9 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/asn1t.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "crypto/intern.h"
 #include "crypto/key.h"
@@ -30,13 +32,175 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
+/*
+ * Key files of EC and EdDSA keys, read from their values: OpenSSL 3.0's
+ * decoders try every format they know for each file, which made reading
+ * the keys of 10,000 certificates at start-up take seconds.  Only the
+ * unencrypted PKCS#8 that this file and OpenSSL write is read here: EC
+ * with a named curve and its public key (RFC 5915), EdDSA (RFC 8410).
+ * Anything else, and anything odd in these, goes to OpenSSL.
+ */
+typedef struct {
+	ASN1_INTEGER		*version;
+	ASN1_OCTET_STRING	*priv;
+	ASN1_OBJECT		*curve;		/* [0], absent in PKCS#8 */
+	ASN1_BIT_STRING		*pub;		/* [1] */
+} EC_PRIV;
+
+ASN1_SEQUENCE(EC_PRIV) = {
+	ASN1_SIMPLE(EC_PRIV, version, ASN1_INTEGER),
+	ASN1_SIMPLE(EC_PRIV, priv, ASN1_OCTET_STRING),
+	ASN1_EXP_OPT(EC_PRIV, curve, ASN1_OBJECT, 0),
+	ASN1_EXP_OPT(EC_PRIV, pub, ASN1_BIT_STRING, 1)
+} static_ASN1_SEQUENCE_END(EC_PRIV)
+
+static EVP_PKEY *
+ec_from_values(int curve, const unsigned char *der, int len)
+{
+	const union { uint16_t u; unsigned char c; } one = { 1 };
+	const unsigned char *p = der, *priv;
+	unsigned char native[66], point[1 + 2 * 66];
+	char group[32];
+	OSSL_PARAM params[4];
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	ASN1_OCTET_STRING *secret;
+	EC_PRIV *e;
+	int i, plen, publen;
+
+	if ((e = (EC_PRIV *)ASN1_item_d2i(NULL, &p, len,
+	    ASN1_ITEM_rptr(EC_PRIV))) == NULL)
+		return NULL;
+	plen = ASN1_STRING_length(e->priv);
+	priv = ASN1_STRING_get0_data(e->priv);
+	publen = e->pub != NULL ? ASN1_STRING_length(e->pub) : 0;
+	if (p == der + len && ASN1_INTEGER_get(e->version) == 1 &&
+	    publen > 0 && (size_t)publen <= sizeof(point) &&
+	    (e->curve == NULL || OBJ_obj2nid(e->curve) == curve) &&
+	    plen > 0 && (size_t)plen <= sizeof(native) &&
+	    OBJ_nid2sn(curve) != NULL && snprintf(group, sizeof(group), "%s",
+	    OBJ_nid2sn(curve)) < (int)sizeof(group) &&
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) != NULL) {
+		/* OSSL_PARAM integers are in the machine's byte order. */
+		for (i = 0; i < plen; i++)
+			native[i] = one.c ? priv[plen - 1 - i] : priv[i];
+		memcpy(point, ASN1_STRING_get0_data(e->pub), (size_t)publen);
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+		params[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY,
+		    native, (size_t)plen);
+		params[2] = OSSL_PARAM_construct_octet_string(
+		    OSSL_PKEY_PARAM_PUB_KEY, point, (size_t)publen);
+		params[3] = OSSL_PARAM_construct_end();
+		if (EVP_PKEY_fromdata_init(ctx) != 1 ||
+		    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR,
+		    params) != 1)
+			pkey = NULL;
+		OPENSSL_cleanse(native, sizeof(native));
+	}
+	EVP_PKEY_CTX_free(ctx);
+	ctx = NULL;
+	/* The file carries the public key beside the private one: they
+	 * must belong together (a damaged scalar is not taken). */
+	if (pkey != NULL && ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey,
+	    NULL)) == NULL || EVP_PKEY_pairwise_check(ctx) != 1)) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	secret = e->priv;
+	e->priv = NULL;
+	ASN1_STRING_clear_free(secret);
+	ASN1_item_free((ASN1_VALUE *)e, ASN1_ITEM_rptr(EC_PRIV));
+	return pkey;
+}
+
+static EVP_PKEY *
+eddsa_from_values(int nid, const unsigned char *der, int len)
+{
+	const unsigned char *p = der;
+	ASN1_OCTET_STRING *s;
+	EVP_PKEY *pkey = NULL;
+
+	if ((s = d2i_ASN1_OCTET_STRING(NULL, &p, len)) == NULL)
+		return NULL;
+	if (p == der + len)
+		pkey = EVP_PKEY_new_raw_private_key_ex(NULL,
+		    nid == NID_ED25519 ? "ED25519" : "ED448", NULL,
+		    ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+	ASN1_STRING_clear_free(s);
+	return pkey;
+}
+
+static EVP_PKEY *
+pkcs8_from_values(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der, *pk;
+	const ASN1_OBJECT *alg;
+	const X509_ALGOR *palg;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *pkey = NULL;
+	const void *pval;
+	int pklen, ptype, nid;
+
+	if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len)) == NULL)
+		return NULL;
+	if (p == der + len &&
+	    PKCS8_pkey_get0(&alg, &pk, &pklen, &palg, p8) == 1) {
+		X509_ALGOR_get0(NULL, &ptype, &pval, palg);
+		nid = OBJ_obj2nid(alg);
+		if (nid == NID_X9_62_id_ecPublicKey && ptype == V_ASN1_OBJECT)
+			pkey = ec_from_values(OBJ_obj2nid(pval), pk, pklen);
+		else if ((nid == NID_ED25519 || nid == NID_ED448) &&
+		    ptype == V_ASN1_UNDEF)
+			pkey = eddsa_from_values(nid, pk, pklen);
+	}
+	/* Frees with the key bytes wiped. */
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	return pkey;
+}
+
+struct crypto_key *
+crypto_key_from_pkcs8_values(const void *pem, size_t len)
+{
+	static const char begin[] = "-----BEGIN PRIVATE KEY-----\n";
+	static const char end[] = "\n-----END PRIVATE KEY-----";
+	unsigned char der[1024];
+	const char *body, *stop;
+	EVP_ENCODE_CTX *b64;
+	EVP_PKEY *pkey = NULL;
+	int n = 0, fin = 0;
+
+	if (len < sizeof(begin) - 1 || memcmp(pem, begin,
+	    sizeof(begin) - 1) != 0)
+		return NULL;
+	body = (const char *)pem + sizeof(begin) - 1;
+	/* RSA keys are longer: OpenSSL reads them. */
+	if ((stop = memmem(body, len - (sizeof(begin) - 1) < 1300 ?
+	    len - (sizeof(begin) - 1) : 1300, end, sizeof(end) - 1)) ==
+	    NULL || (b64 = EVP_ENCODE_CTX_new()) == NULL)
+		return NULL;
+	EVP_DecodeInit(b64);
+	if (EVP_DecodeUpdate(b64, der, &n, (const unsigned char *)body,
+	    (int)(stop - body)) != -1 && EVP_DecodeFinal(b64, der + n,
+	    &fin) == 1)
+		pkey = pkcs8_from_values(der, (size_t)(n + fin));
+	EVP_ENCODE_CTX_free(b64);
+	OPENSSL_cleanse(der, sizeof(der));
+	ERR_clear_error();
+	return pkey != NULL ? crypto_key_wrap(pkey, 1) : NULL;
+}
+
 struct crypto_key *
 crypto_key_from_pem(const void *pem, size_t len)
 {
+	struct crypto_key *k;
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = NULL;
 	int encrypted = 0;
 
+	if ((k = crypto_key_from_pkcs8_values(pem, len)) != NULL)
+		return k;
 	ERR_clear_error();
 	if (len > INT_MAX) {
 		err_set("PEM data too large");

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "crypto/intern.h"
 #include "crypto/jwk.h"
 #include "crypto/key.h"
 #include "helpers.h"
@@ -305,6 +306,87 @@ test_bad_input(void **state)
 	crypto_key_free(NULL);
 }
 
+/* Key files of EC and EdDSA keys are read from their values, without
+ * OpenSSL's decoders: the same key as OpenSSL reads, from the files
+ * written here and from openssl's; every other form, and any change to
+ * these, is left to OpenSSL, which still reads what it can. */
+static void
+test_pkcs8_from_values(void **state)
+{
+	const char *pkey_args[] = { "pkey", NULL };
+	const char *no_pub[] = { "ec", "-no_public", NULL };
+	const char *topk8[] = { "pkcs8", "-topk8", "-nocrypt", NULL };
+	const char *trad[] = { "pkey", "-traditional", NULL };
+	struct buf pem, theirs, tmp;
+	struct crypto_key *k2;
+	char *p;
+	int t;
+
+	(void)state;
+	for (t = 0; t < CRYPTO_KEY_TYPE_COUNT; t++) {
+		const struct crypto_key *k = shared_key(t);
+		int fast = t != CRYPTO_KEY_RSA2048 && t != CRYPTO_KEY_RSA4096;
+
+		buf_init(&pem, BUF_MAX_SMALL);
+		buf_init(&theirs, BUF_MAX_SMALL);
+		assert_int_equal(crypto_key_to_pem(k, &pem), 0);
+		assert_int_equal(run_openssl(pkey_args, pem.data, pem.len,
+		    &theirs), 0);
+		k2 = crypto_key_from_pkcs8_values(pem.data, pem.len);
+		assert_true((k2 != NULL) == fast);
+		if (fast) {
+			assert_int_equal(crypto_key_get_type(k2), t);
+			assert_true(crypto_key_is_private(k2));
+			assert_int_equal(EVP_PKEY_eq(k2->pkey, k->pkey), 1);
+			/* The private half too: it signs the same. */
+			assert_int_equal(EVP_PKEY_parameters_eq(k2->pkey,
+			    k->pkey), 1);
+			crypto_key_free(k2);
+			assert_non_null(k2 = crypto_key_from_pkcs8_values(
+			    theirs.data, theirs.len));
+			assert_int_equal(EVP_PKEY_eq(k2->pkey, k->pkey), 1);
+			crypto_key_free(k2);
+			/* One base64 character changed: not this key, or
+			 * none (OpenSSL then says why). */
+			p = strchr(pem.data + strlen(PEM_PRIVATE), '\n') - 3;
+			*p = *p == 'A' ? 'B' : 'A';
+			k2 = crypto_key_from_pkcs8_values(pem.data, pem.len);
+			assert_true(k2 == NULL || EVP_PKEY_eq(k2->pkey,
+			    k->pkey) != 1);
+			crypto_key_free(k2);
+		}
+		buf_free_secure(&pem);
+		buf_free_secure(&theirs);
+	}
+
+	/* Forms left to OpenSSL: SEC 1, and PKCS#8 without the public key
+	 * (OpenSSL computes it). */
+	buf_init(&pem, BUF_MAX_SMALL);
+	buf_init(&tmp, BUF_MAX_SMALL);
+	buf_init(&theirs, BUF_MAX_SMALL);
+	assert_int_equal(crypto_key_to_pem(shared_key(CRYPTO_KEY_ECDSA_P256),
+	    &pem), 0);
+	assert_int_equal(run_openssl(trad, pem.data, pem.len, &theirs), 0);
+	assert_null(crypto_key_from_pkcs8_values(theirs.data, theirs.len));
+	buf_free_secure(&theirs);
+	buf_init(&theirs, BUF_MAX_SMALL);
+	assert_int_equal(run_openssl(no_pub, pem.data, pem.len, &tmp), 0);
+	assert_int_equal(run_openssl(topk8, tmp.data, tmp.len, &theirs), 0);
+	assert_int_equal(strncmp(theirs.data, PEM_PRIVATE,
+	    strlen(PEM_PRIVATE)), 0);
+	assert_null(crypto_key_from_pkcs8_values(theirs.data, theirs.len));
+	assert_non_null(k2 = crypto_key_from_pem(theirs.data, theirs.len));
+	assert_true(crypto_key_same_public(k2,
+	    shared_key(CRYPTO_KEY_ECDSA_P256)));
+	crypto_key_free(k2);
+	/* Trailing bytes after the DER. */
+	assert_null(crypto_key_from_pkcs8_values(PEM_PRIVATE
+	    "MAA=\n-----END PRIVATE KEY-----\n", 46));
+	buf_free_secure(&pem);
+	buf_free_secure(&tmp);
+	buf_free_secure(&theirs);
+}
+
 static void
 test_generate_fresh(void **state)
 {
@@ -331,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_generate_fresh),
 		cmocka_unit_test(test_pem_as_openssl_writes_it),
+		cmocka_unit_test(test_pkcs8_from_values),
 	};
 
 	return cmocka_run_group_tests(tests, helpers_setup, helpers_teardown);
