@@ -462,8 +462,8 @@ order_same_authz(const struct acme_order *a, const struct acme_order *b)
 /* Polls the order until it is no longer pending/processing.  An answer
  * is taken only whole: one that does not parse, or that lists other
  * authorizations than the order was created with (RFC 8555 fixes them;
- * their order may change), leaves o as it was, so that the order can still be abandoned (its
- * pending authorizations deactivated). */
+ * their order may change), leaves o as it was, so that the order can
+ * still be abandoned (its pending authorizations deactivated). */
 static int
 poll_order(struct acme_session *s, struct acme_order *o,
     const struct acme_poll_opts *p)
@@ -762,7 +762,7 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	struct authz_work *w;
 	struct http_response r;
 	char msg[ERR_MSG_MAX];
-	size_t i, j, nw = o->nauthz;	/* a poll of the order may change it */
+	size_t i, j, nw = o->nauthz;
 	int rc = -1, last;
 
 	poll_defaults(&p, popts);
