@@ -18,6 +18,8 @@
 
 #include "crypto/intern.h"
 #include "crypto/key.h"
+#include "util/b64url.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 /* Called by OpenSSL only for an encrypted key: refuse instead of letting
@@ -74,8 +76,11 @@ ec_from_values(int curve, const unsigned char *der, int len)
 	plen = ASN1_STRING_length(e->priv);
 	priv = ASN1_STRING_get0_data(e->priv);
 	publen = e->pub != NULL ? ASN1_STRING_length(e->pub) : 0;
+	/* An uncompressed point only: OpenSSL would keep the form of
+	 * another, which fromdata does not. */
 	if (p == der + len && ASN1_INTEGER_get(e->version) == 1 &&
 	    publen > 0 && (size_t)publen <= sizeof(point) &&
+	    ASN1_STRING_get0_data(e->pub)[0] == 0x04 &&
 	    (e->curve == NULL || OBJ_obj2nid(e->curve) == curve) &&
 	    plen > 0 && (size_t)plen <= sizeof(native) &&
 	    OBJ_nid2sn(curve) != NULL && snprintf(group, sizeof(group), "%s",
@@ -101,7 +106,8 @@ ec_from_values(int curve, const unsigned char *der, int len)
 	EVP_PKEY_CTX_free(ctx);
 	ctx = NULL;
 	/* The file carries the public key beside the private one: they
-	 * must belong together (a damaged scalar is not taken). */
+	 * must belong together (a damaged scalar is left to OpenSSL, which
+	 * reads it without this check). */
 	if (pkey != NULL && ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey,
 	    NULL)) == NULL || EVP_PKEY_pairwise_check(ctx) != 1)) {
 		EVP_PKEY_free(pkey);
@@ -160,33 +166,68 @@ pkcs8_from_values(const unsigned char *der, size_t len)
 	return pkey;
 }
 
+/* The DER of the PEM block at the start of pem, written as this file and
+ * OpenSSL write it: lines of at most 64 base64 characters, none empty,
+ * then the end marker alone on its line; anything else is left to
+ * OpenSSL.  Decoded here, not by EVP_Decode*, whose context keeps a
+ * block of the key where it cannot be wiped. */
+static int
+pem_block_der(const char *pem, size_t len, struct buf *der)
+{
+	static const char begin[] = "-----BEGIN PRIVATE KEY-----\n";
+	static const char end[] = "-----END PRIVATE KEY-----";
+	char b64[1280];		/* EC P-521 and Ed448 keys take < 400 */
+	size_t i = sizeof(begin) - 1, e = sizeof(end) - 1, n = 0, line = 0;
+	int rc = -1;
+	char c;
+
+	if (len < i || memcmp(pem, begin, i) != 0)
+		return -1;
+	for (; i < len && (c = pem[i]) != '-'; i++) {
+		if (c == '\n') {
+			if (line == 0)
+				goto out;
+			line = 0;
+			continue;
+		}
+		if (++line > 64 || n == sizeof(b64) || !((c >= 'A' &&
+		    c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' &&
+		    c <= '9') || c == '+' || c == '/' || c == '='))
+			goto out;
+		/* The base64url alphabet, for the project's decoder. */
+		b64[n++] = c == '+' ? '-' : c == '/' ? '_' : c;
+	}
+	if (line != 0 || n % 4 != 0 || len - i < e ||
+	    memcmp(pem + i, end, e) != 0 || (len > i + e && pem[i + e] != '\n'))
+		goto out;
+	/* Padding only at the end; base64url goes without it. */
+	if (n > 0 && b64[n - 1] == '=')
+		n--;
+	if (n > 0 && b64[n - 1] == '=')
+		n--;
+	/* Room for the bytes first (as many as characters, more than
+	 * enough): the decoder's appends then never move them. */
+	if (memchr(b64, '=', n) == NULL && buf_append(der, b64, n) == 0) {
+		OPENSSL_cleanse(der->data, der->len);
+		buf_truncate(der, 0);
+		rc = b64url_decode_buf(der, b64, n);
+	}
+out:
+	OPENSSL_cleanse(b64, sizeof(b64));
+	return rc;
+}
+
 struct crypto_key *
 crypto_key_from_pkcs8_values(const void *pem, size_t len)
 {
-	static const char begin[] = "-----BEGIN PRIVATE KEY-----\n";
-	static const char end[] = "\n-----END PRIVATE KEY-----";
-	unsigned char der[1024];
-	const char *body, *stop;
-	EVP_ENCODE_CTX *b64;
 	EVP_PKEY *pkey = NULL;
-	int n = 0, fin = 0;
+	struct buf der;
 
-	if (len < sizeof(begin) - 1 || memcmp(pem, begin,
-	    sizeof(begin) - 1) != 0)
-		return NULL;
-	body = (const char *)pem + sizeof(begin) - 1;
-	/* RSA keys are longer: OpenSSL reads them. */
-	if ((stop = memmem(body, len - (sizeof(begin) - 1) < 1300 ?
-	    len - (sizeof(begin) - 1) : 1300, end, sizeof(end) - 1)) ==
-	    NULL || (b64 = EVP_ENCODE_CTX_new()) == NULL)
-		return NULL;
-	EVP_DecodeInit(b64);
-	if (EVP_DecodeUpdate(b64, der, &n, (const unsigned char *)body,
-	    (int)(stop - body)) != -1 && EVP_DecodeFinal(b64, der + n,
-	    &fin) == 1)
-		pkey = pkcs8_from_values(der, (size_t)(n + fin));
-	EVP_ENCODE_CTX_free(b64);
-	OPENSSL_cleanse(der, sizeof(der));
+	buf_init(&der, 1280);
+	if (pem_block_der(pem, len, &der) == 0)
+		pkey = pkcs8_from_values((const unsigned char *)der.data,
+		    der.len);
+	buf_free_secure(&der);
 	ERR_clear_error();
 	return pkey != NULL ? crypto_key_wrap(pkey, 1) : NULL;
 }

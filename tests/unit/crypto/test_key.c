@@ -307,17 +307,14 @@ test_bad_input(void **state)
 }
 
 /* Key files of EC and EdDSA keys are read from their values, without
- * OpenSSL's decoders: the same key as OpenSSL reads, from the files
- * written here and from openssl's; every other form, and any change to
- * these, is left to OpenSSL, which still reads what it can. */
+ * OpenSSL's decoders: the same key (both halves: written again, the file
+ * is the same bytes), from the files written here and from openssl's;
+ * every other form, and any oddity in these, is left to OpenSSL. */
 static void
 test_pkcs8_from_values(void **state)
 {
 	const char *pkey_args[] = { "pkey", NULL };
-	const char *no_pub[] = { "ec", "-no_public", NULL };
-	const char *topk8[] = { "pkcs8", "-topk8", "-nocrypt", NULL };
-	const char *trad[] = { "pkey", "-traditional", NULL };
-	struct buf pem, theirs, tmp;
+	struct buf pem, theirs, again;
 	struct crypto_key *k2;
 	char *p;
 	int t;
@@ -334,57 +331,130 @@ test_pkcs8_from_values(void **state)
 		    &theirs), 0);
 		k2 = crypto_key_from_pkcs8_values(pem.data, pem.len);
 		assert_true((k2 != NULL) == fast);
+		crypto_key_free(k2);
 		if (fast) {
-			assert_int_equal(crypto_key_get_type(k2), t);
-			assert_true(crypto_key_is_private(k2));
-			assert_int_equal(EVP_PKEY_eq(k2->pkey, k->pkey), 1);
-			/* The private half too: it signs the same. */
-			assert_int_equal(EVP_PKEY_parameters_eq(k2->pkey,
-			    k->pkey), 1);
-			crypto_key_free(k2);
-			assert_non_null(k2 = crypto_key_from_pkcs8_values(
-			    theirs.data, theirs.len));
-			assert_int_equal(EVP_PKEY_eq(k2->pkey, k->pkey), 1);
-			crypto_key_free(k2);
-			/* One base64 character changed: not this key, or
-			 * none (OpenSSL then says why). */
+			const struct buf *in[] = { &pem, &theirs };
+			size_t i;
+
+			for (i = 0; i < 2; i++) {
+				assert_non_null(k2 =
+				    crypto_key_from_pkcs8_values(in[i]->data,
+				    in[i]->len));
+				assert_int_equal(crypto_key_get_type(k2), t);
+				assert_true(crypto_key_is_private(k2));
+				buf_init(&again, BUF_MAX_SMALL);
+				assert_int_equal(crypto_key_to_pem(k2, &again),
+				    0);
+				assert_int_equal(again.len, pem.len);
+				assert_memory_equal(again.data, pem.data,
+				    pem.len);
+				buf_free_secure(&again);
+				crypto_key_free(k2);
+			}
+			/* One base64 character changed, in the private key
+			 * (EC) or the whole of it (EdDSA): never this key. */
 			p = strchr(pem.data + strlen(PEM_PRIVATE), '\n') - 3;
 			*p = *p == 'A' ? 'B' : 'A';
 			k2 = crypto_key_from_pkcs8_values(pem.data, pem.len);
-			assert_true(k2 == NULL || EVP_PKEY_eq(k2->pkey,
-			    k->pkey) != 1);
+			assert_true(k2 == NULL || !crypto_key_same_public(k2,
+			    k));
 			crypto_key_free(k2);
 		}
 		buf_free_secure(&pem);
 		buf_free_secure(&theirs);
 	}
+}
 
-	/* Forms left to OpenSSL: SEC 1, and PKCS#8 without the public key
-	 * (OpenSSL computes it). */
+/* What the reader of key files leaves to OpenSSL, which still reads
+ * what it can. */
+static void
+test_pkcs8_left_to_openssl(void **state)
+{
+	const char *trad[] = { "pkey", "-traditional", NULL };
+	const char *no_pub[] = { "ec", "-no_public", NULL };
+	const char *compressed[] = { "ec", "-conv_form", "compressed", NULL };
+	const char *topk8[] = { "pkcs8", "-topk8", "-nocrypt", NULL };
+	const char *forms[] = { "SEC 1", "no public key", "compressed point" };
+	const struct crypto_key *k = shared_key(CRYPTO_KEY_ECDSA_P256);
+	struct buf pem, tmp, odd;
+	struct crypto_key *k2;
+	char *body, *nl;
+	size_t i;
+
+	(void)state;
 	buf_init(&pem, BUF_MAX_SMALL);
-	buf_init(&tmp, BUF_MAX_SMALL);
-	buf_init(&theirs, BUF_MAX_SMALL);
-	assert_int_equal(crypto_key_to_pem(shared_key(CRYPTO_KEY_ECDSA_P256),
-	    &pem), 0);
-	assert_int_equal(run_openssl(trad, pem.data, pem.len, &theirs), 0);
-	assert_null(crypto_key_from_pkcs8_values(theirs.data, theirs.len));
-	buf_free_secure(&theirs);
-	buf_init(&theirs, BUF_MAX_SMALL);
-	assert_int_equal(run_openssl(no_pub, pem.data, pem.len, &tmp), 0);
-	assert_int_equal(run_openssl(topk8, tmp.data, tmp.len, &theirs), 0);
-	assert_int_equal(strncmp(theirs.data, PEM_PRIVATE,
-	    strlen(PEM_PRIVATE)), 0);
-	assert_null(crypto_key_from_pkcs8_values(theirs.data, theirs.len));
-	assert_non_null(k2 = crypto_key_from_pem(theirs.data, theirs.len));
-	assert_true(crypto_key_same_public(k2,
-	    shared_key(CRYPTO_KEY_ECDSA_P256)));
-	crypto_key_free(k2);
-	/* Trailing bytes after the DER. */
-	assert_null(crypto_key_from_pkcs8_values(PEM_PRIVATE
-	    "MAA=\n-----END PRIVATE KEY-----\n", 46));
+	assert_int_equal(crypto_key_to_pem(k, &pem), 0);
+	for (i = 0; i < 3; i++) {
+		buf_init(&tmp, BUF_MAX_SMALL);
+		buf_init(&odd, BUF_MAX_SMALL);
+		if (i == 0)
+			assert_int_equal(run_openssl(trad, pem.data, pem.len,
+			    &odd), 0);
+		else {
+			assert_int_equal(run_openssl(i == 1 ? no_pub :
+			    compressed, pem.data, pem.len, &tmp), 0);
+			assert_int_equal(run_openssl(topk8, tmp.data, tmp.len,
+			    &odd), 0);
+			assert_int_equal(strncmp(odd.data, PEM_PRIVATE,
+			    strlen(PEM_PRIVATE)), 0);
+		}
+		print_message("%s\n", forms[i]);
+		assert_null(crypto_key_from_pkcs8_values(odd.data, odd.len));
+		assert_non_null(k2 = crypto_key_from_pem(odd.data, odd.len));
+		assert_true(crypto_key_same_public(k2, k));
+		crypto_key_free(k2);
+		buf_free_secure(&tmp);
+		buf_free_secure(&odd);
+	}
+
+	/* Text the PEM reader of OpenSSL or of a web server refuses. */
+	body = pem.data + strlen(PEM_PRIVATE);
+	nl = strchr(body, '\n');
+	for (i = 0; i < 3; i++) {
+		buf_init(&odd, BUF_MAX_SMALL);
+		if (i == 0) {		/* an empty line */
+			buf_append(&odd, pem.data, (size_t)(nl + 1 - pem.data));
+			buf_puts(&odd, nl);
+		} else if (i == 1) {	/* a line of 128 characters */
+			buf_append(&odd, pem.data, (size_t)(nl - pem.data));
+			buf_puts(&odd, nl + 1);
+		} else {		/* junk after the end marker */
+			buf_append(&odd, pem.data, pem.len - 1);
+			buf_puts(&odd, "junk\n");
+		}
+		assert_null(crypto_key_from_pkcs8_values(odd.data, odd.len));
+		buf_free_secure(&odd);
+	}
+
+	/* The key's DER with a byte after it; without, it is read. */
+	for (i = 0; i < 2; i++) {
+		BIO *in = BIO_new_mem_buf(pem.data, (int)pem.len);
+		BIO *out = BIO_new(BIO_s_mem());
+		unsigned char *data, ext[512];
+		char *name, *hdr, *text;
+		long dlen, tlen;
+
+		assert_non_null(in);
+		assert_non_null(out);
+		assert_int_equal(PEM_read_bio(in, &name, &hdr, &data, &dlen),
+		    1);
+		assert_true(dlen > 0 && (size_t)dlen < sizeof(ext));
+		memcpy(ext, data, (size_t)dlen);
+		ext[dlen] = 0;
+		assert_true(PEM_write_bio(out, "PRIVATE KEY", "", ext,
+		    dlen + (long)i) > 0);
+		tlen = BIO_get_mem_data(out, &text);
+		k2 = crypto_key_from_pkcs8_values(text, (size_t)tlen);
+		assert_true((k2 != NULL) == (i == 0));
+		crypto_key_free(k2);
+		OPENSSL_cleanse(ext, sizeof(ext));
+		OPENSSL_clear_free(data, (size_t)dlen);
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		BIO_free(in);
+		BIO_free(out);
+	}
 	buf_free_secure(&pem);
-	buf_free_secure(&tmp);
-	buf_free_secure(&theirs);
 }
 
 static void
@@ -414,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_generate_fresh),
 		cmocka_unit_test(test_pem_as_openssl_writes_it),
 		cmocka_unit_test(test_pkcs8_from_values),
+		cmocka_unit_test(test_pkcs8_left_to_openssl),
 	};
 
 	return cmocka_run_group_tests(tests, helpers_setup, helpers_teardown);
