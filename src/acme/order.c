@@ -649,25 +649,17 @@ authz_withdraw(struct authz_work *w, const struct acme_solver *solver)
 	w->set_up = 0;
 }
 
-/* After the last round the order tells at once whether every
- * authorization is valid (it turns ready) or one failed (invalid): one
- * poll instead of one per authorization.  Whatever newOrder said, the
- * order is polled at least once: its proofs stay up until then.  When
- * it fails, the authorizations are read again to say which failed and
- * why; failing that, the order's own error says it. */
+/* Reads the selected authorizations again: 1 with err saying why for
+ * the first that failed, 0 when none did, -1 (err) when one cannot be
+ * read. */
 static int
-authz_wait_order(struct acme_session *s, struct acme_order *o,
-    struct authz_work *w, size_t nw, const struct acme_poll_opts *p)
+authz_why(struct acme_session *s, const struct acme_order *o,
+    struct authz_work *w, size_t nw)
 {
 	struct http_response r;
 	size_t i;
 	int rc = -1;
 
-	o->status = ACME_ST_PENDING;
-	if (poll_order(s, o, p) == -1)
-		return -1;
-	if (o->status == ACME_ST_READY || o->status == ACME_ST_VALID)
-		return 0;
 	http_response_init(&r);
 	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
@@ -685,13 +677,46 @@ authz_wait_order(struct acme_session *s, struct acme_order *o,
 		    w[i].authz.status != ACME_ST_PENDING &&
 		    w[i].authz.status != ACME_ST_PROCESSING) {
 			authz_failure(&w[i].authz, o->authz[i]);
+			rc = 1;
 			goto out;
 		}
 	}
-	order_failure(o, "while its authorizations were validated");
+	rc = 0;
 out:
 	http_response_free(&r);
 	return rc;
+}
+
+/* After the last round the order tells at once whether every
+ * authorization is valid (it turns ready) or one failed (invalid): one
+ * poll instead of one per authorization.  Whatever newOrder said, the
+ * order is polled at least once: its proofs stay up until then.  When
+ * it fails, the authorizations are read again to say which failed and
+ * why; failing that, the order's own error says it.  So they are when
+ * the order is still pending at the poll deadline: a CA may leave it so
+ * after an authorization failed (RFC 8555 says it turns invalid). */
+static int
+authz_wait_order(struct acme_session *s, struct acme_order *o,
+    struct authz_work *w, size_t nw, const struct acme_poll_opts *p)
+{
+	long long deadline = order_now_ms() + p->deadline_ms;
+	char msg[ERR_MSG_MAX];
+
+	o->status = ACME_ST_PENDING;
+	if (poll_order(s, o, p) == -1) {
+		if (stop_is_set() || order_now_ms() < deadline ||
+		    o->status != ACME_ST_PENDING)
+			return -1;
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		if (authz_why(s, o, w, nw) != 1)
+			err_set("%s", msg);
+		return -1;
+	}
+	if (o->status == ACME_ST_READY || o->status == ACME_ST_VALID)
+		return 0;
+	if (authz_why(s, o, w, nw) != 1)
+		order_failure(o, "while its authorizations were validated");
+	return -1;
 }
 
 /* Publishes the proofs of the selected authorizations, tells the CA, and

@@ -587,6 +587,16 @@ STATUSES = [
                                       "detail": "bad proof"}}}],
      "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
      "http-01 challenge failed: unauthorized: bad proof", FAST),
+    # A CA that leaves the order pending when an authorization fails:
+    # at the poll deadline the authorizations say why.
+    ("order-pending-authorization-invalid",
+     [{"endpoint": "order", "set": {"status": "pending"}},
+      {"endpoint": "authz", "nth": 2,
+       "set": {"status": "invalid", "challenges.0.status": "invalid",
+               "challenges.0.error": {"type": UNAUTHORIZED,
+                                      "detail": "bad proof"}}}],
+     "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
+     "http-01 challenge failed: unauthorized: bad proof", POLL),
     ("order-invalid-authorizations-valid",
      [{"endpoint": "order",
        "set": {"status": "invalid",
