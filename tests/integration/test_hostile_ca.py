@@ -548,6 +548,15 @@ def test_token_with_nul(fakeca_factory, tmp_path):
 
 # -- statuses out of order ---------------------------------------------------
 
+# The second read of the authorization (after the challenge) finds it
+# failed.
+AUTHZ_FAILED = {"endpoint": "authz", "nth": 2,
+                "set": {"status": "invalid", "challenges.0.status": "invalid",
+                        "challenges.0.error": {"type": UNAUTHORIZED,
+                                               "detail": "bad proof"}}}
+AUTHZ_FAILED_MSG = ("dns:example.org: authorization is invalid: "
+                    "http-01 challenge failed: unauthorized: bad proof")
+
 STATUSES = [
     ("valid-without-certificate",
      [{"endpoint": "finalize", "delete": ["certificate"]},
@@ -580,23 +589,13 @@ STATUSES = [
     # After the challenges, acmed polls the order, not each authorization;
     # it reads them again only when the order turns invalid, to say why.
     ("authorization-invalid",
-     [{"endpoint": "order", "set": {"status": "invalid"}},
-      {"endpoint": "authz", "nth": 2,
-       "set": {"status": "invalid", "challenges.0.status": "invalid",
-               "challenges.0.error": {"type": UNAUTHORIZED,
-                                      "detail": "bad proof"}}}],
-     "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
-     "http-01 challenge failed: unauthorized: bad proof", FAST),
+     [{"endpoint": "order", "set": {"status": "invalid"}}, AUTHZ_FAILED],
+     "{base}/authz/\\d+/0", AUTHZ_FAILED_MSG, FAST),
     # A CA that leaves the order pending when an authorization fails:
     # at the poll deadline the authorizations say why.
     ("order-pending-authorization-invalid",
-     [{"endpoint": "order", "set": {"status": "pending"}},
-      {"endpoint": "authz", "nth": 2,
-       "set": {"status": "invalid", "challenges.0.status": "invalid",
-               "challenges.0.error": {"type": UNAUTHORIZED,
-                                      "detail": "bad proof"}}}],
-     "{base}/authz/\\d+/0", "dns:example.org: authorization is invalid: "
-     "http-01 challenge failed: unauthorized: bad proof", POLL),
+     [{"endpoint": "order", "set": {"status": "pending"}}, AUTHZ_FAILED],
+     "{base}/authz/\\d+/0", AUTHZ_FAILED_MSG, POLL),
     ("order-invalid-authorizations-valid",
      [{"endpoint": "order",
        "set": {"status": "invalid",
