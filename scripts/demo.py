@@ -238,18 +238,20 @@ def main():
     pebble = nginx = acmed = None
     ok = interrupted = False
     try:
-        # challtestsrv is Pebble's DNS only: nginx has Pebble's httpPort.
-        http_port = free_port()
+        # nginx first, on a port it holds before Pebble's servers take
+        # theirs; challtestsrv is Pebble's DNS only: nginx has Pebble's
+        # httpPort.
+        print(f"starting nginx on a free 127.0.0.1 port, serving "
+              f"{webroot}/<name>/...", flush=True)
+        nginx = DemoNginx.on_free_port(os.path.join(folder, "nginx"),
+                                       webroot)
         pebble = DemoPebble(os.path.join(folder, "pebble"),
-                            http_port=http_port, chall_http01=False,
+                            http_port=nginx.port, chall_http01=False,
                             validity=VALIDITY)
         print(f"starting Pebble (the CA) on 127.0.0.1:{pebble.port} and "
-              "pebble-challtestsrv (its DNS)...", flush=True)
+              "pebble-challtestsrv (its DNS), which validates through "
+              f"nginx on port {nginx.port}...", flush=True)
         pebble.start()
-        print(f"starting nginx on 127.0.0.1:{http_port}, serving "
-              f"{webroot}/<name>/...", flush=True)
-        nginx = DemoNginx(os.path.join(folder, "nginx"), http_port, webroot)
-        nginx.start()
         config = write_config(folder, pebble, webroot)
 
         print(f"running {os.path.relpath(program)} --foreground "

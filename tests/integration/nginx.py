@@ -13,7 +13,7 @@ import signal
 import socket
 import subprocess
 
-from pebble import Exited, wait_until
+from pebble import Exited, free_port, wait_until
 
 
 def find_nginx():
@@ -85,6 +85,10 @@ http {{
         def ready():
             if self.proc.poll() is not None:
                 raise Exited("nginx exited:\n" + self.log())
+            # Workers come only once the master listens: a connection
+            # alone may reach another server that took the port.
+            if not self.children():
+                return False
             with socket.create_connection(("127.0.0.1", self.port), 1):
                 return True
         try:
@@ -94,6 +98,23 @@ http {{
             raise
         self.workers = self.children()
         return self
+
+    @classmethod
+    def on_free_port(cls, folder, webroot, attempts=5):
+        """Started on a port that was free a moment ago; on another one
+        when something took it first (nginx cannot listen, and exits).
+        Start nginx before the servers that take ports of their own."""
+        for i in range(attempts):
+            n = cls(folder, free_port(), webroot)
+            try:
+                return n.start()
+            except Exited:
+                if i == attempts - 1:
+                    raise
+            except BaseException:
+                # A signal between the spawn and start()'s own clean-up.
+                n.stop()
+                raise
 
     def _spawn(self, argv):
         """Starts the master and sets self.proc (one step, for a caller

@@ -17,11 +17,13 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 
 import pytest
 
 import conftest
+import nginx
 from acmed import Acmed, toml_str
 from certs import sans, verify_chain
 from nginx import Nginx, alive, find_nginx
@@ -248,15 +250,42 @@ def nginx_pebble(pebble_factory, tmp_path):
     (127.0.0.1 for every name) and leaves httpPort to nginx."""
     if find_nginx() is None:
         pytest.skip("nginx is not installed")
-    port = free_port()
-    p = pebble_factory(http_port=port, chall_http01=False)
     webroot = str(tmp_path / "www")
     os.makedirs(webroot)
-    n = Nginx(str(tmp_path / "nginx"), port, webroot).start()
+    n = Nginx.on_free_port(str(tmp_path / "nginx"), webroot)
+    try:
+        p = pebble_factory(http_port=n.port, chall_http01=False)
+    except BaseException:
+        n.stop()
+        raise
     yield p, n
     workers = n.stop()
     assert workers and not any(alive(w) for w in workers)
     assert not alive(n.proc.pid)
+
+
+def test_nginx_moves_off_a_taken_port(tmp_path, monkeypatch):
+    """The helper's nginx never takes another server's listener for its
+    own: on a port taken since it was picked, nginx cannot listen, and
+    starts again on another."""
+    if find_nginx() is None:
+        pytest.skip("nginx is not installed")
+    webroot = str(tmp_path / "www")
+    os.makedirs(webroot)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        first = [taken.getsockname()[1]]
+        real = nginx.free_port
+        monkeypatch.setattr(nginx, "free_port",
+                            lambda: first.pop() if first else real())
+        n = Nginx.on_free_port(str(tmp_path / "nginx"), webroot)
+        try:
+            assert first == [] and n.port != taken.getsockname()[1]
+            assert n.children()
+        finally:
+            workers = n.stop()
+    assert workers and not any(alive(w) for w in workers)
 
 
 def test_http01_echo_with_nginx(nginx_pebble, tmp_path):
