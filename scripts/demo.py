@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 from nginx import Nginx  # noqa: E402
-from pebble import Pebble, free_port, stop_process, wait_until  # noqa: E402
+from pebble import Pebble, stop_process, wait_until  # noqa: E402
 
 NAMES = ["example.org", "www.example.org"]
 DEADLINE = 60           # seconds for the certificate
