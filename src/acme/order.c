@@ -410,6 +410,20 @@ poll_wait(struct acme_session *s, const struct http_response *r,
 	return stop_sleep_ms(wait);
 }
 
+/* Reads an authorization (POST-as-GET) into a, replacing what a held.
+ * -1 with err naming url. */
+static int
+authz_read(struct acme_session *s, const char *url, struct acme_authz *a,
+    struct http_response *r)
+{
+	if (acme_post(s, url, NULL, NULL, r) == -1)
+		return -1;
+	acme_authz_free(a);
+	if (acme_authz_parse(a, buf_str(&r->body), r->body.len) == -1)
+		return err_prefix("%s", url);
+	return 0;
+}
+
 /* Polls an authorization until it leaves pending/processing. */
 static int
 poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
@@ -421,13 +435,8 @@ poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
 
 	http_response_init(&r);
 	for (;;) {
-		if (acme_post(s, url, NULL, NULL, &r) == -1)
+		if (authz_read(s, url, a, &r) == -1)
 			break;
-		acme_authz_free(a);
-		if (acme_authz_parse(a, buf_str(&r.body), r.body.len) == -1) {
-			err_prefix("%s", url);
-			break;
-		}
 		if (a->status != ACME_ST_PENDING &&
 		    a->status != ACME_ST_PROCESSING) {
 			rc = 0;
@@ -664,15 +673,9 @@ authz_why(struct acme_session *s, const struct acme_order *o,
 	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
 			continue;
-		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
-			goto out;
-		acme_authz_free(&w[i].authz);
 		w[i].chall = NULL;
-		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
-		    r.body.len) == -1) {
-			err_prefix("%s", o->authz[i]);
+		if (authz_read(s, o->authz[i], &w[i].authz, &r) == -1)
 			goto out;
-		}
 		if (w[i].authz.status != ACME_ST_VALID &&
 		    w[i].authz.status != ACME_ST_PENDING &&
 		    w[i].authz.status != ACME_ST_PROCESSING) {
@@ -799,13 +802,8 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 
 	/* 1. Read every authorization and pick its challenge. */
 	for (i = 0; i < nw; i++) {
-		if (acme_post(s, o->authz[i], NULL, NULL, &r) == -1)
+		if (authz_read(s, o->authz[i], &w[i].authz, &r) == -1)
 			goto out;
-		if (acme_authz_parse(&w[i].authz, buf_str(&r.body),
-		    r.body.len) == -1) {
-			err_prefix("%s", o->authz[i]);
-			goto out;
-		}
 		if (w[i].authz.status == ACME_ST_VALID) {
 			w[i].done = 1;
 			continue;
