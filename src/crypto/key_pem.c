@@ -34,6 +34,18 @@ no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
+/* Big-endian bytes to the machine's order of OSSL_PARAM integers, or
+ * back (the same swap). */
+static void
+bn_byte_order(unsigned char *out, const unsigned char *in, size_t n)
+{
+	const union { uint16_t u; unsigned char c; } one = { 1 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = one.c ? in[n - 1 - i] : in[i];
+}
+
 /*
  * Key files of EC and EdDSA keys, read from their values: OpenSSL 3.0's
  * decoders try every format they know for each file, which made reading
@@ -59,7 +71,6 @@ ASN1_SEQUENCE(EC_PRIV) = {
 static EVP_PKEY *
 ec_from_values(int curve, const unsigned char *der, int len)
 {
-	const union { uint16_t u; unsigned char c; } one = { 1 };
 	const unsigned char *p = der, *priv;
 	unsigned char native[66], point[1 + 2 * 66];
 	char group[32];
@@ -68,7 +79,7 @@ ec_from_values(int curve, const unsigned char *der, int len)
 	EVP_PKEY *pkey = NULL;
 	ASN1_OCTET_STRING *secret;
 	EC_PRIV *e;
-	int i, plen, publen;
+	int plen, publen;
 
 	if ((e = (EC_PRIV *)ASN1_item_d2i(NULL, &p, len,
 	    ASN1_ITEM_rptr(EC_PRIV))) == NULL)
@@ -86,9 +97,7 @@ ec_from_values(int curve, const unsigned char *der, int len)
 	    OBJ_nid2sn(curve) != NULL && snprintf(group, sizeof(group), "%s",
 	    OBJ_nid2sn(curve)) < (int)sizeof(group) &&
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) != NULL) {
-		/* OSSL_PARAM integers are in the machine's byte order. */
-		for (i = 0; i < plen; i++)
-			native[i] = one.c ? priv[plen - 1 - i] : priv[i];
+		bn_byte_order(native, priv, (size_t)plen);
 		memcpy(point, ASN1_STRING_get0_data(e->pub), (size_t)publen);
 		params[0] = OSSL_PARAM_construct_utf8_string(
 		    OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
@@ -343,10 +352,8 @@ der_oid(struct der *d, int nid)
 static int
 ec_private(const struct crypto_key *k, unsigned char *out, size_t size)
 {
-	const union { uint16_t u; unsigned char c; } one = { 1 };
 	unsigned char native[66];
 	OSSL_PARAM params[2];
-	size_t i;
 	int ok;
 
 	params[0] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native,
@@ -354,9 +361,8 @@ ec_private(const struct crypto_key *k, unsigned char *out, size_t size)
 	params[1] = OSSL_PARAM_construct_end();
 	ok = size <= sizeof(native) && EVP_PKEY_get_params(k->pkey,
 	    params) == 1 && OSSL_PARAM_modified(params);
-	/* OSSL_PARAM integers are in the machine's byte order. */
-	for (i = 0; ok && i < size; i++)
-		out[i] = one.c ? native[size - 1 - i] : native[i];
+	if (ok)
+		bn_byte_order(out, native, size);
 	OPENSSL_cleanse(native, sizeof(native));
 	return ok ? 0 : -1;
 }
