@@ -31,10 +31,6 @@ int	 crypto_jws_sign(const struct crypto_signer *s,
 	    const struct crypto_jws_hdr *h, const void *payload, size_t len,
 	    struct buf *out);
 
-/* The same as a new JSON object (caller json_decref()s); NULL with err. */
-json_t	*crypto_jws_sign_json(const struct crypto_signer *s,
-	    const struct crypto_jws_hdr *h, const void *payload, size_t len);
-
 /*
  * The body of a keyChange request (RFC 8555 section 7.3.5): an outer JWS
  * signed by the old key with kid = account_url, nonce and url = the

@@ -16,9 +16,12 @@ crypto_jws_key_change(const struct crypto_signer *old_key,
 {
 	struct crypto_jws_hdr inner_hdr = { url, NULL, NULL };
 	struct crypto_jws_hdr outer_hdr = { url, nonce, account_url };
-	json_t *payload = NULL, *old_jwk = NULL, *inner = NULL;
-	char *payload_text = NULL, *inner_text = NULL;
+	json_t *payload = NULL, *old_jwk = NULL;
+	char *payload_text = NULL;
+	struct buf inner;
 	int rc = -1;
+
+	buf_init(&inner, BUF_MAX_DEFAULT);
 
 	if (account_url == NULL || nonce == NULL) {
 		err_set("a key change needs the account URL and a nonce");
@@ -40,19 +43,13 @@ crypto_jws_key_change(const struct crypto_signer *old_key,
 		err_set("out of memory");
 		goto out;
 	}
-	if ((inner = crypto_jws_sign_json(new_key, &inner_hdr, payload_text,
-	    strlen(payload_text))) == NULL)
+	if (crypto_jws_sign(new_key, &inner_hdr, payload_text,
+	    strlen(payload_text), &inner) == -1)
 		goto out;
-	if ((inner_text = json_dumps(inner, JSON_COMPACT)) == NULL) {
-		err_set("out of memory");
-		goto out;
-	}
-	rc = crypto_jws_sign(old_key, &outer_hdr, inner_text,
-	    strlen(inner_text), out);
+	rc = crypto_jws_sign(old_key, &outer_hdr, inner.data, inner.len, out);
 out:
-	free(inner_text);
 	free(payload_text);
-	json_decref(inner);
+	buf_free(&inner);
 	json_decref(payload);
 	return rc;
 }
