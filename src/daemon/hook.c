@@ -186,25 +186,32 @@ hook_env_map(const struct hook_env *e)
 	return m;
 }
 
-/* "KEY=value" strings for execve. */
+/* "KEY=value" strings for execve, in one allocation (one free()): a
+ * hook's environment is some thirty of them, built for every hook. */
 static char **
 hook_envp(const struct hook_env *e)
 {
-	char **envp;
-	size_t i;
+	size_t i, size = (e->n + 1) * sizeof(char *), len;
+	char **envp, *p;
 
-	if ((envp = calloc(e->n + 1, sizeof(*envp))) == NULL) {
+	for (i = 0; i < e->n; i++)
+		size += strlen(e->keys[i]) + strlen(e->values[i]) + 2;
+	if ((envp = malloc(size)) == NULL) {
 		err_set("out of memory");
 		return NULL;
 	}
-	for (i = 0; i < e->n; i++)
-		if (asprintf(&envp[i], "%s=%s", e->keys[i], e->values[i]) ==
-		    -1) {
-			envp[i] = NULL;
-			hook_strv_free(envp);
-			err_set("out of memory");
-			return NULL;
-		}
+	p = (char *)(envp + e->n + 1);
+	for (i = 0; i < e->n; i++) {
+		envp[i] = p;
+		len = strlen(e->keys[i]);
+		memcpy(p, e->keys[i], len);
+		p += len;
+		*p++ = '=';
+		len = strlen(e->values[i]) + 1;
+		memcpy(p, e->values[i], len);
+		p += len;
+	}
+	envp[e->n] = NULL;
 	return envp;
 }
 
@@ -403,7 +410,7 @@ hook_run(const struct config_hook_list *hooks, enum config_hook_type type,
 			rc = hook_run_one(hooks->hooks[i], type, vars, envp,
 			    who);
 out:
-	hook_strv_free(envp);
+	free(envp);
 	tmpl_value_free(env);
 	hook_env_free(&e);
 	return rc;
