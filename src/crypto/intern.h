@@ -17,10 +17,20 @@
 #include "crypto/keytype.h"
 #include "util/buf.h"
 
+/* The largest public key octets (struct crypto_key_spki): a P-521 point,
+ * uncompressed. */
+#define CRYPTO_KEY_PUB_MAX	(1 + 2 * 66)
+
 struct crypto_key {
 	EVP_PKEY		*pkey;
 	enum crypto_key_type	 type;
 	int			 has_private;
+	/* A new key's public octets, kept from its generation for the CSR,
+	 * the certificate check and the key file: reading them from OpenSSL
+	 * converts the EC point to affine coordinates (a field inversion)
+	 * each time.  publen 0: not kept, read them. */
+	unsigned char		 pub[CRYPTO_KEY_PUB_MAX];
+	size_t			 publen;
 };
 
 struct crypto_signer {
