@@ -32,6 +32,8 @@ struct http_xfer {
 	struct http_response	*r;
 	int			 too_many_headers;
 	int			 too_large;
+	char			*encoding;	/* a Content-Encoding other
+						   than identity */
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -327,6 +329,10 @@ http_on_header(char *data, size_t size, size_t n, void *u)
 	} else if (IS("link")) {
 		http_parse_link(v, r);
 		free(v);
+	} else if (IS("content-encoding") && *v != '\0' &&
+	    strcasecmp(v, "identity") != 0) {
+		free(x->encoding);
+		x->encoding = v;
 	} else
 		free(v);
 #undef IS
@@ -384,11 +390,11 @@ http_request(struct http_client *c, const struct http_target *t,
     struct http_response *r)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
-	struct http_xfer x = { r, 0, 0 };
+	struct http_xfer x = { r, 0, 0, NULL };
 	char line[256];
 	CURL *e = c->easy;
 	CURLcode cc;
-	int plain;
+	int plain, rc;
 
 	http_response_free(r);
 	plain = strncasecmp(url, "http://", 7) == 0;
@@ -418,7 +424,8 @@ http_request(struct http_client *c, const struct http_target *t,
 	    (curl_off_t)HTTP_MAX_BODY);
 	/* No CURLOPT_ACCEPT_ENCODING: ACME replies are a few kilobytes, and
 	 * asking for compression costs each request a header and a decoder
-	 * stack (6 % of libcurl's work per request, callgrind). */
+	 * stack (6 % of libcurl's work per request, callgrind).  A body
+	 * encoded all the same is refused (http_on_header). */
 	/* ACME messages are a few kilobytes: libcurl's 64 KiB upload buffer
 	 * per handle would be most of a worker's memory. */
 	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
@@ -474,14 +481,26 @@ http_request(struct http_client *c, const struct http_target *t,
 	    cc == CURLE_FILESIZE_EXCEEDED ||
 	    cc == CURLE_PEER_FAILED_VERIFICATION;
 	if (x.too_many_headers)
-		return err_set("%s: more than %d response headers", url,
+		rc = err_set("%s: more than %d response headers", url,
 		    HTTP_MAX_HEADERS);
-	if (x.too_large || cc == CURLE_FILESIZE_EXCEEDED)
-		return err_set("%s: response body larger than %u bytes", url,
+	else if (x.too_large || cc == CURLE_FILESIZE_EXCEEDED)
+		rc = err_set("%s: response body larger than %u bytes", url,
 		    HTTP_MAX_BODY);
-	if (cc != CURLE_OK)
-		return err_set("%s: %s", url,
+	else if (cc != CURLE_OK)
+		rc = err_set("%s: %s", url,
 		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-	return 0;
+	else if (x.encoding != NULL && r->body.len > 0) {
+		/* Never asked for (no Accept-Encoding), so never decoded: said
+		 * here rather than as bytes that are not JSON later.  A reply
+		 * without a body (newNonce's HEAD) has nothing to decode. */
+		r->permanent = 1;
+		rc = err_set("%s: the reply is encoded (Content-Encoding: "
+		    "%s), which acmed does not ask for and does not decode",
+		    url, x.encoding);
+	} else {
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+		rc = 0;
+	}
+	free(x.encoding);
+	return rc;
 }

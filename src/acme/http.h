@@ -65,7 +65,9 @@ struct http_response {
 	int		 permanent;	/* http_request failed in a way a
 					 * retry will not mend: a limit
 					 * broken, a URL refused, a TLS
-					 * certificate that does not verify */
+					 * certificate that does not verify,
+					 * a body encoded (compressed) though
+					 * no encoding was asked for */
 };
 
 void	 http_response_init(struct http_response *r);
@@ -74,7 +76,7 @@ void	 http_response_free(struct http_response *r);
 /* Sends one request.  method is "GET", "HEAD" or "POST" (with body).
  * Returns 0 when a response arrived, whatever its status; -1 with err
  * "<url>: <reason>" on transport errors (refused, TLS, timeout, too
- * large). */
+ * large, a Content-Encoding other than identity on a body). */
 int	 http_request(struct http_client *c, const struct http_target *t,
 	    const char *method, const char *url, const char *accept,
 	    const char *content_type, const void *body, size_t len,

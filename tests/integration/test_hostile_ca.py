@@ -439,6 +439,17 @@ def test_endless_headers(fakeca_factory, tmp_path, endpoint, url):
             url, "more than 100 response headers")
 
 
+@pytest.mark.parametrize("endpoint,url", [
+    ("directory", "{base}/dir"), ("newOrder", "{base}/new-order"),
+    ("certificate", "{base}/cert/\\d+")])
+def test_compressed_reply(fakeca_factory, tmp_path, endpoint, url):
+    # acmed asks for no compression, so it decodes none: a CA (or a proxy)
+    # that compresses anyway is named, not reported as bad JSON.
+    hostile(fakeca_factory, tmp_path,
+            [{"endpoint": endpoint, "headers": {"Content-Encoding": "gzip"}}],
+            url, r"the reply is encoded \(Content-Encoding: gzip\)")
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
