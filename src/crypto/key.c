@@ -176,12 +176,18 @@ crypto_key_generate(enum crypto_key_type t)
 	}
 	if ((k = crypto_key_wrap(pkey, 1)) == NULL)
 		return NULL;
-	if (crypto_key_public_octets(k, &spki) == 0) {
+	switch (crypto_key_public_octets(k, &spki)) {
+	case 0:
 		memcpy(k->pub, spki.octets, spki.len);
 		k->publen = spki.len;
 		OPENSSL_free(spki.octets);
+		break;
+	case -1:
+		/* None kept: read when needed, or fail then. */
+		ERR_clear_error();
+		err_clear();
+		break;
 	}
-	ERR_clear_error();	/* none kept: read when needed, or fail then */
 	return k;
 }
 
