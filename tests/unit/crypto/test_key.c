@@ -508,10 +508,16 @@ test_kept_public_octets(void **state)
 	}
 }
 
-/* The curves' parameters, made on first use, shared by threads that all
- * generate their first keys at once. */
+/* The curves' parameters, made on first use: four threads, held at a
+ * barrier, generate their first keys of each curve at once.  This test
+ * runs first, before any other has made a key. */
 #define GEN_THREADS	4
 #define GEN_KEYS	3
+
+static const enum crypto_key_type gen_types[GEN_KEYS] = {
+	CRYPTO_KEY_ECDSA_P256, CRYPTO_KEY_ECDSA_P384, CRYPTO_KEY_ECDSA_P521
+};
+static pthread_barrier_t gen_start;
 
 static void *
 generate_some(void *arg)
@@ -519,9 +525,9 @@ generate_some(void *arg)
 	struct crypto_key **keys = arg;
 	int i;
 
+	pthread_barrier_wait(&gen_start);
 	for (i = 0; i < GEN_KEYS; i++)
-		keys[i] = crypto_key_generate(i % 2 ? CRYPTO_KEY_ECDSA_P384 :
-		    CRYPTO_KEY_ECDSA_P256);
+		keys[i] = crypto_key_generate(gen_types[i]);
 	return NULL;
 }
 
@@ -530,24 +536,26 @@ test_generate_concurrently(void **state)
 {
 	struct crypto_key *keys[GEN_THREADS][GEN_KEYS];
 	pthread_t th[GEN_THREADS];
-	int i, j, k, l;
+	int i, j, k;
 
 	(void)state;
+	assert_int_equal(pthread_barrier_init(&gen_start, NULL, GEN_THREADS),
+	    0);
 	for (i = 0; i < GEN_THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, generate_some,
 		    keys[i]), 0);
 	for (i = 0; i < GEN_THREADS; i++)
 		assert_int_equal(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&gen_start);
 	for (i = 0; i < GEN_THREADS; i++)
 		for (j = 0; j < GEN_KEYS; j++) {
 			assert_non_null(keys[i][j]);
 			assert_int_equal(crypto_key_get_type(keys[i][j]),
-			    j % 2 ? CRYPTO_KEY_ECDSA_P384 :
-			    CRYPTO_KEY_ECDSA_P256);
-			for (k = 0; k <= i; k++)
-				for (l = 0; l < (k < i ? GEN_KEYS : j); l++)
-					assert_false(crypto_key_same_public(
-					    keys[i][j], keys[k][l]));
+			    gen_types[j]);
+			assert_true(keys[i][j]->publen > 0);
+			for (k = 0; k < i; k++)
+				assert_false(crypto_key_same_public(
+				    keys[i][j], keys[k][j]));
 		}
 	for (i = 0; i < GEN_THREADS; i++)
 		for (j = 0; j < GEN_KEYS; j++)
@@ -558,6 +566,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		/* First: no key made yet in this process. */
+		cmocka_unit_test(test_generate_concurrently),
 		cmocka_unit_test(test_pem_round_trip),
 		cmocka_unit_test(test_der_round_trip),
 		cmocka_unit_test(test_traditional_pem),
@@ -565,7 +575,6 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_generate_fresh),
 		cmocka_unit_test(test_kept_public_octets),
-		cmocka_unit_test(test_generate_concurrently),
 		cmocka_unit_test(test_pem_as_openssl_writes_it),
 		cmocka_unit_test(test_pkcs8_from_values),
 		cmocka_unit_test(test_pkcs8_left_to_openssl),
