@@ -1,6 +1,7 @@
 /*
  * jws.h - ACME requests: JWS in flattened JSON serialization (RFC 7515
- * section 7.2.2, RFC 8555 section 6.2), built with Jansson.
+ * section 7.2.2, RFC 8555 section 6.2): the protected header built with
+ * Jansson, the JWS around it written as text (its parts are base64url).
  *
  * Output members in order "protected", "payload", "signature"; protected
  * header members in order alg, jwk, kid, nonce, url (as ACMEd writes them;
