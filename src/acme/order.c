@@ -650,6 +650,17 @@ authz_exclusive(const struct authz_work *w)
 	return strcmp(w->ident->challenge, "tls-alpn-01") == 0;
 }
 
+/* 1 when no tls-alpn-01 authorization is left from index from on: the
+ * round about to run is the last, and may poll the order instead. */
+static int
+authz_last_round(const struct authz_work *w, size_t nw, size_t from)
+{
+	for (; from < nw; from++)
+		if (!w[from].done && authz_exclusive(&w[from]))
+			return 0;
+	return 1;
+}
+
 static void
 authz_withdraw(struct authz_work *w, const struct acme_solver *solver)
 {
@@ -791,7 +802,7 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	struct http_response r;
 	char msg[ERR_MSG_MAX];
 	size_t i, j, nw = o->nauthz;
-	int rc = -1, last;
+	int rc = -1;
 
 	poll_defaults(&p, popts);
 	if (nw == 0)
@@ -845,26 +856,22 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 
 	/* 2. Every proof that can be published beside the others is; the
 	 * CA then validates them in parallel. */
-	for (i = 0, last = 1; i < nw; i++) {
+	for (i = 0; i < nw; i++)
 		w[i].sel = !w[i].done && !authz_exclusive(&w[i]);
-		if (!w[i].done && authz_exclusive(&w[i]))
-			last = 0;
-	}
-	if (authz_round(s, o, w, nw, solver, &p, last) == -1)
+	if (authz_round(s, o, w, nw, solver, &p,
+	    authz_last_round(w, nw, 0)) == -1)
 		goto out;
 
 	/* 3. tls-alpn-01, one at a time. */
 	for (i = 0; i < nw; i++) {
 		if (w[i].done || !authz_exclusive(&w[i]))
 			continue;
-		for (j = 0, last = 1; j < nw; j++) {
+		for (j = 0; j < nw; j++)
 			w[j].sel = j == i;
-			if (j > i && !w[j].done && authz_exclusive(&w[j]))
-				last = 0;
-		}
 		if (solver->exclusive != NULL)
 			solver->exclusive(solver->arg, 1);
-		rc = authz_round(s, o, w, nw, solver, &p, last);
+		rc = authz_round(s, o, w, nw, solver, &p,
+		    authz_last_round(w, nw, i + 1));
 		authz_withdraw(&w[i], solver);
 		if (solver->exclusive != NULL)
 			solver->exclusive(solver->arg, 0);
