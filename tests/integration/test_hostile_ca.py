@@ -641,17 +641,10 @@ def deactivations(ca):
 def abandoned(fakeca_factory, tmp_path, script, url, error, limit):
     """hostile() for a CA that never validates the challenge: the order's
     authorization stays pending, and must be deactivated."""
-    ca = fakeca_factory()
-    ca.set_script([{"endpoint": "challenge", "no_state": True}] + script)
-    client = Client(tmp_path / "acmed", ca)
-    proc = client.run()
-    line = error_line(proc)
-    assert proc.returncode == 1, proc.stderr[-4000:]
-    assert re.search(url.replace("{base}", re.escape(ca.base)), line), line
-    assert re.search(error, line), line
-    assert proc.seconds < limit, f"{proc.seconds:.1f} s > {limit} s"
-    assert client.files() == []
-    gone = deactivations(ca)
+    client, proc = hostile(fakeca_factory, tmp_path,
+                           [{"endpoint": "challenge", "no_state": True}] +
+                           script, url, error, limit)
+    gone = deactivations(client.ca)
     assert len(gone) == 1 and re.fullmatch(r"/authz/\d+/0", gone[0]), gone
     return proc
 
