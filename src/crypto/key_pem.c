@@ -72,7 +72,7 @@ static EVP_PKEY *
 ec_from_values(int curve, const unsigned char *der, int len)
 {
 	const unsigned char *p = der, *priv;
-	unsigned char native[66], point[1 + 2 * 66];
+	unsigned char native[66], point[CRYPTO_KEY_PUB_MAX];
 	char group[32];
 	OSSL_PARAM params[4];
 	EVP_PKEY_CTX *ctx = NULL;
