@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -287,18 +288,24 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
  * when GNUTLS_NO_IMPLICIT_INIT=1 is in the environment at load time, so
  * acmed sets it and executes itself again, once.  The marker variable
  * tells the second run to take both away again, so hooks see the
- * environment acmed was started with.  Under valgrind (whose preloaded
- * library is in LD_PRELOAD) acmed runs as it is: a second run would not be
- * traced.
+ * environment acmed was started with.  It also carries the process's name:
+ * run through /proc/self/exe, the kernel would call the second run "exe",
+ * and pgrep, pkill, killall and top would no longer find acmed.  Under
+ * valgrind (whose preloaded library is in LD_PRELOAD) acmed runs as it
+ * is: a second run would not be traced.
  */
 #define REEXEC_MARKER	"ACMED_REEXEC_NO_GNUTLS_INIT"
 
 static void
 reexec_without_gnutls_init(char **argv)
 {
-	const char *preload;
+	char name[16] = "";	/* TASK_COMM_LEN */
+	const char *preload, *marker;
 
-	if (getenv(REEXEC_MARKER) != NULL) {
+	if ((marker = getenv(REEXEC_MARKER)) != NULL) {
+		snprintf(name, sizeof(name), "%s", marker);
+		if (name[0] != '\0')
+			prctl(PR_SET_NAME, name);
 		unsetenv(REEXEC_MARKER);
 		unsetenv("GNUTLS_NO_IMPLICIT_INIT");
 		return;
@@ -308,8 +315,10 @@ reexec_without_gnutls_init(char **argv)
 	preload = getenv("LD_PRELOAD");
 	if (preload != NULL && strstr(preload, "vgpreload") != NULL)
 		return;
+	if (prctl(PR_GET_NAME, name) == -1)
+		name[0] = '\0';
 	if (setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1) == -1 ||
-	    setenv(REEXEC_MARKER, "1", 1) == -1)
+	    setenv(REEXEC_MARKER, name, 1) == -1)
 		return;
 	execv("/proc/self/exe", argv);
 	/* No /proc: run as we are. */

@@ -389,6 +389,38 @@ def test_second_instance_refused(fast):
     assert "another acmed is running" in r.stderr
 
 
+def test_process_name(fast):
+    """acmed executes itself once at start (see main.c); the daemon and
+    each of its threads must still be called acmed, or pgrep, pkill,
+    killall and top would not find it, and its hooks must not see the
+    variables of that second start."""
+    env_out = os.path.join(fast.folder, "hook.env")
+    fast.write(fast.base_config() + f"""
+[[hook]]
+name = "env"
+type = ["post-operation"]
+cmd = "env"
+stdout = {toml_str(env_out)}
+""" + cert_block(hooks=('"challtestsrv"', '"env"')))
+    fast.start()
+    wait_until(lambda: os.path.exists(env_out) and
+               os.path.getsize(env_out) > 0, 60, "post-operation hook")
+    pid = fast.proc.pid
+    names = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            names.add(f.read().strip())
+    assert names == {"acmed"}
+    r = subprocess.run(["pgrep", "-x", "acmed"], capture_output=True,
+                       text=True)
+    assert str(pid) in r.stdout.split()
+    with open(env_out) as f:
+        env = f.read().splitlines()
+    assert "PATH=" + os.environ["PATH"] in env
+    assert not [v for v in env
+                if v.startswith(("ACMED_REEXEC", "GNUTLS_NO_IMPLICIT"))]
+
+
 # -- scale --------------------------------------------------------------------
 
 def test_200_certificates(fast):
