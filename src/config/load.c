@@ -3,8 +3,9 @@
  * it includes, then runs the builders over the merged entries.
  *
  * Includes follow ACMEd: a pattern is relative to the directory of the
- * (canonical) including file, expanded with glob(3) in sorted order, and a
- * pattern that matches nothing is only a warning.  Each file is read once
+ * (canonical) including file, expanded as Rust's glob crate does (with
+ * "**", see util/pathglob.h), and a pattern that matches nothing is only
+ * a warning.  Each file is read once
  * (a file included again is skipped, so includes cannot loop).  Sections
  * are merged in reading order: the includer's entries first, then those of
  * each included file.  For [global], a later file overrides an earlier one
@@ -14,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
@@ -28,6 +28,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/pathglob.h"
 
 static void	load_file(struct config_ctx *, const char *display,
 		    const char *fspath, const struct config_item *from);
@@ -108,86 +109,37 @@ display_path(struct config_ctx *ctx, const char *path)
 	return path;
 }
 
-/* glob(3) must take the folder of the including file literally. */
-static int
-glob_escape(struct buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (strchr("*?[]\\", *s) != NULL && buf_putc(out, '\\') == -1)
-			return -1;
-		if (buf_putc(out, *s) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-path_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 include_one(struct config_ctx *ctx, const struct config_item *el,
     const char *dir)
 {
-	const char *pattern = config_str(el), *base;
-	struct buf joined, globpat;
-	glob_t g;
+	const char *pattern = config_str(el), *root;
+	struct pathglob g;
 	size_t i;
-	int rc;
 
-	memset(&g, 0, sizeof(g));
-	buf_init(&joined, 2 * BUF_MAX_LARGE);
-	buf_init(&globpat, 4 * BUF_MAX_LARGE);
 	if (*pattern == '\0') {
 		config_error(ctx, el, "include: a pattern must not be empty");
-		goto out;
+		return;
 	}
-	if (*pattern == '/') {
-		if (buf_puts(&joined, pattern) == -1 ||
-		    buf_puts(&globpat, pattern) == -1)
-			goto oom;
-	} else {
-		if (buf_printf(&joined, "%s/%s", strcmp(dir, "/") == 0 ? "" :
-		    dir, pattern) == -1 ||
-		    glob_escape(&globpat, strcmp(dir, "/") == 0 ? "" : dir) ==
-		    -1 || buf_printf(&globpat, "/%s", pattern) == -1)
-			goto oom;
+	if (pathglob_check(pattern) == -1) {
+		config_error(ctx, el, "include: pattern \"%s\": %s", pattern,
+		    err_msg());
+		return;
 	}
-	/* GLOB_PERIOD: as in ACMEd, "*" also matches names that start with
-	 * a dot.  Unreadable folders are skipped.  The matches are sorted
-	 * by byte value, not by the locale's collation. */
-	rc = glob(buf_str(&globpat), GLOB_PERIOD | GLOB_NOSORT, NULL, &g);
-	if (rc == GLOB_NOMATCH) {
-		log_warn("pattern `%s` (expanded as `%s`): no matching "
-		    "configuration file found", pattern, buf_str(&joined));
-		goto out;
+	/* dir comes from realpath(): only memory can fail now. */
+	if (pathglob(dir, pattern, &g) == -1) {
+		config_oom(ctx);
+		return;
 	}
-	if (rc == GLOB_NOSPACE)
-		goto oom;
-	if (rc != 0) {
-		config_error(ctx, el, "include: pattern \"%s\": cannot be "
-		    "expanded", pattern);
-		goto out;
+	if (g.n == 0) {
+		root = *pattern == '/' || strcmp(dir, "/") == 0 ? "" : dir;
+		log_warn("pattern `%s` (expanded as `%s%s%s`): no matching "
+		    "configuration file found", pattern, root,
+		    *pattern == '/' ? "" : "/", pattern);
 	}
-	qsort(g.gl_pathv, g.gl_pathc, sizeof(*g.gl_pathv), path_cmp);
-	for (i = 0; i < g.gl_pathc; i++) {
-		base = strrchr(g.gl_pathv[i], '/');
-		base = base != NULL ? base + 1 : g.gl_pathv[i];
-		if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-			continue;
-		load_file(ctx, display_path(ctx, g.gl_pathv[i]),
-		    g.gl_pathv[i], el);
-	}
-	goto out;
-oom:
-	config_oom(ctx);
-out:
-	if (g.gl_pathv != NULL)
-		globfree(&g);
-	buf_free(&joined);
-	buf_free(&globpat);
+	for (i = 0; i < g.n; i++)
+		load_file(ctx, display_path(ctx, g.paths[i]), g.paths[i], el);
+	pathglob_free(&g);
 }
 
 static void
