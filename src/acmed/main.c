@@ -248,17 +248,32 @@ check_config(const struct options *o)
 	return 0;
 }
 
-/* The signal loop: TERM/INT stop, HUP reloads, USR1 ends --once. */
-static void
+/* The signal loop: TERM/INT stop, HUP reloads.  on_finish() ends --once
+ * with a SIGUSR1 to itself; one from another process is only logged.
+ * Returns 1 when --once finished, 0 when stopped on request. */
+static int
 serve(const struct options *o, struct sched *s, const sigset_t *set)
 {
 	struct runtime *rt;
 	struct config *cfg;
+	siginfo_t si;
 	int sig;
 
 	for (;;) {
-		if (sigwait(set, &sig) != 0)
+		if ((sig = sigwaitinfo(set, &si)) == -1)
 			continue;
+		if (sig == SIGUSR1) {
+			if (o->once && si.si_pid == getpid())
+				return 1;
+			log_info("SIGUSR1 from process %ld: ignored",
+			    (long)si.si_pid);
+			continue;
+		}
+		if (sig == SIGHUP && o->once) {
+			/* It would renew again what has just failed. */
+			log_info("SIGHUP: ignored with --once");
+			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: reloading %s", o->config);
 			if ((cfg = load(o)) == NULL) {
@@ -275,9 +290,8 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 			malloc_trim(0);
 			continue;
 		}
-		if (sig != SIGUSR1)
-			log_info("%s: stopping", strsignal(sig));
-		return;
+		log_info("%s: stopping", strsignal(sig));
+		return 0;
 	}
 }
 
@@ -335,7 +349,7 @@ main(int argc, char **argv)
 	struct config *cfg;
 	struct sched *s;
 	sigset_t set;
-	int failed;
+	int failed, finished;
 
 	parse_args(argc, argv, &o);
 	if (!o.check_config)
@@ -412,12 +426,14 @@ main(int argc, char **argv)
 	log_echo_stderr(0);
 	log_info("acmed %s started: %zu certificates", ACMED_VERSION,
 	    rt->cfg->ncertificates);
-	serve(&o, s, &set);
+	finished = serve(&o, s, &set);
 	stop_set();
 	failed = sched_stop(s);
 	sched_free(s);
 	process_pidfile_remove();
-	if (o.once)
-		return failed > 0 ? 1 : 0;
-	return 0;
+	if (!o.once)
+		return 0;
+	if (!finished)
+		log_error("stopped before every renewal due was done");
+	return failed > 0 || !finished ? 1 : 0;
 }

@@ -31,6 +31,7 @@ struct sched {
 	int			 running;
 	int			 stopping;
 	int			 reloading;
+	struct runtime		*pending;	/* reload waiting for running == 0 */
 	int			 failed;	/* renewals that failed */
 	struct sched_opts	 opts;
 	time_t			 backoff_s;	/* first wait after a failure */
@@ -204,6 +205,8 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 	pthread_mutex_unlock(&s->mu);
 }
 
+static void	sched_swap(struct sched *);
+
 static void *
 sched_worker(void *arg)
 {
@@ -253,7 +256,10 @@ sched_worker(void *arg)
 			sched_done(s, it, ok, retry_after);
 
 		pthread_mutex_lock(&s->mu);
-		s->running--;
+		/* Stopping: the new configuration would only be read. */
+		if (--s->running == 0 && s->pending != NULL &&
+		    !stop_is_set())
+			sched_swap(s);
 		pthread_cond_broadcast(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -300,17 +306,15 @@ item_cmp_id(const void *a, const void *b, void *arg)
 	return strcmp(sched_id(s, x->cert), sched_id(s, y->cert));
 }
 
-void
-sched_reload(struct sched *s, struct runtime *rt)
+/* Swaps s->pending in, under s->mu with no renewal running. */
+static void
+sched_swap(struct sched *s)
 {
+	struct runtime *rt = s->pending, *old_rt;
 	struct sched_item *old;
-	struct runtime *old_rt;
 	size_t nold, i, j;
 
-	pthread_mutex_lock(&s->mu);
-	s->reloading = 1;
-	while (s->running > 0)
-		pthread_cond_wait(&s->cv, &s->mu);
+	s->pending = NULL;
 	old = s->heap;
 	nold = s->n;
 	old_rt = s->rt;
@@ -367,11 +371,31 @@ sched_reload(struct sched *s, struct runtime *rt)
 	}
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",
 	    rt->cfg->ncertificates);
+}
+
+/* Returns at once: the signal thread must stay free to hear SIGTERM while
+ * renewals finish.  The last of them swaps the new runtime in. */
+void
+sched_reload(struct sched *s, struct runtime *rt)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->pending != NULL) {
+		log_info("reload: the configuration still waiting is "
+		    "replaced by the new one");
+		runtime_free(s->pending);
+	}
+	s->pending = rt;
+	s->reloading = 1;
+	if (s->running == 0)
+		sched_swap(s);
+	else
+		log_info("reload: waiting for %d renewal%s in progress",
+		    s->running, s->running == 1 ? "" : "s");
+	pthread_mutex_unlock(&s->mu);
 }
 
 int
@@ -398,6 +422,7 @@ sched_free(struct sched *s)
 		sched_stop(s);
 	free(s->threads);
 	free(s->heap);
+	runtime_free(s->pending);
 	runtime_free(s->rt);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);

@@ -32,8 +32,9 @@ struct sched *sched_new(struct runtime *rt, const struct sched_opts *o);
 /* Starts the workers.  -1 with err. */
 int	 sched_start(struct sched *s);
 
-/* Swaps in a new runtime once the running renewals are done; takes over
- * rt.  Failures and backoffs carry over by certificate id. */
+/* Swaps in a new runtime once the running renewals are done (the last
+ * of them does it; no renewal starts meanwhile) and returns at once; takes
+ * over rt.  Failures and backoffs carry over by certificate id. */
 void	 sched_reload(struct sched *s, struct runtime *rt);
 
 /* Asks the workers to finish (after their current renewal) and joins

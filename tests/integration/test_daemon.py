@@ -358,6 +358,72 @@ args = ["600"]
     assert not os.path.exists(real.pid_file)
 
 
+SLOW_HOOK = """
+[[hook]]
+name = "slow"
+type = ["challenge-http-01"]
+cmd = "sleep"
+args = ["600"]
+"""
+
+
+def test_sigterm_while_a_reload_waits(real):
+    """A reload waits for the renewals in progress; SIGTERM must still
+    stop acmed at once (the signal thread used to wait with them)."""
+    out = os.path.join(real.folder, "vars.jsonl")
+    real.write(real.base_config() + SLOW_HOOK + record_hook(
+        "clean", ["challenge-http-01-clean"], out, ["{{ identifier }}"]) +
+        cert_block(hooks=('"slow"', '"clean"')))
+    real.start()
+    real.wait_log('calling hook "slow"')
+    real.signal(signal.SIGHUP)
+    real.wait_log("reload: waiting for 1 renewal in progress")
+    real.signal(signal.SIGTERM)
+    # The hook sleeps 600 s: only a SIGTERM heard at once ends this.
+    assert real.proc.wait(timeout=60) == 0
+    assert "killed because acmed is stopping" in real.log()
+    assert [r["argv"] for r in read_records(out)] == [["example.org"]]
+
+
+def test_once_stopped_early_fails(real):
+    """--once exits 1 when stopped before its renewals were done, and
+    ignores SIGHUP (a reload would renew again what just failed)."""
+    real.write(real.base_config() + SLOW_HOOK +
+               cert_block(hooks=('"slow"',)))
+    log_path = os.path.join(real.folder, "once.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(real.argv("--once", "--no-pid-file"),
+                                stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    real.proc = proc        # stopped by the fixture if a check fails
+
+    def text():
+        with open(log_path) as f:
+            return f.read()
+    wait_until(lambda: 'calling hook "slow"' in text(), 60, "slow hook")
+    proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "SIGHUP: ignored with --once" in text(), 30,
+               "SIGHUP ignored")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 1
+    assert "stopped before every renewal due was done" in text()
+    assert "reloading" not in text()
+
+
+def test_sigusr1_from_outside_is_ignored(fast):
+    """SIGUSR1 ends --once from inside; sent by anyone else, it used to
+    stop the daemon without a word and with status 0."""
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    wait_until(lambda: os.path.exists(
+        fast.path("example.org_ecdsa-p256.crt.pem")), 60, "first cert")
+    fast.signal(signal.SIGUSR1)
+    fast.wait_log(f"SIGUSR1 from process {os.getpid()}: ignored")
+    assert fast.proc.poll() is None
+    assert os.path.exists(fast.pid_file)
+    assert fast.stop() == 0
+
+
 # -- reload -------------------------------------------------------------------
 
 def test_sighup_reload(fast):
