@@ -228,6 +228,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 	if (account_read(a->path, &raw) == 0) {
 		exists = 1;
 		if (acme_account_file_decode(&a->file, raw.data, raw.len) == -1) {
+			err_prefix("%s", a->path);
 			buf_free_secure(&raw);
 			goto fail;
 		}
@@ -240,7 +241,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 	if (exists) {
 		a->signer = account_record_signer(&a->file.current);
 		if (a->signer == NULL) {
-			err_prefix("current key");
+			err_prefix("%s: current key", a->path);
 			goto fail;
 		}
 		stored_alg = crypto_signer_alg(a->signer);

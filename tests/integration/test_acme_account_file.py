@@ -207,7 +207,9 @@ def test_acmed_file_corrupted(pebble, tmp_path):
         assert run.rc == 1
         [msg] = run.errors()
         assert f'account "{NAME}"' in msg
-        assert "unable to load account file: file may be corrupted" in msg
+        # The file is named: its name is the account's, base64url.
+        assert f"{path}: unable to load account file: file may be " \
+            "corrupted" in msg
         assert run.stats == {}
         assert read_raw(path) == bad
 
