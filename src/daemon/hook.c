@@ -320,9 +320,11 @@ hook_run_one(const struct config_hook *h, enum config_hook_type type,
 	    (stderr_path = hook_render(h->stderr_path, vars, HOOK_ARG_MAX,
 	    "stderr")) == NULL)
 		goto out;
+	/* The templates, not their values: an argument may well carry a
+	 * token from env, and no secret goes to the log. */
 	for (i = 0; log_threshold >= LOGL_TRACE && i <= h->nargs; i++)
 		log_trace("%s: hook \"%s\": argv[%zu] = %s", who, h->name, i,
-		    argv[i]);
+		    i == 0 ? h->cmd : h->args_src[i - 1]);
 
 	cmd.file = h->cmd;
 	cmd.argv = argv;

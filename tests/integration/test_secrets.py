@@ -59,18 +59,26 @@ def test_no_secret_in_trace_logs(pebble_factory, tmp_path):
                        eab_keys={"kid-secret": b64u(eab_key)})
     a = Acmed(tmp_path / "acmed", p)
     os.makedirs(a.folder, exist_ok=True)
-    cfg = a.base_config().replace(
+    # A token a hook gets in its arguments, from the configuration's env.
+    token = os.urandom(20).hex()
+    cfg = a.base_config(f'env = {{ DNS_API_TOKEN = "{token}" }}').replace(
         'contacts = [{ mailto = "admin@example.org" }]',
         'contacts = [{ mailto = "admin@example.org" }]\n'
         'external_account = { identifier = "kid-secret", key = '
         + toml_str(b64u(eab_key)) + ' }')
     assert "external_account" in cfg
     a.write(cfg + """
+[[hook]]
+name = "with-token"
+type = ["post-operation"]
+cmd = "true"
+args = ["--token", "{{ env.DNS_API_TOKEN }}"]
+
 [[certificate]]
 account = "test"
 endpoint = "pebble"
 key_type = "ecdsa_p256"
-hooks = ["challtestsrv"]
+hooks = ["challtestsrv", "with-token"]
 identifiers = [{ dns = "example.org", challenge = "http-01" }]
 """)
     argv = [x if x != "debug" else "trace" for x in a.argv()]
@@ -96,5 +104,8 @@ identifiers = [{ dns = "example.org", challenge = "http-01" }]
                encodings("account key as stored", record.current.der) +
                key_secrets("account key", account_key) +
                key_secrets("certificate key", cert_key))
+    secrets.append(("hook argument from env", token))
     found = [what for what, text in secrets if text in log]
     assert found == [], f"in the logs: {found}"
+    # Trace shows what the hook's arguments are made of, not their values.
+    assert 'hook "with-token": argv[2] = {{ env.DNS_API_TOKEN }}' in log
