@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "acme/http.h"
 #include "build_config.h"
 #include "config/config.h"
 #include "daemon/hook.h"
@@ -230,8 +231,11 @@ static int
 check_config(const struct options *o)
 {
 	struct config_opts co = { o->config, o->roots, o->nroots, o->cwd };
+	struct http_trust *trust;
 	struct config *cfg;
 	struct buf out;
+	int failed = 0;
+	size_t i;
 
 	buf_init(&out, 64 * 1024 * 1024);
 	if ((cfg = config_load(&co, &out)) == NULL) {
@@ -239,13 +243,29 @@ check_config(const struct options *o)
 		buf_free(&out);
 		return 1;
 	}
-	config_summary(cfg, &out);
-	if (cfg->ncertificates == 0)
-		buf_puts(&out, "no certificate\n");
-	fputs(buf_str(&out), stdout);
+	/* The daemon would refuse to start on a root certificate it cannot
+	 * read: say so now (the files are only read). */
+	for (i = 0; i < cfg->nendpoints; i++) {
+		const struct config_endpoint *e = &cfg->endpoints[i];
+
+		if ((trust = http_trust_new(e->root_certificates,
+		    e->nroot_certificates)) == NULL) {
+			fprintf(stderr, "%s:%u:%u: endpoint \"%s\": %s\n",
+			    e->pos.file, e->pos.line, e->pos.col, e->name,
+			    err_msg());
+			failed = 1;
+		}
+		http_trust_free(trust);
+	}
+	if (!failed) {
+		config_summary(cfg, &out);
+		if (cfg->ncertificates == 0)
+			buf_puts(&out, "no certificate\n");
+		fputs(buf_str(&out), stdout);
+	}
 	buf_free(&out);
 	config_free(cfg);
-	return 0;
+	return failed;
 }
 
 /* The signal loop: TERM/INT stop, HUP reloads.  on_finish() ends --once

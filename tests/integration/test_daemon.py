@@ -487,6 +487,42 @@ stdout = {toml_str(env_out)}
                 if v.startswith(("ACMED_REEXEC", "GNUTLS_NO_IMPLICIT"))]
 
 
+def test_check_config_reads_root_certificates(tmp_path):
+    """--check-config reads the root certificates the daemon would load:
+    it used to pass a configuration the daemon then refused."""
+    from conftest import program
+    _, crt = self_signed(str(tmp_path / "ca"), ["root.example"], 1, 30)
+    good = tmp_path / "root.pem"
+    good.write_text(crt)
+    cfg = tmp_path / "acmed.toml"
+    cfg.write_text("""
+[[endpoint]]
+name = "ca"
+url = "https://127.0.0.1:14000/dir"
+tos_agreed = true
+""")
+
+    def check(*roots):
+        argv = [program("acmed"), "-c", str(cfg), "--check-config"]
+        for r in roots:
+            argv += ["--root-cert", str(r)]
+        return subprocess.run(argv, capture_output=True, text=True,
+                              timeout=30, cwd=str(tmp_path))
+    r = check(good)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "no certificate\n", "")
+    r = check(good, tmp_path / "missing.pem")
+    assert r.returncode == 1 and r.stdout == ""
+    # Named as every configuration error is: the file as given, its line.
+    assert r.stderr == (f'{cfg}:2:1: endpoint "ca": root certificate '
+                        f'{tmp_path}/missing.pem: No such file or '
+                        'directory\n')
+    r = check(cfg)
+    assert r.returncode == 1
+    assert f"root certificate {cfg}: no PEM certificate found" in r.stderr
+    # Only read: nothing was created next to the configuration.
+    assert sorted(os.listdir(tmp_path)) == ["acmed.toml", "ca", "root.pem"]
+
+
 # -- scale --------------------------------------------------------------------
 
 def test_200_certificates(fast):
