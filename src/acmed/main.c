@@ -220,6 +220,29 @@ load(const struct options *o)
 	return cfg;
 }
 
+/* Locks the folders acmed writes (see process_lock_folder()). */
+static int
+lock_folders(const struct config *cfg)
+{
+	const char *last = NULL;
+	size_t i;
+
+	if (process_lock_folder(cfg->global.accounts_directory,
+	    "accounts folder") == -1)
+		return -1;
+	for (i = 0; i < cfg->ncertificates; i++) {
+		const char *dir = cfg->certificates[i].directory;
+
+		/* Certificates share a folder, as a rule. */
+		if (last != NULL && strcmp(dir, last) == 0)
+			continue;
+		if (process_lock_folder(dir, "certificates folder") == -1)
+			return -1;
+		last = dir;
+	}
+	return 0;
+}
+
 static void
 on_finish(void *arg)
 {
@@ -301,9 +324,11 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 				    "configuration");
 				continue;
 			}
-			if ((rt = runtime_new(cfg)) == NULL) {
+			if ((rt = runtime_new(cfg)) == NULL ||
+			    lock_folders(rt->cfg) == -1) {
 				log_error("reload failed: %s; keeping the "
 				    "running configuration", err_msg());
+				runtime_free(rt);
 				continue;
 			}
 			sched_reload(s, rt);
@@ -407,10 +432,12 @@ main(int argc, char **argv)
 		runtime_free(rt);
 		return 3;
 	}
-	if (!o.no_pid_file && process_pidfile(o.pid_file) == -1) {
+	if ((!o.no_pid_file && process_pidfile(o.pid_file) == -1) ||
+	    lock_folders(rt->cfg) == -1) {
 		log_error("%s", err_msg());
 		process_ready(err_msg());
 		runtime_free(rt);
+		process_pidfile_remove();
 		return 3;
 	}
 

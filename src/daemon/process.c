@@ -1,5 +1,5 @@
 /*
- * process.c - daemonisation and PID file (see process.h).
+ * process.c - daemonisation, PID file and folder locks (see process.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,13 @@
 static int ready_fd = -1;
 static int pid_fd = -1;
 static char *pid_path;
+
+/* The folders locked, kept open (and locked) until the process ends. */
+static struct held_folder {
+	dev_t	dev;
+	ino_t	ino;
+} *held;
+static size_t nheld;
 
 int
 process_daemonize(int keep_stderr)
@@ -128,4 +135,43 @@ process_pidfile_remove(void)
 	free(pid_path);
 	pid_path = NULL;
 	pid_fd = -1;
+}
+
+int
+process_lock_folder(const char *path, const char *what)
+{
+	struct held_folder *nh;
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_sys("%s %s", what, path);
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return err_sys("%s %s", what, path);
+	}
+	/* A second lock of ours on the same folder would conflict with the
+	 * first: flock() locks belong to the open file. */
+	for (i = 0; i < nheld; i++)
+		if (held[i].dev == st.st_dev && held[i].ino == st.st_ino) {
+			close(fd);
+			return 0;
+		}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		if (errno == EWOULDBLOCK)
+			return err_set("%s %s is in use by another %s", what,
+			    path, program_invocation_short_name);
+		return err_sys("%s %s: cannot lock", what, path);
+	}
+	if ((nh = reallocarray(held, nheld + 1, sizeof(*nh))) == NULL) {
+		close(fd);
+		return err_set("out of memory");
+	}
+	held = nh;
+	held[nheld].dev = st.st_dev;
+	held[nheld++].ino = st.st_ino;
+	/* fd stays open: closing it would drop the lock. */
+	return 0;
 }

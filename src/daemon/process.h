@@ -1,6 +1,6 @@
 /*
  * process.h - the daemon's process: detaching from the terminal, the PID
- * file and its lock.
+ * file and its lock, and the locks on the folders it writes.
  */
 #ifndef ACMED_DAEMON_PROCESS_H
 #define ACMED_DAEMON_PROCESS_H
@@ -24,5 +24,14 @@ int	 process_pidfile(const char *path);
 
 /* Removes the PID file (if we created one). */
 void	 process_pidfile_remove(void);
+
+/*
+ * Locks a folder of acmed's state (accounts, certificates) for the life of
+ * the process: two acmeds working on the same files would register twice
+ * and order twice, whatever their PID files.  A folder already locked by
+ * this process is fine.  what names it in the error ("accounts folder").
+ * -1 with err when another process holds it.
+ */
+int	 process_lock_folder(const char *path, const char *what);
 
 #endif

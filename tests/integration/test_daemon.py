@@ -446,6 +446,28 @@ def test_sighup_reload(fast):
     assert fast.stop() == 0
 
 
+def test_once_refused_next_to_a_daemon(fast):
+    """Two acmeds on the same folders would register and order twice: the
+    folders are locked, whatever the PID files say."""
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    wait_until(lambda: os.path.exists(
+        fast.path("example.org_ecdsa-p256.crt.pem")), 60, "first cert")
+    r = fast.once(check=False)      # --no-pid-file
+    assert r.returncode == 3
+    assert f"accounts folder {fast.accounts} is in use by another acmed" \
+        in r.stderr
+    other = os.path.join(fast.folder, "other.pid")
+    r = subprocess.run(fast.argv("--once", "--pid-file", other),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3 and "is in use by another acmed" in r.stderr
+    assert not os.path.exists(other)
+    assert fast.proc.poll() is None
+    # Once the daemon is gone, --once runs.
+    assert fast.stop() == 0
+    fast.once()
+
+
 def test_second_instance_refused(fast):
     fast.write(fast.base_config() + cert_block())
     fast.start()
