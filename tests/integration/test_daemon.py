@@ -247,16 +247,18 @@ cmd = "/bin/false"
     assert not glob.glob(real.certs + "/*.pem")
 
 
-def test_hanging_hook_is_killed(real):
-    hooks = """
+SLOW_HOOK = """
 [[hook]]
-name = "hang"
+name = "slow"
 type = ["challenge-http-01"]
 cmd = "sleep"
 args = ["600"]
-timeout = "1s"
 """
-    real.write(real.base_config() + hooks + cert_block(hooks=('"hang"',)))
+
+
+def test_hanging_hook_is_killed(real):
+    hooks = SLOW_HOOK + 'timeout = "1s"\n'
+    real.write(real.base_config() + hooks + cert_block(hooks=('"slow"',)))
     t0 = time.monotonic()
     r = real.once(check=False)
     assert r.returncode == 1
@@ -339,14 +341,8 @@ def test_stale_temporary_files_swept_once(fast):
 
 def test_sigterm_during_order_leaves_no_partial_file(real):
     out = os.path.join(real.folder, "vars.jsonl")
-    hooks = """
-[[hook]]
-name = "slow"
-type = ["challenge-http-01"]
-cmd = "sleep"
-args = ["600"]
-""" + record_hook("clean", ["challenge-http-01-clean"], out,
-                  ["{{ identifier }}"])
+    hooks = SLOW_HOOK + record_hook("clean", ["challenge-http-01-clean"],
+                                    out, ["{{ identifier }}"])
     real.write(real.base_config() + hooks + cert_block(
         hooks=('"slow"', '"clean"')))
     real.start()
@@ -356,15 +352,6 @@ args = ["600"]
     assert os.listdir(real.certs) == []
     assert [r["argv"] for r in read_records(out)] == [["example.org"]]
     assert not os.path.exists(real.pid_file)
-
-
-SLOW_HOOK = """
-[[hook]]
-name = "slow"
-type = ["challenge-http-01"]
-cmd = "sleep"
-args = ["600"]
-"""
 
 
 def test_sigterm_while_a_reload_waits(real):
