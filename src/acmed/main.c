@@ -220,33 +220,15 @@ load(const struct options *o)
 	return cfg;
 }
 
-/* Locks the folders acmed writes (see process_lock_folder()). */
-static int
-lock_folders(const struct config *cfg)
-{
-	const char *last = NULL;
-	size_t i;
-
-	if (process_lock_folder(cfg->global.accounts_directory,
-	    "accounts folder") == -1)
-		return -1;
-	for (i = 0; i < cfg->ncertificates; i++) {
-		const char *dir = cfg->certificates[i].directory;
-
-		/* Certificates share a folder, as a rule. */
-		if (last != NULL && strcmp(dir, last) == 0)
-			continue;
-		if (process_lock_folder(dir, "certificates folder") == -1)
-			return -1;
-		last = dir;
-	}
-	return 0;
-}
+/* Set before on_finish() signals: a SIGUSR1 from elsewhere still pending
+ * would merge with ours (standard signals do not queue). */
+static int once_done;
 
 static void
 on_finish(void *arg)
 {
 	(void)arg;
+	__atomic_store_n(&once_done, 1, __ATOMIC_SEQ_CST);
 	kill(getpid(), SIGUSR1);
 }
 
@@ -292,8 +274,8 @@ check_config(const struct options *o)
 }
 
 /* The signal loop: TERM/INT stop, HUP reloads.  on_finish() ends --once
- * with a SIGUSR1 to itself; one from another process is only logged.
- * Returns 1 when --once finished, 0 when stopped on request. */
+ * with a SIGUSR1; any other is only logged.  Returns 1 when --once
+ * finished, 0 when stopped on request. */
 static int
 serve(const struct options *o, struct sched *s, const sigset_t *set)
 {
@@ -306,7 +288,7 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 		if ((sig = sigwaitinfo(set, &si)) == -1)
 			continue;
 		if (sig == SIGUSR1) {
-			if (o->once && si.si_pid == getpid())
+			if (__atomic_load_n(&once_done, __ATOMIC_SEQ_CST))
 				return 1;
 			log_info("SIGUSR1 from process %ld: ignored",
 			    (long)si.si_pid);
@@ -324,11 +306,9 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 				    "configuration");
 				continue;
 			}
-			if ((rt = runtime_new(cfg)) == NULL ||
-			    lock_folders(rt->cfg) == -1) {
+			if ((rt = runtime_new(cfg)) == NULL) {
 				log_error("reload failed: %s; keeping the "
 				    "running configuration", err_msg());
-				runtime_free(rt);
 				continue;
 			}
 			sched_reload(s, rt);
@@ -423,22 +403,30 @@ main(int argc, char **argv)
 	/* The TOML trees of the files are gone: their pages go back before
 	 * anything long-lived is allocated among them. */
 	malloc_trim(0);
+	if (!o.no_pid_file && process_pidfile(o.pid_file) == -1) {
+		log_error("%s", err_msg());
+		config_free(cfg);
+		return 3;
+	}
 	if ((rt = runtime_new(cfg)) == NULL) {
 		log_error("%s", err_msg());
+		process_pidfile_remove();
 		return 1;
 	}
-	if (!o.foreground && !o.once && process_daemonize(o.log_stderr) == -1) {
-		log_error("%s", err_msg());
-		runtime_free(rt);
-		return 3;
-	}
-	if ((!o.no_pid_file && process_pidfile(o.pid_file) == -1) ||
-	    lock_folders(rt->cfg) == -1) {
-		log_error("%s", err_msg());
-		process_ready(err_msg());
-		runtime_free(rt);
-		process_pidfile_remove();
-		return 3;
+	if (!o.foreground && !o.once) {
+		if (process_daemonize(o.log_stderr) == -1) {
+			log_error("%s", err_msg());
+			runtime_free(rt);
+			process_pidfile_remove();
+			return 3;
+		}
+		if (process_pidfile_rewrite() == -1) {
+			log_error("%s", err_msg());
+			process_ready(err_msg());
+			runtime_free(rt);
+			process_pidfile_remove();
+			return 3;
+		}
 	}
 
 	/* Signals go to this thread's sigwait(), whichever thread gets them. */

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +14,23 @@
 
 #include "daemon/process.h"
 #include "util/err.h"
+#include "util/log.h"
 
 static int ready_fd = -1;
 static int pid_fd = -1;
 static char *pid_path;
 
-/* The folders locked, kept open (and locked) until the process ends. */
-static struct held_folder {
-	dev_t	dev;
-	ino_t	ino;
-} *held;
-static size_t nheld;
+/* The folders locked by this process, each with its open descriptor (the
+ * lock lives as long as it); fd -1: could not be locked, warned. */
+struct folder_lock {
+	dev_t			 dev;
+	ino_t			 ino;
+	int			 fd;
+	unsigned		 refs;
+	struct folder_lock	*next;
+};
+static struct folder_lock *folders;
+static pthread_mutex_t folders_mu = PTHREAD_MUTEX_INITIALIZER;
 
 int
 process_daemonize(int keep_stderr)
@@ -87,10 +94,23 @@ process_ready(const char *msg)
 	ready_fd = -1;
 }
 
+static int
+pidfile_write(int fd, const char *path)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite(fd, line, strlen(line), 0) != (ssize_t)strlen(line) ||
+	    fsync(fd) == -1)
+		return err_sys("PID file %s", path);
+	return 0;
+}
+
 int
 process_pidfile(const char *path)
 {
-	char line[32], other[32];
+	char other[32];
 	ssize_t n;
 	int fd;
 
@@ -109,11 +129,7 @@ process_pidfile(const char *path)
 			    other[0] ? other : "?");
 		return err_sys("PID file %s", path);
 	}
-	snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == -1 ||
-	    pwrite(fd, line, strlen(line), 0) != (ssize_t)strlen(line) ||
-	    fsync(fd) == -1) {
-		err_sys("PID file %s", path);
+	if (pidfile_write(fd, path) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -123,6 +139,14 @@ process_pidfile(const char *path)
 	}
 	pid_fd = fd;
 	return 0;
+}
+
+int
+process_pidfile_rewrite(void)
+{
+	if (pid_path == NULL)
+		return 0;
+	return pidfile_write(pid_fd, pid_path);
 }
 
 void
@@ -137,41 +161,77 @@ process_pidfile_remove(void)
 	pid_fd = -1;
 }
 
-int
+struct folder_lock *
 process_lock_folder(const char *path, const char *what)
 {
-	struct held_folder *nh;
+	struct folder_lock *l = NULL;
 	struct stat st;
-	size_t i;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return err_sys("%s %s", what, path);
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return err_sys("%s %s", what, path);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		err_sys("%s %s", what, path);
+		goto fail;
 	}
-	/* A second lock of ours on the same folder would conflict with the
-	 * first: flock() locks belong to the open file. */
-	for (i = 0; i < nheld; i++)
-		if (held[i].dev == st.st_dev && held[i].ino == st.st_ino) {
-			close(fd);
-			return 0;
-		}
+	pthread_mutex_lock(&folders_mu);
+	/* Ours already: a second flock() of ours would conflict with the
+	 * first (the lock belongs to the open file, not the process). */
+	for (l = folders; l != NULL; l = l->next)
+		if (l->dev == st.st_dev && l->ino == st.st_ino)
+			break;
+	if (l != NULL) {
+		l->refs++;
+		pthread_mutex_unlock(&folders_mu);
+		close(fd);
+		return l;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			pthread_mutex_unlock(&folders_mu);
+			err_set("%s %s is in use by another %s", what, path,
+			    program_invocation_short_name);
+			goto fail;
+		}
+		log_warn("%s %s: cannot be locked (%s): nothing keeps a "
+		    "second acmed from working in it", what, path,
+		    strerror(errno));
 		close(fd);
-		if (errno == EWOULDBLOCK)
-			return err_set("%s %s is in use by another %s", what,
-			    path, program_invocation_short_name);
-		return err_sys("%s %s: cannot lock", what, path);
+		fd = -1;
 	}
-	if ((nh = reallocarray(held, nheld + 1, sizeof(*nh))) == NULL) {
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		pthread_mutex_unlock(&folders_mu);
+		err_set("out of memory");
+		goto fail;
+	}
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	l->fd = fd;
+	l->refs = 1;
+	l->next = folders;
+	folders = l;
+	pthread_mutex_unlock(&folders_mu);
+	return l;
+fail:
+	if (fd != -1)
 		close(fd);
-		return err_set("out of memory");
+	return NULL;
+}
+
+void
+process_unlock_folder(struct folder_lock *l)
+{
+	struct folder_lock **pp;
+
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&folders_mu);
+	if (--l->refs == 0) {
+		for (pp = &folders; *pp != l; pp = &(*pp)->next)
+			;
+		*pp = l->next;
+		if (l->fd != -1)
+			close(l->fd);
+		free(l);
 	}
-	held = nh;
-	held[nheld].dev = st.st_dev;
-	held[nheld++].ino = st.st_ino;
-	/* fd stays open: closing it would drop the lock. */
-	return 0;
+	pthread_mutex_unlock(&folders_mu);
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "daemon/hook.h"
+#include "daemon/process.h"
 #include "daemon/runtime.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -29,6 +30,21 @@ runtime_env_num(const char *name)
 		return 0;
 	}
 	return n;
+}
+
+static int
+runtime_lock(struct runtime *rt, const char *dir, const char *what)
+{
+	struct folder_lock **nl, *l;
+
+	if ((nl = reallocarray(rt->locks, rt->nlocks + 1,
+	    sizeof(*nl))) == NULL)
+		return err_set("out of memory");
+	rt->locks = nl;
+	if ((l = process_lock_folder(dir, what)) == NULL)
+		return -1;
+	rt->locks[rt->nlocks++] = l;
+	return 0;
 }
 
 struct runtime *
@@ -65,13 +81,22 @@ runtime_new(struct config *cfg)
 
 	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1 ||
 	    storage_check_dir(cfg->global.accounts_directory,
+	    "accounts folder") == -1 ||
+	    runtime_lock(rt, cfg->global.accounts_directory,
 	    "accounts folder") == -1)
 		goto fail;
-	for (i = 0; i < cfg->ncertificates; i++)
-		if (storage_mkdirs(cfg->certificates[i].directory, 0755) == -1 ||
-		    storage_check_dir(cfg->certificates[i].directory,
-		    "certificates folder") == -1)
+	for (i = 0; i < cfg->ncertificates; i++) {
+		const char *dir = cfg->certificates[i].directory;
+
+		/* Certificates share a folder, as a rule. */
+		if (i > 0 && strcmp(dir,
+		    cfg->certificates[i - 1].directory) == 0)
+			continue;
+		if (storage_mkdirs(dir, 0755) == -1 ||
+		    storage_check_dir(dir, "certificates folder") == -1 ||
+		    runtime_lock(rt, dir, "certificates folder") == -1)
 			goto fail;
+	}
 
 	for (i = 0; i < cfg->nendpoints; i++) {
 		const struct config_endpoint *e = &cfg->endpoints[i];
@@ -145,6 +170,9 @@ runtime_free(struct runtime *rt)
 	free(rt->account_cfgs);
 	free(rt->account_saves);
 	free(rt->poll);
+	for (i = 0; i < rt->nlocks; i++)
+		process_unlock_folder(rt->locks[i]);
+	free(rt->locks);
 	config_free(rt->cfg);
 	free(rt);
 }

@@ -20,6 +20,8 @@ struct runtime {
 	struct acme_account_config *account_cfgs;
 	struct storage_account	 *account_saves;
 	struct acme_poll_opts	 *poll;		/* NULL: defaults; owned */
+	struct folder_lock	**locks;	/* its folders, locked */
+	size_t			  nlocks;
 };
 
 /*
@@ -35,8 +37,9 @@ struct runtime {
 
 /*
  * Builds the runtime of cfg (taking it over, also on failure): creates
- * the accounts and certificates folders, loads every account file,
- * prepares every endpoint.  NULL with err.
+ * the accounts and certificates folders and locks them (see
+ * process_lock_folder(); before anything in them is read or written),
+ * loads every account file, prepares every endpoint.  NULL with err.
  */
 struct runtime *runtime_new(struct config *cfg);
 void	 runtime_free(struct runtime *rt);

@@ -16,7 +16,10 @@
  * Where acmed differs, on purpose: the folder the pattern is relative to
  * is taken literally (a "[" in its name is not a pattern), "." and ".."
  * are never matched by a wildcard, and a folder already being walked is
- * not walked again through a symbolic link (no endless loop).
+ * not walked again through a symbolic link (no endless loop).  And, as
+ * fnmatch(3) matches in the C locale: "?" is one byte, not one character
+ * ("?.toml" misses "é.toml"), "[^a]" is "[!a]" (the crate: "^" or "a"),
+ * and a name that is not UTF-8 can match (the crate skips it).
  */
 #ifndef ACMED_UTIL_PATHGLOB_H
 #define ACMED_UTIL_PATHGLOB_H

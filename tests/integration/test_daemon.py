@@ -441,18 +441,85 @@ def test_once_refused_next_to_a_daemon(fast):
     wait_until(lambda: os.path.exists(
         fast.path("example.org_ecdsa-p256.crt.pem")), 60, "first cert")
     r = fast.once(check=False)      # --no-pid-file
-    assert r.returncode == 3
+    assert r.returncode == 1
     assert f"accounts folder {fast.accounts} is in use by another acmed" \
         in r.stderr
     other = os.path.join(fast.folder, "other.pid")
     r = subprocess.run(fast.argv("--once", "--pid-file", other),
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 3 and "is in use by another acmed" in r.stderr
+    assert r.returncode == 1 and "is in use by another acmed" in r.stderr
     assert not os.path.exists(other)
+    # Refused before the account file is read: a new key type would have
+    # rotated the key and rewritten the file.
+    [account] = glob.glob(fast.accounts + "/*.account.bin")
+    with open(account, "rb") as f:
+        before = f.read()
+    fast.write(fast.base_config().replace(
+        'name = "test"\n', 'name = "test"\nkey_type = "ed25519"\n') +
+        cert_block())
+    r = fast.once(check=False)
+    assert r.returncode == 1 and "is in use by another acmed" in r.stderr
+    with open(account, "rb") as f:
+        assert f.read() == before
     assert fast.proc.poll() is None
     # Once the daemon is gone, --once runs.
     assert fast.stop() == 0
     fast.once()
+
+
+GATE_HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         "hooks", "gate.py")
+
+
+def test_reload_waits_for_the_renewal_in_progress(fast):
+    """A reload during a renewal: no new one starts, the renewal ends, and
+    then (from the worker that ran it) the new configuration comes in."""
+    gate = os.path.join(fast.folder, "gate")
+    hold = f"""
+[[hook]]
+name = "hold"
+type = ["post-operation"]
+cmd = {toml_str(GATE_HOOK)}
+args = [{toml_str(gate)}]
+"""
+    fast.write(fast.base_config() + hold + cert_block(
+        hooks=('"challtestsrv"', '"hold"')))
+    fast.start()
+    fast.wait_log('calling hook "hold"')
+    fast.write(fast.base_config() + hold + cert_block(
+        hooks=('"challtestsrv"', '"hold"')) + cert_block(
+        idents=(("dns", "second.example.org", "http-01"),)))
+    fast.signal(signal.SIGHUP)
+    fast.wait_log("reload: waiting for 1 renewal in progress")
+    assert "configuration reloaded" not in fast.log()
+    open(gate, "w").close()
+    fast.wait_log("configuration reloaded: 2 certificates")
+    wait_until(lambda: os.path.exists(
+        fast.path("second.example.org_ecdsa-p256.crt.pem")), 60, "second")
+    assert fast.stop() == 0
+
+
+def test_reload_lets_go_of_a_folder(fast):
+    """A folder the new configuration no longer uses is unlocked: another
+    acmed may work in it."""
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    wait_until(lambda: os.path.exists(
+        fast.path("example.org_ecdsa-p256.crt.pem")), 60, "first cert")
+    moved = os.path.join(fast.folder, "moved")
+    fast.write(fast.base_config().replace(toml_str(fast.certs),
+                                          toml_str(moved)) + cert_block())
+    fast.signal(signal.SIGHUP)
+    fast.wait_log("configuration reloaded: 1 certificates")
+    # Another acmed, with its own accounts, in the old certificates folder.
+    other = Acmed(os.path.join(fast.folder, "other"), fast.pebble)
+    other.certs = fast.certs
+    os.makedirs(other.folder)
+    other.write(other.base_config() + cert_block(
+        idents=(("dns", "other.example.org", "http-01"),)))
+    other.once()
+    assert os.path.exists(fast.path("other.example.org_ecdsa-p256.crt.pem"))
+    assert fast.stop() == 0
 
 
 def test_second_instance_refused(fast):
