@@ -182,16 +182,24 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 	time_t now = time(NULL), wait;
 	char why[1024];
 
-	if (ok) {
+	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+	if (ok && it.due > now) {
 		it.failures = 0;
-		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
 		log_debug("certificate \"%s\": %s", c->id, why);
-		if (it.due <= now) {
-			/* The files are not what we just wrote: do not loop. */
-			log_warn("certificate \"%s\": still due after renewal "
-			    "(%s)", c->id, why);
-			it.due = now + sched_backoff(s, 1, -1);
-		}
+	} else if (ok) {
+		/* The files are not what we just wrote: each new certificate
+		 * is a real issuance, so wait longer each time. */
+		it.failures++;
+		wait = sched_backoff(s, it.failures, -1);
+		it.due = now + wait;
+		log_warn("certificate \"%s\": still due after renewal (%s); "
+		    "next attempt in %lld s", c->id, why, (long long)wait);
+	} else if (it.due > now) {
+		/* Failed after the new files were in place (a file-post-*
+		 * hook): retrying would only issue another certificate. */
+		it.failures = 0;
+		log_info("certificate \"%s\": the certificate on disk is "
+		    "not due (%s): no early retry", c->id, why);
 	} else {
 		it.failures++;
 		wait = sched_backoff(s, it.failures, retry_after);

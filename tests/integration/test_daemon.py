@@ -297,6 +297,27 @@ def test_modes_and_owners(fast):
     assert k.st_gid == grp.getgrnam("nogroup").gr_gid
 
 
+def test_failure_after_the_files_is_not_retried_early(fast, monkeypatch):
+    """A file-post-* hook that fails after the new files are in place
+    fails the renewal, but retrying would only issue another certificate:
+    the next attempt is when the one on disk is due."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    fast.write(fast.base_config() + """
+[[hook]]
+name = "after"
+type = ["file-post-create", "file-post-edit"]
+cmd = "false"
+""" + cert_block(hooks=('"challtestsrv"', '"after"')))
+    fast.start()
+    fast.wait_log("no early retry")
+    log = fast.log()
+    assert 'hook "after" (file-post-create): unrecoverable failure' in log
+    assert "next attempt in" not in log
+    assert log.count("certificate renewed") == 0
+    assert os.path.exists(fast.path("example.org_ecdsa-p256.crt.pem"))
+    assert fast.stop() == 0
+
+
 def test_failure_keeps_previous_files(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
