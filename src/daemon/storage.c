@@ -68,6 +68,35 @@ fail:
 	return -1;
 }
 
+/* The folder of path, with the same checks as the top folders, and
+ * writable by acmed's effective user. */
+static int
+storage_check_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int n = slash ? (int)(slash - path) : 0;
+
+	if (snprintf(dir, sizeof(dir), "%.*s", n, path) >= (int)sizeof(dir))
+		return err_set("%s: path too long", path);
+	if (storage_check_dir(dir, "folder") == -1)
+		return -1;
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == -1)
+		return err_sys("folder %s: cannot write there", dir);
+	return 0;
+}
+
+int
+storage_check_writable(const struct cert_files *f)
+{
+	if (storage_check_parent(f->key_path) == -1 ||
+	    storage_check_parent(f->crt_path) == -1) {
+		err_prefix("before ordering");
+		return -1;
+	}
+	return 0;
+}
+
 void
 storage_paths_free(struct cert_files *f)
 {

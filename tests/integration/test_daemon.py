@@ -318,6 +318,28 @@ cmd = "false"
     assert fast.stop() == 0
 
 
+def test_unwritable_folder_found_before_ordering(fast):
+    """A folder that cannot take the files is found before the order: a
+    certificate issued and then thrown away still counts against the CA's
+    rate limits (Let's Encrypt: 5 duplicates a week)."""
+    fast.write(fast.base_config(
+        'file_name_format = "{{ file_type }}/{{ name }}.{{ ext }}"') +
+        cert_block())
+    argv = [x if x != "debug" else "trace" for x in
+            fast.argv("--once", "--no-pid-file")]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert (f"before ordering: folder {fast.certs}/pk: No such file or "
+            "directory") in r.stderr
+    # Trace logs every request ("POST <url>: HTTP 201"): none was made.
+    assert ": HTTP " not in r.stderr and "order-plz" not in r.stderr
+    for sub in ("pk", "crt"):
+        os.mkdir(os.path.join(fast.certs, sub))
+    fast.once()
+    assert os.path.exists(fast.path("crt/example.org.pem"))
+    assert os.path.exists(fast.path("pk/example.org.pem"))
+
+
 def test_failure_keeps_previous_files(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
