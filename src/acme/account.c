@@ -559,6 +559,11 @@ account_rollover(struct acme_account *a, struct acme_session *s,
 	}
 	if ((d = acme_session_directory(s)) == NULL)
 		goto out;
+	if (d->key_change == NULL) {
+		err_set("%s: the directory has no keyChange: the account key "
+		    "cannot be changed", s->ep->url);
+		goto out;
+	}
 	kc.old_key = old;
 	kc.new_key = a->signer;
 	kc.account_url = rec->account_url;

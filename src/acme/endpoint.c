@@ -47,8 +47,8 @@ acme_directory_parse(const char *body, size_t len)
 	if (dir_url(doc, "newNonce", 1, &d->new_nonce) == -1 ||
 	    dir_url(doc, "newAccount", 1, &d->new_account) == -1 ||
 	    dir_url(doc, "newOrder", 1, &d->new_order) == -1 ||
-	    dir_url(doc, "revokeCert", 1, &d->revoke_cert) == -1 ||
-	    dir_url(doc, "keyChange", 1, &d->key_change) == -1 ||
+	    dir_url(doc, "revokeCert", 0, &d->revoke_cert) == -1 ||
+	    dir_url(doc, "keyChange", 0, &d->key_change) == -1 ||
 	    dir_url(doc, "newAuthz", 0, &d->new_authz) == -1 ||
 	    dir_url(doc, "renewalInfo", 0, &d->renewal_info) == -1 ||
 	    json_get_object(doc, "meta", 0, &meta) == -1)

@@ -25,15 +25,20 @@ struct acme_directory {
 	char		*new_nonce;
 	char		*new_account;
 	char		*new_order;
-	char		*revoke_cert;
-	char		*key_change;
+	char		*revoke_cert;		/* optional: never used */
+	char		*key_change;		/* optional until a key changes */
 	char		*new_authz;		/* optional */
 	char		*renewal_info;		/* RFC 9773, optional */
 	char		*terms_of_service;	/* meta, optional */
 	int		 external_account_required;
 	char		*profiles[ACME_MAX_PROFILES];	/* meta.profiles */
 	size_t		 nprofiles;
+	time_t		 fetched;	/* CLOCK_MONOTONIC seconds */
 };
+
+/* A cached directory is fetched again once it is this old: a CA may move
+ * its URLs or change its terms (ACMEd fetched it for every renewal). */
+#define ACME_DIRECTORY_MAX_AGE_S	3600
 
 /* Parses a directory document.  NULL with err naming the member. */
 struct acme_directory *acme_directory_parse(const char *body, size_t len);

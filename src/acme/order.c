@@ -13,6 +13,7 @@
 #include "crypto/proof.h"
 #include "util/b64url.h"
 #include "util/err.h"
+#include "util/period.h"
 #include "util/log.h"
 #include "util/stop.h"
 
@@ -354,14 +355,6 @@ out:
 	return rc;
 }
 
-static long long
-order_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 poll_defaults(struct acme_poll_opts *p, const struct acme_poll_opts *in)
@@ -388,7 +381,7 @@ poll_wait(struct acme_session *s, const struct http_response *r,
     long long *next, const struct acme_poll_opts *p, long long deadline,
     const char *url)
 {
-	long long wait = *next, left = deadline - order_now_ms();
+	long long wait = *next, left = deadline - period_now_ms();
 
 	if (left <= 0)
 		return err_set("%s: still not done after %lld s", url,
@@ -429,7 +422,8 @@ static int
 poll_authz(struct acme_session *s, const char *url, struct acme_authz *a,
     const struct acme_poll_opts *p)
 {
-	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	long long next = p->first_ms;
+	long long deadline = period_now_ms() + p->deadline_ms;
 	struct http_response r;
 	int rc = -1;
 
@@ -477,7 +471,8 @@ static int
 poll_order(struct acme_session *s, struct acme_order *o,
     const struct acme_poll_opts *p)
 {
-	long long next = p->first_ms, deadline = order_now_ms() + p->deadline_ms;
+	long long next = p->first_ms;
+	long long deadline = period_now_ms() + p->deadline_ms;
 	struct acme_order t;
 	struct http_response r;
 	size_t i;
@@ -713,12 +708,12 @@ static int
 authz_wait_order(struct acme_session *s, struct acme_order *o,
     struct authz_work *w, size_t nw, const struct acme_poll_opts *p)
 {
-	long long deadline = order_now_ms() + p->deadline_ms;
+	long long deadline = period_now_ms() + p->deadline_ms;
 	char msg[ERR_MSG_MAX];
 
 	o->status = ACME_ST_PENDING;
 	if (poll_order(s, o, p) == -1) {
-		if (stop_is_set() || order_now_ms() < deadline ||
+		if (stop_is_set() || period_now_ms() < deadline ||
 		    o->status != ACME_ST_PENDING)
 			return -1;
 		snprintf(msg, sizeof(msg), "%s", err_msg());

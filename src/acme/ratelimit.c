@@ -7,6 +7,7 @@
 
 #include "acme/ratelimit.h"
 #include "util/err.h"
+#include "util/period.h"
 #include "util/stop.h"
 
 struct ratelimit_window {
@@ -111,14 +112,6 @@ ratelimit_try(struct ratelimit *rl, long long now_ms)
 	return wait;
 }
 
-static long long
-ratelimit_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 ratelimit_acquire(struct ratelimit *rl)
@@ -127,7 +120,7 @@ ratelimit_acquire(struct ratelimit *rl)
 
 	if (rl == NULL || rl->nw == 0)
 		return 0;
-	while ((wait = ratelimit_try(rl, ratelimit_now_ms())) > 0)
+	while ((wait = ratelimit_try(rl, period_now_ms())) > 0)
 		if (stop_sleep_ms(wait) == -1)
 			return err_prefix("rate limit");
 	return 0;

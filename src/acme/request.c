@@ -11,6 +11,7 @@
 #include "acme/request.h"
 #include "crypto/jws.h"
 #include "util/err.h"
+#include "util/period.h"
 #include "util/log.h"
 #include "util/stop.h"
 
@@ -198,8 +199,12 @@ acme_session_directory(struct acme_session *s)
 	size_t i;
 
 	pthread_mutex_lock(&s->ep->mu);
-	if ((d = s->ep->dir) != NULL)
+	if ((d = s->ep->dir) != NULL &&
+	    period_now_ms() / 1000 - d->fetched <
+	    ACME_DIRECTORY_MAX_AGE_S)
 		atomic_fetch_add(&d->refs, 1);
+	else
+		d = NULL;
 	pthread_mutex_unlock(&s->ep->mu);
 	if (d != NULL)
 		return d;
@@ -211,6 +216,8 @@ acme_session_directory(struct acme_session *s)
 		d = acme_directory_parse(buf_str(&r.body), r.body.len);
 		if (d == NULL)
 			err_prefix("%s", s->ep->url);
+		else
+			d->fetched = (time_t)(period_now_ms() / 1000);
 	}
 	/* Every request goes to the directory's origin: one that sends us
 	 * elsewhere is refused at once rather than at each request. */

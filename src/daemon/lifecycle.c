@@ -403,6 +403,9 @@ lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
 		    buf_str(&status));
 		buf_reset(&status);
 	} else {
+		/* The next attempt starts from a fresh directory: the CA may
+		 * have moved a URL. */
+		acme_endpoint_forget_directory(s.ep);
 		*retry_after = s.retry_after;
 		snprintf(saved, sizeof(saved), "%s", err_msg());
 		buf_printf(&status, "unable to renew the certificate: %s",

@@ -29,6 +29,7 @@
 
 #include "tacd/server.h"
 #include "util/err.h"
+#include "util/period.h"
 #include "util/log.h"
 
 /* How long to stop accepting after running out of descriptors or memory,
@@ -50,14 +51,6 @@ struct server {
 	long long			 pause_until;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 signal_set(sigset_t *set)
@@ -270,7 +263,7 @@ tacd_server_run(const struct tacd_server_opts *o)
 		goto out;
 	}
 	for (;;) {
-		now = now_ms();
+		now = period_now_ms();
 		timeout = expire(&s, now);
 		accepting = s.nconns < o->max_conns && now >= s.pause_until;
 		pfd[0].fd = sfd;
@@ -297,7 +290,7 @@ tacd_server_run(const struct tacd_server_opts *o)
 			rc = 0;
 			goto out;
 		}
-		now = now_ms();
+		now = period_now_ms();
 		for (i = 0; i < (size_t)o->max_conns; i++) {
 			if (pfd[first_conn + i].revents != 0 &&
 			    s.conns[i].fd == pfd[first_conn + i].fd)

@@ -2,6 +2,7 @@
  * period.c - ACMEd's duration syntax (see period.h).
  */
 #include <stdint.h>
+#include <time.h>
 
 #include "util/err.h"
 #include "util/period.h"
@@ -63,4 +64,13 @@ period_parse(const char *s, uint64_t *seconds)
 	}
 	*seconds = total;
 	return 0;
+}
+
+long long
+period_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/period.h"
 #include "util/spawn.h"
 #include "util/stop.h"
 
@@ -26,14 +27,6 @@
  * its output pipes (a hook that starts a daemon must not hang us). */
 #define SPAWN_DRAIN_GRACE_MS	500
 
-static long long
-spawn_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *
 spawn_path_of(char *const *envp)
@@ -297,18 +290,18 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
 
 	pidfd = spawn_pidfd(pid);
 	if (cmd->timeout_ms > 0)
-		deadline = spawn_now_ms() + cmd->timeout_ms;
+		deadline = period_now_ms() + cmd->timeout_ms;
 	spawn_feed(cmd, io);
 
 	for (;;) {
 		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
 			reaped = 1;
-			drain_until = spawn_now_ms() + SPAWN_DRAIN_GRACE_MS;
+			drain_until = period_now_ms() + SPAWN_DRAIN_GRACE_MS;
 			spawn_close(&io->in_fd);
 		}
 		if (reaped && io->out_fd == -1 && io->err_fd == -1)
 			break;
-		now = spawn_now_ms();
+		now = period_now_ms();
 		if (reaped && now >= drain_until)
 			break;
 		if (!reaped && !term_sent && cmd->stoppable && stop_is_set()) {

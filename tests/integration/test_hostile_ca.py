@@ -41,6 +41,7 @@ from acmed import Acmed, RECORD_HOOK, toml_str
 from certs import openssl, pubkey, sans
 from conftest import program
 from fakeca_fixture import fakeca, fakeca_factory  # noqa: F401 (fixtures)
+from pebble import stop_process, wait_until
 from test_acme_support import AccountFile, SANITIZER_MARKERS, sanitized
 
 EAB_ID = "kid-hostile"
@@ -323,7 +324,7 @@ WRONG_TYPES = [
     ("directory", "directory", D, "newOrder", {}, '"newOrder" is not a string'),
     ("directory", "directory", D, "newOrder", "ftp://127.0.0.1/x", '"newOrder" is not an http\\(s\\) URL'),
     ("directory", "directory", D, "revokeCert", True, '"revokeCert" is not a string'),
-    ("directory", "directory", D, "keyChange", None, '"keyChange" is missing'),
+    ("directory", "directory", D, "keyChange", None, None),
     ("directory", "directory", D, "newAuthz", 5, '"newAuthz" is not a string'),
     ("directory", "directory", D, "renewalInfo", 5, '"renewalInfo" is not a string'),
     ("directory", "directory", D, "meta", "x", '"meta" is not an object'),
@@ -448,6 +449,49 @@ def test_compressed_reply(fakeca_factory, tmp_path, endpoint, url):
     hostile(fakeca_factory, tmp_path,
             [{"endpoint": endpoint, "headers": {"Content-Encoding": "gzip"}}],
             url, r"the reply is encoded \(Content-Encoding: gzip\)")
+
+
+# -- the directory ------------------------------------------------------------
+
+def test_directory_without_keychange_or_revokecert(fakeca_factory, tmp_path):
+    """acmed never revokes, and changes the account key only when told
+    to: a CA that offers neither still issues."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "directory",
+                    "delete": ["keyChange", "revokeCert"]}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
+
+
+def test_failed_renewal_fetches_the_directory_again(fakeca_factory,
+                                                    tmp_path):
+    """The directory is kept between renewals, but a failure drops it: a
+    CA that moved a URL is followed at the next attempt (it used to be
+    fetched once for the daemon's whole life)."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "directory", "nth": 1,
+                    "set": {"newOrder": ca.base + "/moved-away"}}])
+    client = Client(tmp_path / "acmed", ca)
+    argv = [program("acmed"), "-c", client.config, "-f", "--no-pid-file",
+            "--log-stderr", "--log-level", "debug", "--root-cert",
+            ca.tls_cert]
+    log_path = os.path.join(client.folder, "daemon.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL,
+                                env=dict(os.environ, ACMED_SCHED_BACKOFF_S="1",
+                                         **KNOBS))
+    try:
+        wait_until(lambda: len(client.files()) == 2, 60, "certificate")
+    finally:
+        stop_process(proc, 30)
+    with open(log_path) as f:
+        text = f.read()
+    assert f"{ca.base}/moved-away" in text      # the first attempt failed
+    dirs = [r for r in ca.requests() if r["path"] == "/dir"]
+    assert len(dirs) == 2, text[-4000:]
 
 
 # -- URLs that point elsewhere -----------------------------------------------
