@@ -469,7 +469,7 @@ order_same_authz(const struct acme_order *a, const struct acme_order *b)
  * still be abandoned (its pending authorizations deactivated). */
 static int
 poll_order(struct acme_session *s, struct acme_order *o,
-    const struct acme_poll_opts *p)
+    const struct acme_poll_opts *p, const struct http_response *prev)
 {
 	long long next = p->first_ms;
 	long long deadline = period_now_ms() + p->deadline_ms;
@@ -480,6 +480,10 @@ poll_order(struct acme_session *s, struct acme_order *o,
 
 	memset(&t, 0, sizeof(t));
 	http_response_init(&r);
+	/* RFC 8555 7.4: after finalize, poll "after the time given in the
+	 * Retry-After header field of the response, if any". */
+	if (prev != NULL)
+		r.retry_after = prev->retry_after;
 	while (o->status == ACME_ST_PROCESSING ||
 	    o->status == ACME_ST_PENDING) {
 		if (poll_wait(s, &r, &next, p, deadline, o->url) == -1)
@@ -712,7 +716,7 @@ authz_wait_order(struct acme_session *s, struct acme_order *o,
 	char msg[ERR_MSG_MAX];
 
 	o->status = ACME_ST_PENDING;
-	if (poll_order(s, o, p) == -1) {
+	if (poll_order(s, o, p, NULL) == -1) {
 		if (stop_is_set() || period_now_ms() < deadline ||
 		    o->status != ACME_ST_PENDING)
 			return -1;
@@ -916,7 +920,7 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	/* The order becomes ready once every authorization is valid; the
 	 * server may take a moment to notice.  (Finalizing at once, without
 	 * this poll, made Pebble 2.4 stop answering newOrder now and then.) */
-	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p) == -1)
+	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p, NULL) == -1)
 		goto out;
 	for (attempt = 0; ; attempt++) {
 		if (o->status == ACME_ST_VALID) {
@@ -935,14 +939,14 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		if (attempt == 1 || s->problem.type != ACME_ERR_orderNotReady)
 			goto out;
 		o->status = ACME_ST_PENDING;
-		if (poll_order(s, o, &p) == -1)
+		if (poll_order(s, o, &p, NULL) == -1)
 			goto out;
 	}
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
 		err_prefix("%s", finalize);
 		goto out;
 	}
-	if (poll_order(s, o, &p) == -1)
+	if (poll_order(s, o, &p, &r) == -1)
 		goto out;
 	if (o->status != ACME_ST_VALID) {
 		order_failure(o, "after finalization");

@@ -494,6 +494,21 @@ def test_failed_renewal_fetches_the_directory_again(fakeca_factory,
     assert len(dirs) == 2, text[-4000:]
 
 
+def test_finalize_retry_after_is_honoured(fakeca_factory, tmp_path):
+    """RFC 8555 7.4: after a "processing" finalize answer, the order is
+    polled "after the time given in the Retry-After header field"."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "finalize", "headers": {"Retry-After": "2"}}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    reqs = ca.requests()
+    [fin] = [i for i, r in enumerate(reqs) if r["path"].endswith("/finalize")]
+    poll = next(r for r in reqs[fin + 1:] if re.fullmatch(r"/order/\d+",
+                                                       r["path"]))
+    assert poll["time"] - reqs[fin]["time"] >= 1.9
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
