@@ -345,7 +345,10 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 		}
 		acme_fail(s, url, r);
 		policy = acme_error_retry(s->problem.type);
-		if (r->status == 503 && policy == ACME_RETRY_NO)
+		/* Also without a problem document (rateLimited): a proxy or
+		 * CDN in front of the CA sends a bare 429. */
+		if ((r->status == 503 || r->status == 429) &&
+		    policy == ACME_RETRY_NO)
 			policy = ACME_RETRY_LATER;
 		if (r->status >= 500 && policy == ACME_RETRY_NO)
 			policy = ACME_RETRY_BACKOFF;
@@ -359,7 +362,7 @@ acme_post_body(struct acme_session *s, const char *url, acme_body_fn build,
 		case ACME_RETRY_LATER:
 			if (s->retry_after < 0 &&
 			    s->problem.type != ACME_ERR_rateLimited)
-				goto backoff;	/* a 503 without a hint */
+				goto backoff;	/* a 503 or 429 without a hint */
 			/* A long wait is the scheduler's business, not one
 			 * request's. */
 			if (s->retry_after < 0 ||

@@ -509,6 +509,22 @@ def test_finalize_retry_after_is_honoured(fakeca_factory, tmp_path):
     assert poll["time"] - reqs[fin]["time"] >= 1.9
 
 
+def test_bare_429_is_a_rate_limit(fakeca_factory, tmp_path):
+    """A 429 without a problem document (a proxy in front of the CA) is
+    waited out like rateLimited, not taken as a final refusal."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "newOrder", "nth": 1, "status": 429,
+                    "body": "slow down",
+                    "headers": {"Content-Type": "text/plain",
+                                "Retry-After": "1"}}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "HTTP 429" in proc.stderr and "retrying in 1 s" in proc.stderr
+    orders = [r for r in ca.requests() if r["path"] == "/new-order"]
+    assert len(orders) == 2 and orders[1]["time"] - orders[0]["time"] >= 0.9
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
