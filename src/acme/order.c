@@ -285,15 +285,21 @@ static int
 order_failure(const struct acme_order *o, const char *what)
 {
 	int typed = o->error.type != ACME_ERR_NONE;
+	struct buf b;
 
+	buf_init(&b, ERR_MSG_MAX);
+	buf_printf(&b, "%s: order is %s %s", o->url,
+	    acme_status_name(o->status), what);
 	if (o->error.detail != NULL || typed)
-		return err_set("%s: order is %s %s: %s%s%s", o->url,
-		    acme_status_name(o->status), what,
+		buf_printf(&b, ": %s%s%s",
 		    typed ? acme_error_name(o->error.type) : "",
 		    typed && o->error.detail ? ": " : "",
 		    o->error.detail ? o->error.detail : "");
-	return err_set("%s: order is %s %s", o->url,
-	    acme_status_name(o->status), what);
+	/* Which identifier failed, and why (a CAA record, say). */
+	acme_problem_subs(&o->error, &b);
+	err_set("%s", b.len ? buf_str(&b) : "out of memory");
+	buf_free(&b);
+	return -1;
 }
 
 int

@@ -133,11 +133,35 @@ acme_problem_free(struct acme_problem *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void
+acme_problem_subs(const struct acme_problem *p, struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsub; i++) {
+		const struct acme_subproblem *sp = &p->sub[i];
+
+		buf_puts(b, i == 0 ? " (" : "; ");
+		if (sp->identifier != NULL)
+			buf_printf(b, "%s: ", sp->identifier);
+		/* A subproblem without an ACME type or a detail still says
+		 * something. */
+		if (sp->type != ACME_ERR_NONE)
+			buf_printf(b, "%s", acme_error_name(sp->type));
+		else if (sp->detail == NULL)
+			buf_puts(b, "unknown problem");
+		if (sp->detail != NULL)
+			buf_printf(b, "%s%s", sp->type != ACME_ERR_NONE ?
+			    ": " : "", sp->detail);
+	}
+	if (p->nsub > 0)
+		buf_putc(b, ')');
+}
+
 int
 acme_problem_err(const struct acme_problem *p, const char *url)
 {
 	struct buf b;
-	size_t i;
 
 	buf_init(&b, ERR_MSG_MAX);
 	buf_printf(&b, "%s: HTTP %ld", url, p->status);
@@ -147,24 +171,7 @@ acme_problem_err(const struct acme_problem *p, const char *url)
 		buf_printf(&b, " %s", p->type_uri);
 	if (p->detail != NULL)
 		buf_printf(&b, ": %s", p->detail);
-	for (i = 0; i < p->nsub; i++) {
-		const struct acme_subproblem *sp = &p->sub[i];
-
-		buf_puts(&b, i == 0 ? " (" : "; ");
-		if (sp->identifier != NULL)
-			buf_printf(&b, "%s: ", sp->identifier);
-		/* A subproblem without an ACME type or a detail still says
-		 * something. */
-		if (sp->type != ACME_ERR_NONE)
-			buf_printf(&b, "%s", acme_error_name(sp->type));
-		else if (sp->detail == NULL)
-			buf_puts(&b, "unknown problem");
-		if (sp->detail != NULL)
-			buf_printf(&b, "%s%s", sp->type != ACME_ERR_NONE ?
-			    ": " : "", sp->detail);
-	}
-	if (p->nsub > 0)
-		buf_putc(&b, ')');
+	acme_problem_subs(p, &b);
 	/* Out of memory before the first byte: still name the URL. */
 	if (b.len == 0)
 		err_set("%s: HTTP %ld", url, p->status);

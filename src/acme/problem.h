@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util/buf.h"
+
 /* name, retry policy */
 #define ACME_ERROR_TYPES(X)						\
 	X(accountDoesNotExist,		ACME_RETRY_NO)			\
@@ -79,6 +81,9 @@ void	 acme_problem_free(struct acme_problem *p);
 enum acme_error acme_error_from_uri(const char *uri);
 const char *acme_error_name(enum acme_error e);
 enum acme_retry acme_error_retry(enum acme_error e);
+
+/* Appends the subproblems, if any: " (dns:a.example: caa: detail; ...)". */
+void	 acme_problem_subs(const struct acme_problem *p, struct buf *b);
 
 /* Records the problem as the thread's error message:
  * "<url>: HTTP 400 rateLimited: too many certificates (sub-problems: ...)" */

@@ -525,6 +525,23 @@ def test_bare_429_is_a_rate_limit(fakeca_factory, tmp_path):
     assert len(orders) == 2 and orders[1]["time"] - orders[0]["time"] >= 0.9
 
 
+def test_order_error_subproblems_are_reported(fakeca_factory, tmp_path):
+    """An invalid order's compound error names which identifier failed
+    and why: its subproblems were dropped."""
+    error = {"type": "urn:ietf:params:acme:error:compound",
+             "detail": "several",
+             "subproblems": [{
+                 "type": "urn:ietf:params:acme:error:caa",
+                 "detail": "CAA record forbids issuance",
+                 "identifier": {"type": "dns", "value": "example.org"}}]}
+    hostile(fakeca_factory, tmp_path,
+            [{"endpoint": "finalize", "set": {"status": "invalid",
+                                              "error": error}}],
+            "{base}/order/\\d+",
+            "order is invalid after finalization: compound: several "
+            "\\(dns:example.org: caa: CAA record forbids issuance\\)")
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
