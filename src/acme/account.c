@@ -661,8 +661,14 @@ account_sync_locked(struct acme_account *a, struct acme_session *s,
 	if (account_contacts_hash(a, &h) == -1)
 		goto out;
 	if (!buf_same(&h, &rec->contacts_hash) &&
-	    account_update_contacts(a, s, rec) == -1)
-		goto dropped;
+	    account_update_contacts(a, s, rec) == -1) {
+		/* Refused by the CA (invalidContact...): the account still
+		 * works, and the next renewal tries the update again. */
+		if (s->problem.type == ACME_ERR_NONE ||
+		    s->problem.type == ACME_ERR_accountDoesNotExist)
+			goto dropped;
+		log_warn("%s; the account is used as it is", err_msg());
+	}
 	rc = 0;
 	goto out;
 dropped:

@@ -542,6 +542,30 @@ def test_order_error_subproblems_are_reported(fakeca_factory, tmp_path):
             "\\(dns:example.org: caa: CAA record forbids issuance\\)")
 
 
+def test_refused_contact_update_does_not_stop_renewals(fakeca_factory,
+                                                      tmp_path):
+    """Updating contacts is housekeeping (RFC 8555 7.3.2): a CA that
+    refuses the new ones still issues to the account as it is."""
+    ca = fakeca_factory()
+    ca.set_script([{"endpoint": "account", "method": "POST", "status": 400,
+                    "json": {"type": "urn:ietf:params:acme:error:"
+                             "invalidContact", "detail": "no such domain"}}])
+    client = Client(tmp_path / "acmed", ca)
+    assert client.run().returncode == 0
+    for name in client.files():
+        os.unlink(os.path.join(client.certs, name))
+    with open(client.config) as f:
+        text = f.read()
+    with open(client.config, "w") as f:
+        f.write(text.replace("admin@example.org", "new@example.invalid"))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "contact update on endpoint \"fake\"" in proc.stderr
+    assert "invalidContact: no such domain; the account is used as it is" \
+        in proc.stderr
+    assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
