@@ -17,43 +17,79 @@
 
 #define AFILE_RND_HEX	12	/* the random part of a temporary name */
 
-/* Opens a fresh temporary name "<dir>/.<base>.<12 hex digits>.tmp". */
-static int
-afile_open_tmp(const char *path, mode_t mode, char **tmpp)
+/* A fresh temporary name "<dir>/.<base>.<12 hex digits>.tmp" next to
+ * path.  NULL with err. */
+static char *
+afile_tmp_name(const char *path)
 {
 	unsigned char rnd[6];
 	const char *slash, *base;
-	char *tmp = NULL;
+	char *tmp;
 	size_t dirlen;
-	int fd, tries;
 
 	slash = strrchr(path, '/');
 	base = slash ? slash + 1 : path;
 	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	if (*base == '\0')
-		return err_set("%s: not a file name", path);
+	if (*base == '\0') {
+		err_set("%s: not a file name", path);
+		return NULL;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		err_sys("getrandom");
+		return NULL;
+	}
+	if (asprintf(&tmp, "%.*s.%s.%02x%02x%02x%02x%02x%02x.tmp",
+	    (int)dirlen, path, base, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+	    rnd[5]) == -1) {
+		err_set("out of memory");
+		return NULL;
+	}
+	return tmp;
+}
+
+/* Opens a fresh temporary file next to path. */
+static int
+afile_open_tmp(const char *path, mode_t mode, char **tmpp)
+{
+	char *tmp;
+	int fd, tries;
+
 	for (tries = 0; tries < 16; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return err_sys("getrandom");
-		free(tmp);
-		if (asprintf(&tmp, "%.*s.%s.%02x%02x%02x%02x%02x%02x.tmp",
-		    (int)dirlen, path, base, rnd[0], rnd[1], rnd[2], rnd[3],
-		    rnd[4], rnd[5]) == -1)
-			return err_set("out of memory");
+		if ((tmp = afile_tmp_name(path)) == NULL)
+			return -1;
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, mode & 0777);
 		if (fd >= 0) {
 			*tmpp = tmp;
 			return fd;
 		}
-		if (errno != EEXIST) {
-			err_sys("%s: cannot create a temporary file", path);
-			free(tmp);
-			return -1;
-		}
+		free(tmp);
+		if (errno != EEXIST)
+			return err_sys("%s: cannot create a temporary file",
+			    path);
 	}
-	free(tmp);
 	return err_set("%s: cannot create a temporary file", path);
+}
+
+/* A second name (a hard link) for the file at path, under a temporary
+ * name: NULL when there is no file, or it cannot be linked. */
+static char *
+afile_keep_old(const char *path)
+{
+	char *tmp;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		if ((tmp = afile_tmp_name(path)) == NULL)
+			return NULL;
+		if (link(path, tmp) == 0)
+			return tmp;
+		free(tmp);
+		if (errno != EEXIST)
+			break;
+	}
+	err_clear();
+	return NULL;
 }
 
 static int
@@ -173,11 +209,31 @@ afile_commit(struct afile *f)
 int
 afile_commit_all(struct afile *const *f, size_t n)
 {
-	size_t i;
+	char **old;
+	size_t i, done;
+	int rc = -1;
 
+	if ((old = calloc(n ? n : 1, sizeof(*old))) == NULL)
+		return err_set("out of memory");
+	/* The files being replaced keep a second name until every rename
+	 * is done: one that fails puts the earlier ones back, so that a
+	 * key is never replaced without its certificate. */
 	for (i = 0; i < n; i++)
-		if (afile_rename(f[i]) == -1)
-			return -1;
+		old[i] = f[i]->tmp != NULL ? afile_keep_old(f[i]->path) : NULL;
+	for (done = 0; done < n; done++)
+		if (afile_rename(f[done]) == -1)
+			break;
+	if (done < n) {
+		for (i = 0; i < done; i++) {
+			if (old[i] != NULL && rename(old[i], f[i]->path) == 0) {
+				free(old[i]);
+				old[i] = NULL;
+			} else if (old[i] == NULL)
+				unlink(f[i]->path);
+		}
+		err_prefix("nothing replaced");
+		goto out;
+	}
 	/* Files of one folder need one sync (the usual case: a key and its
 	 * certificate). */
 	for (i = 0; i < n; i++) {
@@ -187,9 +243,17 @@ afile_commit_all(struct afile *const *f, size_t n)
 		    strncmp(f[i]->path, f[i - 1]->path, len) == 0)
 			continue;
 		if (afile_sync_dir(f[i]->path) == -1)
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		if (old[i] != NULL)
+			unlink(old[i]);
+		free(old[i]);
+	}
+	free(old);
+	return rc;
 }
 
 /* 1 when name is ".<base>.<12 hex digits>.tmp" for a non-empty base. */

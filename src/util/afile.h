@@ -40,7 +40,10 @@ int	afile_commit(struct afile *f);
 /* Renames n staged files over their targets one right after the other,
  * then syncs their folders: a process killed in between can only be killed
  * between two rename() calls, not during a folder sync.  On error, the
- * files before the failing one are in place (err names the failing one). */
+ * files renamed before the failing one are put back as they were (each
+ * keeps a second name, a hard link, until all are in place; one that did
+ * not exist is removed), so that a key is never replaced without its
+ * certificate; err names the failing one. */
 int	afile_commit_all(struct afile *const *f, size_t n);
 
 /* Removes the staged file (if any) and frees f's strings.  Safe to call

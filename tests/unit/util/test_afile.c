@@ -345,6 +345,52 @@ touch(const char *name)
 	close(fd);
 }
 
+/* A pair whose second rename fails leaves both files as they were: a key
+ * is never replaced without its certificate. */
+static void
+test_pair_rolled_back(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a, b, c;
+	char pa[128], pb[128], pc[128], *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
+	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
+	snprintf(pc, sizeof(pc), "%s/new.pem", dir);
+	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
+	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	assert_int_equal(afile_stage(&c, pc, "new file", 8, &o), 0);
+	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
+	/* The certificate's place is taken by a folder that is not empty:
+	 * its rename fails after the key's and the new file's succeeded. */
+	assert_int_equal(unlink(pb), 0);
+	assert_int_equal(mkdir(pb, 0700), 0);
+	snprintf(pb + strlen(pb), sizeof(pb) - strlen(pb), "/x");
+	touch("c.pem/x");
+	pb[strlen(pb) - 2] = '\0';
+	{
+		struct afile *all[3] = { &c, &a, &b };
+
+		assert_int_equal(afile_commit_all(all, 3), -1);
+		assert_non_null(strstr(err_msg(), "nothing replaced"));
+		assert_non_null(strstr(err_msg(), pb));
+	}
+	afile_discard(&a);
+	afile_discard(&b);
+	afile_discard(&c);
+	s = read_all(pa);
+	assert_string_equal(s, "old key");
+	free(s);
+	assert_int_equal(access(pc, F_OK), -1);
+	/* k.pem and the folder c.pem: no second name, no temporary file. */
+	assert_int_equal(count_entries(), 2);
+	snprintf(pc, sizeof(pc), "%s/c.pem/x", dir);
+	assert_int_equal(unlink(pc), 0);
+	assert_int_equal(rmdir(pb), 0);
+}
+
 static void
 test_remove_stale(void **state)
 {
@@ -387,6 +433,8 @@ main(void)
 		    test_symlink_target_replaced_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_commit_discard,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pair_rolled_back, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_remove_stale, setup,
 		    teardown),
 	};
