@@ -21,6 +21,7 @@
 #include "daemon/process.h"
 #include "daemon/runtime.h"
 #include "daemon/scheduler.h"
+#include "daemon/storage.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/stop.h"
@@ -247,6 +248,10 @@ check_config(const struct options *o)
 		fputs(buf_str(&out), stderr);
 		buf_free(&out);
 		return 1;
+	}
+	if (storage_check_names(cfg) == -1) {
+		fprintf(stderr, "%s\n", err_msg());
+		failed = 1;
 	}
 	/* The daemon would refuse to start on a root certificate it cannot
 	 * read: say so now (the files are only read). */

@@ -79,6 +79,8 @@ runtime_new(struct config *cfg)
 		goto fail;
 	}
 
+	if (storage_check_names(cfg) == -1)
+		goto fail;
 	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1 ||
 	    storage_check_dir(cfg->global.accounts_directory,
 	    "accounts folder") == -1 ||

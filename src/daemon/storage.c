@@ -68,6 +68,78 @@ fail:
 	return -1;
 }
 
+struct path_ref {
+	char	*path;
+	size_t	 cert;
+	int	 is_key;
+};
+
+static int
+path_ref_cmp(const void *a, const void *b)
+{
+	const struct path_ref *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c != 0)
+		return c;
+	if (x->cert != y->cert)
+		return x->cert < y->cert ? -1 : 1;
+	return y->is_key - x->is_key;
+}
+
+int
+storage_check_names(const struct config *cfg)
+{
+	const struct config_certificate *a, *b;
+	struct path_ref *v;
+	struct cert_files f;
+	size_t i, n = 0;
+	int rc = -1;
+
+	if ((v = calloc(2 * cfg->ncertificates + 1, sizeof(*v))) == NULL)
+		return err_set("out of memory");
+	for (i = 0; i < cfg->ncertificates; i++) {
+		if (storage_paths(cfg, &cfg->certificates[i], &f) == -1) {
+			err_prefix("certificate \"%s\"",
+			    cfg->certificates[i].id);
+			goto out;
+		}
+		v[n++] = (struct path_ref){ f.key_path, i, 1 };
+		v[n++] = (struct path_ref){ f.crt_path, i, 0 };
+		f.key_path = f.crt_path = NULL;
+		storage_paths_free(&f);
+	}
+	qsort(v, n, sizeof(*v), path_ref_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(v[i - 1].path, v[i].path) != 0)
+			continue;
+		a = &cfg->certificates[v[i - 1].cert];
+		b = &cfg->certificates[v[i].cert];
+		if (a == b) {
+			err_set("%s:%u:%u: certificate \"%s\": its key and "
+			    "certificate files are both %s: file_name_format "
+			    "must tell them apart ({{ file_type }})",
+			    a->pos.file, a->pos.line, a->pos.col, a->id,
+			    v[i].path);
+			goto out;
+		}
+		err_set("%s:%u:%u: certificate \"%s\": its %s file %s is also "
+		    "the %s file of certificate \"%s\" (%s:%u:%u): "
+		    "file_name_format must tell them apart", b->pos.file,
+		    b->pos.line, b->pos.col, b->id, v[i].is_key ? "key" :
+		    "certificate", v[i].path, v[i - 1].is_key ? "key" :
+		    "certificate", a->id, a->pos.file, a->pos.line,
+		    a->pos.col);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+	return rc;
+}
+
 /* The folder of path, with the same checks as the top folders, and
  * writable by acmed's effective user. */
 static int

@@ -28,6 +28,12 @@ int	 storage_paths(const struct config *cfg,
 	    const struct config_certificate *c, struct cert_files *out);
 void	 storage_paths_free(struct cert_files *f);
 
+/* Checks that no two files of the configuration have the same path (the
+ * key and certificate of one certificate, or of two): a file_name_format
+ * that does not tell them apart would overwrite a key.  -1 with err
+ * naming both certificates and their positions. */
+int	 storage_check_names(const struct config *cfg);
+
 /* Checks, before anything is ordered, that the folders of the two files
  * exist, pass storage_check_dir() and can be written: a certificate the
  * CA issued but acmed cannot store still counts against its rate limits.

@@ -642,6 +642,62 @@ tos_agreed = true
     assert sorted(os.listdir(tmp_path)) == ["acmed.toml", "ca", "root.pem"]
 
 
+@pytest.mark.parametrize("fmt,certs,message", [
+    ("{{ name }}.{{ ext }}", ["ecdsa_p256"],
+     'certificate "example.org_ecdsa-p256": its key and certificate files '
+     'are both {d}/example.org.pem'),
+    ("{{ name }}.{{ file_type }}.{{ ext }}", ["ecdsa_p256", "rsa2048"],
+     'certificate "example.org_rsa2048": its certificate file '
+     '{d}/example.org.crt.pem is also the certificate file of certificate '
+     '"example.org_ecdsa-p256"'),
+], ids=["key-and-certificate", "two-key-types"])
+def test_file_names_that_collide_are_refused(tmp_path, fmt, certs, message):
+    """A file_name_format that does not tell the files apart would write a
+    certificate over a key: refused with both positions, before anything
+    is written (the daemon then reissued every minute, forever)."""
+    from conftest import program
+    cfg = tmp_path / "acmed.toml"
+    d = tmp_path / "certs"
+    text = f"""
+[global]
+accounts_directory = "{tmp_path}/accounts"
+certificates_directory = "{d}"
+file_name_format = "{fmt}"
+
+[[endpoint]]
+name = "ca"
+url = "https://127.0.0.1:14000/dir"
+tos_agreed = true
+
+[[account]]
+name = "a"
+contacts = [{{ mailto = "admin@example.org" }}]
+
+[[hook]]
+name = "h"
+type = ["challenge-http-01"]
+cmd = "true"
+"""
+    for kt in certs:
+        text += f"""
+[[certificate]]
+account = "a"
+endpoint = "ca"
+key_type = "{kt}"
+hooks = ["h"]
+identifiers = [{{ dns = "example.org", challenge = "http-01" }}]
+"""
+    cfg.write_text(text)
+    for mode in ("--check-config", "--once"):
+        r = subprocess.run([program("acmed"), "-c", str(cfg), mode,
+                            "--no-pid-file", "--log-stderr"],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 1, r.stderr
+        assert message.replace("{d}", str(d)) in r.stderr
+        assert f"{cfg}:" in r.stderr
+    assert not d.exists() and not (tmp_path / "accounts").exists()
+
+
 # -- scale --------------------------------------------------------------------
 
 def test_200_certificates(fast):
