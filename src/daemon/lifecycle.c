@@ -1,11 +1,13 @@
 /*
  * lifecycle.c - due dates and renewals (see lifecycle.h).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include "acme/order.h"
 #include "crypto/cert.h"
@@ -227,26 +229,38 @@ out:
 	tmpl_value_free(v);
 }
 
-/* The key for the new certificate: the current one with kp_reuse (if it
- * can be read), else a new one.  *is_new tells which. */
+/* The key for the new certificate: with kp_reuse, the current one (a new
+ * one only when there is none yet, or it is of another type), else a new
+ * one.  *is_new tells which.  A key file that is there but cannot be
+ * read fails: a new key would break what kp_reuse is for (a pinned key,
+ * DANE records).  NULL with err. */
 static struct crypto_key *
 lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
     int *is_new, const char *who)
 {
 	struct crypto_key *k;
+	struct stat st;
 
 	*is_new = 0;
-	if (c->kp_reuse) {
-		if ((k = storage_read_key(f->key_path)) != NULL &&
-		    crypto_key_get_type(k) == c->key_type)
+	if (c->kp_reuse && lstat(f->key_path, &st) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			err_set("%s: a symbolic link: acmed reads no key "
+			    "through one, and kp_reuse keeps the key: make it "
+			    "a regular file", f->key_path);
+			return NULL;
+		}
+		if ((k = storage_read_key(f->key_path)) == NULL) {
+			err_prefix("kp_reuse: cannot reuse the key");
+			return NULL;
+		}
+		if (crypto_key_get_type(k) == c->key_type)
 			return k;
-		if (k != NULL)
-			log_info("%s: the key in %s is not a %s key: creating a "
-			    "new one", who, f->key_path,
-			    crypto_key_type_name(c->key_type));
-		else
-			log_debug("%s: no key to reuse: %s", who, err_msg());
+		log_info("%s: the key in %s is not a %s key: creating a new "
+		    "one", who, f->key_path, crypto_key_type_name(c->key_type));
 		crypto_key_free(k);
+	} else if (c->kp_reuse && errno != ENOENT) {
+		err_sys("kp_reuse: cannot reuse the key: %s", f->key_path);
+		return NULL;
 	}
 	*is_new = 1;
 	return crypto_key_generate(c->key_type);

@@ -138,6 +138,34 @@ def test_kp_reuse_keeps_the_key(fast):
     assert pubkey(crt2) == pubkey(key, is_key=True)
 
 
+@pytest.mark.parametrize("spoil", ["symlink", "garbage"])
+def test_kp_reuse_never_makes_a_new_key_silently(fast, spoil):
+    """With kp_reuse, a key file that is there but cannot be read fails
+    the renewal: a new key would break a pinned key or DANE records (it
+    was made with only a debug line, and a symbolic link replaced)."""
+    fast.write(fast.base_config() + cert_block(extra="kp_reuse = true"))
+    fast.once()
+    path = fast.path("example.org_ecdsa-p256.pk.pem")
+    key = fast.read("example.org_ecdsa-p256.pk.pem")
+    if spoil == "symlink":
+        elsewhere = os.path.join(fast.folder, "pinned.pem")
+        os.rename(path, elsewhere)
+        os.symlink(elsewhere, path)
+        error = f"{path}: a symbolic link: acmed reads no key through one"
+    else:
+        with open(path, "w") as f:
+            f.write("not a key\n")
+        error = f"kp_reuse: cannot reuse the key: {path}"
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    r = fast.once(check=False)
+    assert r.returncode == 1
+    assert error in r.stderr
+    assert os.path.islink(path) == (spoil == "symlink")
+    if spoil == "symlink":
+        assert fast.read("example.org_ecdsa-p256.pk.pem") == key
+    assert not os.path.exists(fast.path("example.org_ecdsa-p256.crt.pem"))
+
+
 def test_without_kp_reuse_the_key_changes(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
