@@ -322,6 +322,42 @@ out:
 	free(dir);
 }
 
+/* A key kept (kp_reuse) is not written again: the configured owner and
+ * mode are given to it in place, as a written file would have them.
+ * Warns on failure: the certificate is stored all the same. */
+static void
+storage_key_perms(const char *path, const struct afile_opts *o,
+    const char *who)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		goto fail;
+	if ((o->uid != (uid_t)-1 && o->uid != st.st_uid) ||
+	    (o->gid != (gid_t)-1 && o->gid != st.st_gid)) {
+		if (fchown(fd, o->uid, o->gid) == -1)
+			goto fail;
+		log_info("%s: %s: owner set to %d:%d", who, path,
+		    (int)o->uid, (int)o->gid);
+	}
+	/* Also after fchown(), which may clear set-id bits. */
+	if ((st.st_mode & 07777) != (o->mode & 07777)) {
+		if (fchmod(fd, o->mode & 07777) == -1)
+			goto fail;
+		log_info("%s: %s: mode set to %04o", who, path,
+		    (unsigned)(o->mode & 07777));
+	}
+	close(fd);
+	return;
+fail:
+	log_warn("%s: %s: cannot give the kept key its owner and mode: %s",
+	    who, path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
+
 int
 storage_store(const struct config *cfg, const struct config_certificate *c,
     const struct cert_files *f, const struct crypto_key *new_key,
@@ -379,6 +415,8 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 		goto out;
 	for (i = 0; i < n; i++)
 		log_debug("%s: %s written", who, jobs[i].path);
+	if (new_key == NULL)
+		storage_key_perms(f->key_path, &key_opts, who);
 	for (i = 0; i < n; i++)
 		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 1, who) == -1)
 			goto out;

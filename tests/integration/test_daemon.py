@@ -166,6 +166,23 @@ def test_kp_reuse_never_makes_a_new_key_silently(fast, spoil):
     assert not os.path.exists(fast.path("example.org_ecdsa-p256.crt.pem"))
 
 
+def test_kp_reuse_gives_the_kept_key_its_mode(fast):
+    """A kept key is not written again, but takes the configured mode
+    (an admin granting a group read access expects it to apply)."""
+    fast.write(fast.base_config() + cert_block(extra="kp_reuse = true"))
+    fast.once()
+    path = fast.path("example.org_ecdsa-p256.pk.pem")
+    key = fast.read("example.org_ecdsa-p256.pk.pem")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    fast.write(fast.base_config("pk_file_mode = 0o640") +
+               cert_block(extra="kp_reuse = true"))
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    r = fast.once()
+    assert f"{path}: mode set to 0640" in r.stderr
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert fast.read("example.org_ecdsa-p256.pk.pem") == key
+
+
 def test_without_kp_reuse_the_key_changes(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
