@@ -625,6 +625,45 @@ out:
 	return rc;
 }
 
+/* After a rollover the CA refused: does it know the current key already,
+ * for this account?  (The rollover went through, but the account file
+ * could not be saved: the CA no longer takes the old key, and every
+ * rollover after that failed.)  newAccount with onlyReturnExisting
+ * answers without creating anything.  0 and the file saved when it does;
+ * -1 otherwise, err untouched. */
+static int
+account_key_known(struct acme_account *a, struct acme_session *s,
+    struct acme_ep_record *rec)
+{
+	struct acme_directory *d;
+	struct http_response r;
+	char saved[ERR_MSG_MAX], *kid = s->kid;
+	int rc = -1;
+
+	snprintf(saved, sizeof(saved), "%s", err_msg());
+	if ((d = acme_session_directory(s)) == NULL)
+		goto out;
+	http_response_init(&r);
+	s->kid = NULL;
+	s->signer = a->signer;
+	if (acme_post(s, d->new_account, "{\"onlyReturnExisting\":true}",
+	    NULL, &r) == 0 && r.location != NULL &&
+	    strcmp(r.location, rec->account_url) == 0 &&
+	    account_signer_hash(a, &rec->key_hash) == 0 &&
+	    account_save(a) == 0) {
+		log_info("account \"%s\": endpoint \"%s\" already knows the "
+		    "new account key", a->cfg->name, s->ep->name);
+		rc = 0;
+	}
+	http_response_free(&r);
+	acme_directory_put(d);
+out:
+	s->kid = kid;
+	if (rc == -1)
+		err_set("%s", saved);
+	return rc;
+}
+
 static int
 account_sync_locked(struct acme_account *a, struct acme_session *s,
     int tos_agreed, int force)
@@ -656,8 +695,14 @@ account_sync_locked(struct acme_account *a, struct acme_session *s,
 	if (account_signer_hash(a, &h) == -1)
 		goto out;
 	if (!buf_same(&h, &rec->key_hash) &&
-	    account_rollover(a, s, rec) == -1)
-		goto dropped;
+	    account_rollover(a, s, rec) == -1) {
+		if (s->problem.type == ACME_ERR_accountDoesNotExist)
+			goto dropped;
+		/* Refused by the CA: maybe a rollover of ours it took. */
+		if (s->problem.type == ACME_ERR_NONE ||
+		    account_key_known(a, s, rec) == -1)
+			goto out;
+	}
 	if (account_contacts_hash(a, &h) == -1)
 		goto out;
 	if (!buf_same(&h, &rec->contacts_hash) &&

@@ -9,6 +9,8 @@ from pebble import stop_process, wait_until
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHALLTEST_HOOK = os.path.join(HERE, "hooks", "challtestsrv.py")
 RECORD_HOOK = os.path.join(HERE, "hooks", "record.py")
+GATE_HOOK = os.path.join(HERE, "hooks", "gate.py")
+FAIL_AFTER_HOOK = os.path.join(HERE, "hooks", "fail_after.py")
 
 
 def toml_str(s):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from acmed import Acmed, RECORD_HOOK, toml_str
+from acmed import Acmed, FAIL_AFTER_HOOK, GATE_HOOK, RECORD_HOOK, toml_str
 from certs import pubkey, sans, self_signed, verify_chain
 from pebble import wait_until
 
@@ -181,6 +181,37 @@ def test_kp_reuse_gives_the_kept_key_its_mode(fast):
     assert f"{path}: mode set to 0640" in r.stderr
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
     assert fast.read("example.org_ecdsa-p256.pk.pem") == key
+
+
+def test_rollover_the_ca_took_but_acmed_could_not_save(fast):
+    """The CA took the new account key, then the account file could not be
+    saved: the next run finds the CA knows the key already (every later
+    rollover, signed with the old key, was refused, forever)."""
+    fast.write(fast.base_config() + cert_block())
+    fast.once()
+    count = os.path.join(fast.folder, "calls")
+    flaky = f"""
+[[hook]]
+name = "flaky"
+type = ["file-pre-edit"]
+cmd = {toml_str(FAIL_AFTER_HOOK)}
+args = [{toml_str(count)}, "1"]
+"""
+    p384 = fast.base_config().replace(
+        'name = "test"\n', 'name = "test"\nkey_type = "ecdsa_p384"\n')
+    fast.write(p384.replace(
+        'name = "test"\n', 'name = "test"\nhooks = ["flaky"]\n') + flaky +
+        cert_block())
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    r = fast.once(check=False)
+    # Saved with the new key (call 1), rolled over, not saved (call 2).
+    assert r.returncode == 1
+    assert "account key updated" not in r.stderr
+    assert 'hook "flaky" (file-pre-edit): unrecoverable failure' in r.stderr
+    fast.write(p384 + cert_block())
+    r = fast.once()
+    assert "already knows the new account key" in r.stderr
+    assert os.path.exists(fast.path("example.org_ecdsa-p256.crt.pem"))
 
 
 def test_without_kp_reuse_the_key_changes(fast):
@@ -553,10 +584,6 @@ def test_once_refused_next_to_a_daemon(fast):
     # Once the daemon is gone, --once runs.
     assert fast.stop() == 0
     fast.once()
-
-
-GATE_HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                         "hooks", "gate.py")
 
 
 def test_reload_waits_for_the_renewal_in_progress(fast):
