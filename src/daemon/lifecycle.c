@@ -331,6 +331,15 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		if (s->problem.type != ACME_ERR_accountDoesNotExist ||
 		    attempt == 1) {
 			err_prefix("new order");
+			/* One it deactivated or revoked is not: ACME has no
+			 * way back (RFC 8555 7.3.6), the admin must choose. */
+			if (s->problem.type == ACME_ERR_unauthorized &&
+			    s->problem.detail != NULL &&
+			    (strstr(s->problem.detail, "deactivated") ||
+			    strstr(s->problem.detail, "revoked")))
+				err_set("%s; an ACME account cannot be "
+				    "reactivated: to register a new one, move "
+				    "%s away", err_msg(), acct->path);
 			goto out;
 		}
 		log_debug("%s: account has been dropped by endpoint \"%s\"",

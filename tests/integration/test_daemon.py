@@ -214,6 +214,27 @@ args = [{toml_str(count)}, "1"]
     assert os.path.exists(fast.path("example.org_ecdsa-p256.crt.pem"))
 
 
+def test_deactivated_account_tells_what_to_do(fast):
+    """An account the CA deactivated cannot come back (RFC 8555 7.3.6):
+    the error says which file to move away for a new registration."""
+    from test_acme_support import drive
+    fast.write(fast.base_config() + cert_block())
+    fast.once()
+    [path] = glob.glob(fast.accounts + "/*.account.bin")
+    with open(path, "rb") as f:
+        kept = f.read()
+    # Deactivated on the CA's side; acmed's file still has the account.
+    drive({"pebble": fast.pebble}, fast.accounts, "deactivate")
+    with open(path, "wb") as f:
+        f.write(kept)
+    os.unlink(fast.path("example.org_ecdsa-p256.crt.pem"))
+    r = fast.once(check=False)
+    assert r.returncode == 1
+    assert "deactivated" in r.stderr
+    assert ("an ACME account cannot be reactivated: to register a new "
+            f"one, move {path} away") in r.stderr
+
+
 def test_without_kp_reuse_the_key_changes(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
