@@ -38,11 +38,20 @@ struct http_xfer {
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
 static CURLcode http_init_rc;
+/* RFC 8555 6.1: the User-Agent "SHOULD include the name and version of
+ * the ACME software ... and the underlying HTTP client software". */
+static char http_user_agent[128];
 
 static void
 http_global_init(void)
 {
+	const curl_version_info_data *v;
+
 	http_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	v = curl_version_info(CURLVERSION_NOW);
+	snprintf(http_user_agent, sizeof(http_user_agent),
+	    "acmed/%s (ACME client daemon) libcurl/%s", ACMED_VERSION,
+	    v != NULL && v->version != NULL ? v->version : "?");
 }
 
 static int
@@ -413,8 +422,7 @@ http_request(struct http_client *c, const struct http_target *t,
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT,
-	    "acmed/" ACMED_VERSION " (ACME client daemon)");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, http_user_agent);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->timeout_ms);

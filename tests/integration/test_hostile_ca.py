@@ -256,6 +256,11 @@ def test_fakeca_issues_a_real_chain(fakeca, tmp_path):
     # polled instead (it turns ready when every authorization is valid).
     reads = [r["path"] for r in posts if r["path"].startswith("/authz/")]
     assert len(reads) == 1, [r["path"] for r in posts]
+    # RFC 8555 6.1: every request names the client and its HTTP library.
+    agents = {r["headers"].get("User-Agent") for r in fakeca.requests()}
+    assert len(agents) == 1
+    assert re.fullmatch(r"acmed/\S+ \(ACME client daemon\) libcurl/\S+",
+                        agents.pop())
     # The hook got the token the CA gave.
     calls = client.hook_calls()
     assert len(calls) == 2 and calls[0]["argv"][0] == calls[1]["argv"][0]
