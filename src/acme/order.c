@@ -302,6 +302,27 @@ order_failure(const struct acme_order *o, const char *what)
 	return -1;
 }
 
+/* A profile the directory lists (draft-ietf-acme-profiles): a CA that
+ * does not know it could ignore it and issue its default. */
+static int
+order_check_profile(const struct acme_session *s,
+    const struct acme_directory *d, const char *profile)
+{
+	struct buf offered;
+	size_t i;
+
+	for (i = 0; i < d->nprofiles; i++)
+		if (strcmp(d->profiles[i], profile) == 0)
+			return 0;
+	buf_init(&offered, 1024);
+	for (i = 0; i < d->nprofiles; i++)
+		buf_printf(&offered, "%s%s", i ? ", " : "", d->profiles[i]);
+	err_set("%s: the CA offers no profile \"%s\" (offered: %s)",
+	    s->ep->url, profile, d->nprofiles ? buf_str(&offered) : "none");
+	buf_free(&offered);
+	return -1;
+}
+
 int
 acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
     size_t n, const char *profile, const char *replaces,
@@ -317,6 +338,10 @@ acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
 	if ((d = acme_session_directory(s)) == NULL)
 		return -1;
 	http_response_init(&r);
+	if (profile != NULL && order_check_profile(s, d, profile) == -1) {
+		payload = NULL;
+		goto out;
+	}
 	payload = json_object();
 	if (payload == NULL || json_object_set_new(payload, "identifiers",
 	    order_identifiers(ids, n)) == -1 ||

@@ -156,6 +156,8 @@ struct config_certificate {
 	enum crypto_key_type key_type;
 	enum crypto_digest csr_digest;
 	int		 kp_reuse;
+	char		*profile;	/* the CA's certificate profile to
+					   ask for; NULL: its default */
 	char		*directory;	/* absolute */
 	const struct tmpl *file_name_format;	/* inherited, compiled; one
 						   per distinct text, owned by

@@ -252,6 +252,8 @@ dump_certificate(struct dump *d, const struct config_certificate *cert)
 	    crypto_digest_name(cert->csr_digest));
 	put(d, "  kp_reuse %s\n",
 	    cert->kp_reuse ? "true" : "false");
+	if (cert->profile != NULL)
+		kv(d, "  ", "profile", cert->profile);
 	kv(d, "  ", "directory", cert->directory);
 	kv(d, "  ", "file_name_format", cert->file_name_format_src);
 	put(d, "  renew_delay %llus\n",

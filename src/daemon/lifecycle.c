@@ -324,7 +324,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		if (acme_account_sync(acct, s, c->endpoint->tos_agreed,
 		    attempt) == -1)
 			goto out;
-		if (acme_order_new(s, ids, c->nidentifiers, NULL, NULL,
+		if (acme_order_new(s, ids, c->nidentifiers, c->profile, NULL,
 		    &o) == 0)
 			break;
 		/* An account the CA forgot is registered once more. */

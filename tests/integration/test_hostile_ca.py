@@ -571,6 +571,40 @@ def test_refused_contact_update_does_not_stop_renewals(fakeca_factory,
     assert client.files() == [CERT_NAME + ".crt.pem", CERT_NAME + ".pk.pem"]
 
 
+PROFILES = {"classic": "The same profile as always",
+            "shortlived": "Six days"}
+
+
+@pytest.mark.parametrize("profile,offered", [
+    ("shortlived", PROFILES), ("tlsserver", PROFILES), ("classic", None)],
+    ids=["offered", "not-offered", "no-profiles"])
+def test_certificate_profile(fakeca_factory, tmp_path, profile, offered):
+    """profile = "..." asks the CA for one of the profiles its directory
+    lists (draft-ietf-acme-profiles); one it does not list is refused
+    before newOrder (a CA that ignores it would issue its default)."""
+    ca = fakeca_factory()
+    if offered is not None:
+        ca.set_script([{"endpoint": "directory",
+                        "set": {"meta.profiles": offered}}])
+    client = Client(tmp_path / "acmed", ca)
+    with open(client.config) as f:
+        text = f.read()
+    with open(client.config, "w") as f:
+        f.write(text.replace('key_type = "ecdsa_p256"\n',
+                             f'key_type = "ecdsa_p256"\nprofile = '
+                             f'"{profile}"\n'))
+    proc = client.run()
+    orders = [r for r in ca.requests() if r["path"] == "/new-order"]
+    if offered is not None and profile in offered:
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        assert [r["payload"]["profile"] for r in orders] == [profile]
+        return
+    assert proc.returncode == 1 and orders == []
+    listed = "classic, shortlived" if offered else "none"
+    assert (f'{ca.directory}: the CA offers no profile "{profile}" '
+            f"(offered: {listed})") in error_line(proc)
+
+
 # -- URLs that point elsewhere -----------------------------------------------
 
 ELSEWHERE = "refusing to send a request to another origin than the " \
