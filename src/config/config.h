@@ -158,6 +158,9 @@ struct config_certificate {
 	int		 kp_reuse;
 	char		*profile;	/* the CA's certificate profile to
 					   ask for; NULL: its default */
+	char		*preferred_chain; /* the issuer CN of the topmost
+					   certificate of the chain to keep
+					   among the CA's; NULL: its first */
 	char		*directory;	/* absolute */
 	const struct tmpl *file_name_format;	/* inherited, compiled; one
 						   per distinct text, owned by

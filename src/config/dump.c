@@ -254,6 +254,8 @@ dump_certificate(struct dump *d, const struct config_certificate *cert)
 	    cert->kp_reuse ? "true" : "false");
 	if (cert->profile != NULL)
 		kv(d, "  ", "profile", cert->profile);
+	if (cert->preferred_chain != NULL)
+		kv(d, "  ", "preferred_chain", cert->preferred_chain);
 	kv(d, "  ", "directory", cert->directory);
 	kv(d, "  ", "file_name_format", cert->file_name_format_src);
 	put(d, "  renew_delay %llus\n",

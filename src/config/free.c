@@ -74,6 +74,7 @@ certificate_free(struct config_certificate *cert)
 	free(cert->hooks.hooks);
 	free(cert->directory);
 	free(cert->profile);
+	free(cert->preferred_chain);
 	config_env_free(&cert->env);
 	for (i = 0; i < CRYPTO_SUBJ_COUNT; i++)
 		free(cert->subject[i]);

@@ -69,4 +69,11 @@ int	 crypto_chain_split(const void *pem, size_t len,
 
 void	 crypto_chain_free(struct crypto_chain *c);
 
+/* The common name of the issuer of the chain's last (topmost)
+ * certificate, as clients' "preferred chain" options match it: the root
+ * the chain leads to.  Into cn (cn[0] = '\0' when it has none).  -1 with
+ * err when the PEM data holds no certificate. */
+int	 crypto_chain_top_issuer(const void *pem, size_t len, char *cn,
+	    size_t n);
+
 #endif

@@ -126,3 +126,31 @@ crypto_chain_free(struct crypto_chain *c)
 	c->pem = NULL;
 	c->n = 0;
 }
+
+int
+crypto_chain_top_issuer(const void *pem, size_t len, char *cn, size_t n)
+{
+	struct crypto_chain c;
+	X509 *x = NULL;
+	BIO *bio = NULL;
+	int rc = -1;
+
+	cn[0] = '\0';
+	if (crypto_chain_split(pem, len, &c) == -1)
+		return -1;
+	if ((bio = BIO_new_mem_buf(c.pem[c.n - 1], -1)) == NULL ||
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL) {
+		crypto_ossl_err("cannot read the chain's last certificate");
+		goto out;
+	}
+	if (X509_NAME_get_text_by_NID(X509_get_issuer_name(x),
+	    NID_commonName, cn, (int)n) < 0)
+		cn[0] = '\0';
+	ERR_clear_error();
+	rc = 0;
+out:
+	X509_free(x);
+	BIO_free(bio);
+	crypto_chain_free(&c);
+	return rc;
+}

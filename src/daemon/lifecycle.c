@@ -266,6 +266,51 @@ lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
 	return crypto_key_generate(c->key_type);
 }
 
+/* The chain to keep: the CA's first, or with preferred_chain the first
+ * of its chains (the alternates it links to included) whose topmost
+ * certificate was issued by that name, as certbot and lego choose. */
+static int
+lifecycle_download(const struct config_certificate *c,
+    struct acme_session *s, const struct acme_order *o, struct buf *chain,
+    const char *who)
+{
+	struct buf alts[HTTP_MAX_ALTERNATES];
+	char cn[256];
+	size_t nalts = 0, i;
+	int rc = -1;
+
+	if (c->preferred_chain == NULL)
+		return acme_order_download(s, o, chain, NULL, NULL);
+	for (i = 0; i < HTTP_MAX_ALTERNATES; i++)
+		buf_init(&alts[i], HTTP_MAX_BODY);
+	if (acme_order_download(s, o, chain, alts, &nalts) == -1)
+		goto out;
+	rc = 0;
+	if (crypto_chain_top_issuer(chain->data, chain->len, cn,
+	    sizeof(cn)) == 0 && strcmp(cn, c->preferred_chain) == 0)
+		goto out;
+	for (i = 0; i < nalts; i++) {
+		if (crypto_chain_top_issuer(alts[i].data, alts[i].len, cn,
+		    sizeof(cn)) == -1 || strcmp(cn, c->preferred_chain) != 0)
+			continue;
+		buf_reset(chain);
+		if (buf_append(chain, alts[i].data, alts[i].len) == -1) {
+			rc = -1;
+			goto out;
+		}
+		log_info("%s: alternate chain %zu, up to \"%s\", chosen", who,
+		    i + 1, cn);
+		goto out;
+	}
+	err_clear();
+	log_info("%s: none of the CA's %zu chains leads up to \"%s\": its "
+	    "first is kept", who, nalts + 1, c->preferred_chain);
+out:
+	for (i = 0; i < HTTP_MAX_ALTERNATES; i++)
+		buf_free(&alts[i]);
+	return rc;
+}
+
 /* Checks the downloaded chain against the key and the identifiers. */
 static int
 lifecycle_check_chain(const struct config_certificate *c,
@@ -367,7 +412,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("finalization");
 		goto out;
 	}
-	if (acme_order_download(s, &o, &chain, NULL, NULL) == -1) {
+	if (lifecycle_download(c, s, &o, &chain, who) == -1) {
 		err_prefix("download");
 		goto out;
 	}

@@ -3,6 +3,7 @@ files, renewals, signals, scale."""
 import glob
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -11,7 +12,7 @@ import time
 import pytest
 
 from acmed import Acmed, FAIL_AFTER_HOOK, GATE_HOOK, RECORD_HOOK, toml_str
-from certs import pubkey, sans, self_signed, verify_chain
+from certs import openssl, pubkey, sans, self_signed, verify_chain
 from pebble import wait_until
 
 
@@ -233,6 +234,43 @@ def test_deactivated_account_tells_what_to_do(fast):
     assert "deactivated" in r.stderr
     assert ("an ACME account cannot be reactivated: to register a new "
             f"one, move {path} away") in r.stderr
+
+
+def top_issuer_cn(chain_pem):
+    """The issuer CN of a PEM chain's last certificate."""
+    if isinstance(chain_pem, bytes):
+        chain_pem = chain_pem.decode()
+    last = chain_pem.split("-----BEGIN CERTIFICATE-----")[-1]
+    out = openssl("x509", "-noout", "-issuer", "-nameopt", "multiline",
+                  input=("-----BEGIN CERTIFICATE-----" + last).encode())
+    return re.search(r"commonName\s*=\s*(.+)", out)[1].strip()
+
+
+def test_preferred_chain(pebble_factory, tmp_path):
+    """preferred_chain picks, among the CA's chains (alternates linked
+    with rel="alternate"), the one whose topmost certificate was issued
+    by that name; without a match, the CA's first."""
+    p = pebble_factory(env={"PEBBLE_VA_ALWAYS_VALID": "1",
+                            "PEBBLE_ALTERNATE_ROOTS": "1"})
+    roots = [top_issuer_cn(p.get(f"{p.mgmt}/roots/{i}")) for i in (0, 1)]
+    assert roots[0] != roots[1]
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder)
+    name = "example.org_ecdsa-p256.crt.pem"
+    seen = []
+    for want in (None, roots[0], roots[1], "No Such Root"):
+        extra = f'preferred_chain = "{want}"' if want else ""
+        a.write(a.base_config() + cert_block(extra=extra))
+        if os.path.exists(a.path(name)):
+            os.unlink(a.path(name))
+        r = a.once()
+        seen.append(top_issuer_cn(a.read(name)))
+        if want == "No Such Root":
+            assert "none of the CA's 2 chains leads up to" in r.stderr
+    # The CA's first chain by default and without a match; each root when
+    # asked for.
+    assert seen[1:3] == roots
+    assert seen[0] == seen[3] and seen[0] in roots
 
 
 def test_without_kp_reuse_the_key_changes(fast):
