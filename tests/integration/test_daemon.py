@@ -8,11 +8,13 @@ import signal
 import stat
 import subprocess
 import time
+import types
 
 import pytest
 
 from acmed import Acmed, FAIL_AFTER_HOOK, GATE_HOOK, RECORD_HOOK, toml_str
 from certs import openssl, pubkey, sans, self_signed, verify_chain
+from conftest import program
 from pebble import wait_until
 
 
@@ -191,13 +193,8 @@ def test_rollover_the_ca_took_but_acmed_could_not_save(fast):
     fast.write(fast.base_config() + cert_block())
     fast.once()
     count = os.path.join(fast.folder, "calls")
-    flaky = f"""
-[[hook]]
-name = "flaky"
-type = ["file-pre-edit"]
-cmd = {toml_str(FAIL_AFTER_HOOK)}
-args = [{toml_str(count)}, "1"]
-"""
+    flaky = hook_block("flaky", ["file-pre-edit"], FAIL_AFTER_HOOK,
+                       [count, "1"])
     p384 = fast.base_config().replace(
         'name = "test"\n', 'name = "test"\nkey_type = "ecdsa_p384"\n')
     fast.write(p384.replace(
@@ -298,14 +295,18 @@ def test_changed_identifiers_trigger_an_order(fast):
 
 # -- hooks --------------------------------------------------------------------
 
-def record_hook(name, types, out, args):
+def hook_block(name, types, cmd, args=()):
     return f"""
 [[hook]]
 name = "{name}"
 type = [{", ".join('"%s"' % t for t in types)}]
-cmd = {toml_str(RECORD_HOOK)}
-args = [{toml_str(out)}, {", ".join(toml_str(a) for a in args)}]
+cmd = {toml_str(cmd)}
+args = [{", ".join(toml_str(a) for a in args)}]
 """
+
+
+def record_hook(name, types, out, args):
+    return hook_block(name, types, RECORD_HOOK, [out, *args])
 
 
 def read_records(path):
@@ -649,13 +650,7 @@ def test_reload_waits_for_the_renewal_in_progress(fast):
     """A reload during a renewal: no new one starts, the renewal ends, and
     then (from the worker that ran it) the new configuration comes in."""
     gate = os.path.join(fast.folder, "gate")
-    hold = f"""
-[[hook]]
-name = "hold"
-type = ["post-operation"]
-cmd = {toml_str(GATE_HOOK)}
-args = [{toml_str(gate)}]
-"""
+    hold = hook_block("hold", ["post-operation"], GATE_HOOK, [gate])
     fast.write(fast.base_config() + hold + cert_block(
         hooks=('"challtestsrv"', '"hold"')))
     fast.start()
@@ -740,7 +735,6 @@ stdout = {toml_str(env_out)}
 def test_check_config_reads_root_certificates(tmp_path):
     """--check-config reads the root certificates the daemon would load:
     it used to pass a configuration the daemon then refused."""
-    from conftest import program
     _, crt = self_signed(str(tmp_path / "ca"), ["root.example"], 1, 30)
     good = tmp_path / "root.pem"
     good.write_text(crt)
@@ -786,39 +780,14 @@ def test_file_names_that_collide_are_refused(tmp_path, fmt, certs, message):
     """A file_name_format that does not tell the files apart would write a
     certificate over a key: refused with both positions, before anything
     is written (the daemon then reissued every minute, forever)."""
-    from conftest import program
-    cfg = tmp_path / "acmed.toml"
-    d = tmp_path / "certs"
-    text = f"""
-[global]
-accounts_directory = "{tmp_path}/accounts"
-certificates_directory = "{d}"
-file_name_format = "{fmt}"
-
-[[endpoint]]
-name = "ca"
-url = "https://127.0.0.1:14000/dir"
-tos_agreed = true
-
-[[account]]
-name = "a"
-contacts = [{{ mailto = "admin@example.org" }}]
-
-[[hook]]
-name = "h"
-type = ["challenge-http-01"]
-cmd = "true"
-"""
-    for kt in certs:
-        text += f"""
-[[certificate]]
-account = "a"
-endpoint = "ca"
-key_type = "{kt}"
-hooks = ["h"]
-identifiers = [{{ dns = "example.org", challenge = "http-01" }}]
-"""
-    cfg.write_text(text)
+    # No CA is reached: the configuration is refused first.
+    ca = types.SimpleNamespace(directory="https://127.0.0.1:9/dir",
+                               chall_mgmt="http://127.0.0.1:9")
+    a = Acmed(tmp_path / "acmed", ca)
+    cfg, d = a.config, a.certs
+    os.makedirs(a.folder)
+    a.write(a.base_config(f'file_name_format = "{fmt}"') + "".join(
+        cert_block(key_type=kt) for kt in certs))
     for mode in ("--check-config", "--once"):
         r = subprocess.run([program("acmed"), "-c", str(cfg), mode,
                             "--no-pid-file", "--log-stderr"],
@@ -826,7 +795,7 @@ identifiers = [{{ dns = "example.org", challenge = "http-01" }}]
         assert r.returncode == 1, r.stderr
         assert message.replace("{d}", str(d)) in r.stderr
         assert f"{cfg}:" in r.stderr
-    assert not d.exists() and not (tmp_path / "accounts").exists()
+    assert not os.path.exists(d) and not os.path.exists(a.accounts)
 
 
 # -- scale --------------------------------------------------------------------
