@@ -81,8 +81,9 @@ fuzz_directory(const char *body, size_t len)
 		return;
 	}
 	assert(is_http_url(d->new_nonce) && is_http_url(d->new_account) &&
-	    is_http_url(d->new_order) && is_http_url(d->revoke_cert) &&
-	    is_http_url(d->key_change));
+	    is_http_url(d->new_order));
+	assert(d->revoke_cert == NULL || is_http_url(d->revoke_cert));
+	assert(d->key_change == NULL || is_http_url(d->key_change));
 	assert(d->new_authz == NULL || is_http_url(d->new_authz));
 	assert(d->renewal_info == NULL || is_http_url(d->renewal_info));
 	assert(d->nprofiles <= ACME_MAX_PROFILES);
