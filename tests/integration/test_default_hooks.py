@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 
 import pytest
@@ -339,6 +340,10 @@ def test_git(pebble_factory, tmp_path):
     crt, key = "git.example.org_ecdsa-p256.crt.pem", \
         "git.example.org_ecdsa-p256.pk.pem"
     assert os.path.isdir(os.path.join(a.certs, ".git"))
+    # The repository holds the private key: closed to other users,
+    # whatever the umask (it was world-readable under 022).
+    assert stat.S_IMODE(os.stat(os.path.join(a.certs, ".git")).st_mode) \
+        == 0o700
     log = git(a.certs, "log", "--format=%s|%an|%ae").splitlines()
     assert log == [f"{crt}|acmed|acmed@localhost",
                    f"{key}|acmed|acmed@localhost"]
