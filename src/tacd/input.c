@@ -10,19 +10,24 @@
 #include "tacd/input.h"
 #include "util/err.h"
 
-/* Reads one line (without its end) from in.  -1 with err on a read error
- * or an over-long line; an empty result at end of file is the caller's
- * to judge. */
+/* Reads one line (without its end) from in.  -1 with err on a read error,
+ * an over-long line, or no line at all: an empty line says "empty" (an
+ * extension left out), the end of the input says nothing was given. */
 static int
 read_line(FILE *in, struct buf *out)
 {
+	size_t n = 0;
 	int ch;
 
-	while ((ch = getc(in)) != EOF && ch != '\n')
+	while ((ch = getc(in)) != EOF && ch != '\n') {
 		if (buf_putc(out, (char)ch) == -1)
 			return -1;
+		n++;
+	}
 	if (ch == EOF && ferror(in))
 		return err_sys("standard input");
+	if (ch == EOF && n == 0)
+		return err_set("missing: no line left on the standard input");
 	return 0;
 }
 

@@ -86,10 +86,11 @@ describe(const struct sockaddr *sa, socklen_t len, char *out, size_t n)
 		snprintf(out, n, "%s:%s", host, serv);
 }
 
-/* One TCP listener.  Returns the socket, or -1 with err and errno kept
- * from the failing call. */
+/* One TCP listener; v6only: an IPv6 socket leaves IPv4 to another one.
+ * Returns the socket, or -1 with err and errno kept from the failing
+ * call. */
 static int
-tcp_listener(const struct addrinfo *ai, const char *name)
+tcp_listener(const struct addrinfo *ai, const char *name, int v6only)
 {
 	int fd, on = 1, saved;
 
@@ -98,9 +99,10 @@ tcp_listener(const struct addrinfo *ai, const char *name)
 	if (fd == -1)
 		return err_sys("%s: socket", name);
 	/* Our own [::] must not take the IPv4 port that the 0.0.0.0 socket
-	 * of the same --listen is about to bind. */
-	if ((ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+	 * of the same --listen is about to bind.  A [::] alone keeps the
+	 * system's default (dual-stack on Linux), as ACMEd's tacd did. */
+	if ((ai->ai_family == AF_INET6 && v6only && setsockopt(fd,
+	    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1) {
 		err_sys("%s: setsockopt", name);
 		goto fail;
@@ -126,7 +128,7 @@ open_tcp(struct tacd_listen *l, const char *spec)
 {
 	char host[NI_MAXHOST], port[8], name[NI_MAXHOST + NI_MAXSERV + 4];
 	struct addrinfo hints, *res = NULL, *ai;
-	int fd, rc, skipped = 0;
+	int fd, rc, skipped = 0, has_v4 = 0;
 
 	if (split_host_port(spec, host, sizeof(host), port, sizeof(port)) == -1)
 		return -1;
@@ -139,6 +141,8 @@ open_tcp(struct tacd_listen *l, const char *spec)
 	if (rc != 0)
 		return err_set("%s: %s", spec, rc == EAI_SYSTEM ?
 		    strerror(errno) : gai_strerror(rc));
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		has_v4 |= ai->ai_family == AF_INET;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		describe(ai->ai_addr, ai->ai_addrlen, name, sizeof(name));
 		if (l->nfds == TACD_MAX_LISTENERS) {
@@ -146,7 +150,7 @@ open_tcp(struct tacd_listen *l, const char *spec)
 			    TACD_MAX_LISTENERS, name);
 			continue;
 		}
-		if ((fd = tcp_listener(ai, name)) == -1) {
+		if ((fd = tcp_listener(ai, name, has_v4)) == -1) {
 			/* A machine without IPv6 (or IPv4) still serves the
 			 * other family; any other failure is fatal. */
 			if (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL ||

@@ -347,6 +347,19 @@ def test_empty_extension_leaves_it_out(tacd, tmp_path):
 
 # --- clients that must not get the certificate or stop tacd -------------
 
+def test_missing_extension_line_is_an_error():
+    """tacd(8): the identifier or the extension missing is an error (exit
+    1); only an empty line leaves the extension out.  A stdin that ended
+    after the domain was served without a word but a warning."""
+    r = run_tacd("-f", "--no-pid-file", "-d", DOMAIN, stdin="")
+    assert r.returncode == 1, r.stderr
+    assert "acmeIdentifier extension: missing: no line left on the " \
+        "standard input" in r.stderr
+    r = run_tacd("-f", "--no-pid-file", stdin=DOMAIN + "\n")
+    assert r.returncode == 1
+    assert "acmeIdentifier extension: missing" in r.stderr
+
+
 def test_client_without_alpn_is_refused(tacd):
     t = tacd(digest=os.urandom(32))
     for alpn in ((), ("h2", "http/1.1")):
@@ -536,6 +549,21 @@ def test_ipv6_literal_listen(tacd):
     assert handshake(t)[1] == "acme-tls/1"
 
 
+def test_ipv6_any_listen_is_dual_stack(tacd):
+    """[::] alone keeps the system's default, dual-stack on Linux, as
+    ACMEd's tacd did: an existing --listen [::]:443 must not lose IPv4."""
+    with open("/proc/sys/net/ipv6/bindv6only") as f:
+        if f.read().strip() != "0":
+            pytest.skip("net.ipv6.bindv6only is set")
+    port = free_port()
+    t = tacd(digest=os.urandom(32), listen=f"[::]:{port}", wait=False)
+    t.tcp = ("127.0.0.1", port)
+    wait_ready(t)
+    assert handshake(t)[1] == "acme-tls/1"
+    t.tcp = ("::1", port)
+    assert handshake(t)[1] == "acme-tls/1"
+
+
 def test_unix_socket_and_pid_file_removed_on_sigterm(tacd, tmp_path):
     digest = os.urandom(32)
     t = tacd(digest=digest, listen="unix", pid_file=True)
@@ -684,7 +712,8 @@ def test_usage_errors(args, message):
     (["-d", "bad name"], "", "invalid domain name"),
     (["-d", DOMAIN, "--acme-ext-file", "/nonexistent/ext"], "",
      "/nonexistent/ext"),
-    ([], "", "the domain is empty"),
+    ([], "", "domain: missing: no line left on the standard input"),
+    ([], "\n", "the domain is empty"),
     (["-d", DOMAIN, "-l", "localhost"], "", "invalid listen address"),
     (["-d", DOMAIN, "-l", "::1:5001"], "", "brackets"),
     (["-d", DOMAIN, "-l", "127.0.0.1:99999"], "", "invalid port"),
