@@ -297,11 +297,16 @@ def test_http01_echo_with_nginx(nginx_pebble, tmp_path):
         [("dns", "www.example.org", "http-01"),
          ("dns", "example.org", "http-01")],
         ["http-01-echo"]), env={"HTTP_ROOT": n.webroot})
+    # The shipped unit's umask: every folder the hooks make must still
+    # be open to a web server that is not root.
+    umask = os.umask(0o077)
     try:
         a.once()
     except AssertionError:
         print(n.log())
         raise
+    finally:
+        os.umask(umask)
     crt = a.read("www.example.org_ecdsa-p256.crt.pem")
     assert sans(crt) == ["DNS:example.org", "DNS:www.example.org"]
     verify_chain(crt, p)
@@ -316,6 +321,9 @@ def test_http01_echo_with_nginx(nginx_pebble, tmp_path):
         d = os.path.join(n.webroot, name, ".well-known", "acme-challenge")
         assert os.path.isdir(d)
         assert os.listdir(d) == []
+        for level in (d, os.path.dirname(d), os.path.dirname(
+                os.path.dirname(d))):
+            assert stat.S_IMODE(os.stat(level).st_mode) == 0o755, level
 
 
 # -- git -------------------------------------------------------------------
