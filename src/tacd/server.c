@@ -6,11 +6,11 @@
  * with any validator, while non-blocking sockets make it impossible for
  * one client (silent, slow, or sending garbage) to hold up the others or
  * the accept loop.  It also gives the two limits for free: a connection
- * lives in one of max_conns slots, and while they are all taken the
- * listening sockets are simply not polled, so further clients wait in the
- * kernel's backlog instead of being refused; and each slot has a deadline
- * from accept(), checked on every turn of the loop, so a client cannot
- * keep its slot by trickling bytes.  Signals arrive through a signalfd in
+ * lives in one of max_conns slots, and while they are all taken further
+ * clients wait in the kernel's backlog, except that a connection that has
+ * had a second gives its slot to a newcomer (see evictable()); and each
+ * slot has a deadline from accept(), checked on every turn of the loop,
+ * so a client cannot keep its slot by trickling bytes.  Signals arrive through a signalfd in
  * the same poll(), so a stop is handled between two steps of a handshake,
  * never inside one.
  */
@@ -35,11 +35,15 @@
 /* How long to stop accepting after running out of descriptors or memory,
  * instead of spinning on a listener that stays readable. */
 #define ACCEPT_PAUSE_MS	100
+/* How long a connection keeps its slot, when all are taken, before a new
+ * client may take it (see evictable()). */
+#define EVICT_AFTER_MS	1000
 
 struct conn {
 	int			 fd;	   /* -1: free slot */
 	struct tacd_tls_conn	*tls;
 	short			 events;   /* what the handshake waits for */
+	long long		 since;	   /* accepted, monotonic ms */
 	long long		 deadline; /* monotonic ms */
 	char			 peer[NI_MAXHOST + NI_MAXSERV + 4];
 };
@@ -165,16 +169,61 @@ free_slot(struct server *s)
 	return NULL;
 }
 
-/* Accepts what lfd has pending, while slots are free. */
+/* With every slot taken: the connection to close for a new client, the
+ * oldest if it has had EVICT_AFTER_MS for a handshake that takes a
+ * validator milliseconds.  Clients that hold connections open then only
+ * push each other out, while a burst of real clients waits its turn in
+ * the backlog as before.  NULL: none yet (see evict_at()). */
+static struct conn *
+evictable(struct server *s, long long now)
+{
+	struct conn *oldest = NULL;
+	int i;
+
+	if (s->nconns < s->o->max_conns)
+		return NULL;
+	for (i = 0; i < s->o->max_conns; i++)
+		if (oldest == NULL || s->conns[i].since < oldest->since)
+			oldest = &s->conns[i];
+	return oldest != NULL && now - oldest->since >= EVICT_AFTER_MS ?
+	    oldest : NULL;
+}
+
+/* When the oldest connection becomes evictable (-1: a slot is free). */
+static long long
+evict_at(const struct server *s)
+{
+	long long t = -1;
+	int i;
+
+	if (s->nconns < s->o->max_conns)
+		return -1;
+	for (i = 0; i < s->o->max_conns; i++)
+		if (t == -1 || s->conns[i].since + EVICT_AFTER_MS < t)
+			t = s->conns[i].since + EVICT_AFTER_MS;
+	return t;
+}
+
+/* Accepts what lfd has pending: at most a slot's worth at a time, so that
+ * the connections just taken in get a turn before any is pushed out. */
 static void
 accept_all(struct server *s, int lfd, long long now)
 {
 	struct sockaddr_storage ss;
 	struct conn *c;
 	socklen_t len;
-	int fd;
+	int fd, n;
 
-	while ((c = free_slot(s)) != NULL) {
+	for (n = 0; n < s->o->max_conns; n++) {
+		/* Full: one connection makes room, once the listener has
+		 * said a client is waiting (the first turn only). */
+		if ((c = free_slot(s)) == NULL) {
+			if (n > 0 || (c = evictable(s, now)) == NULL)
+				return;
+			log_debug("%s: closed for a new client (all %d slots "
+			    "taken)", c->peer, s->o->max_conns);
+			conn_close(s, c);
+		}
 		len = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -203,6 +252,7 @@ accept_all(struct server *s, int lfd, long long now)
 			continue;
 		}
 		c->fd = fd;
+		c->since = now;
 		c->deadline = now + s->o->timeout_ms;
 		s->nconns++;
 		log_debug("%s: connected", c->peer);
@@ -235,6 +285,9 @@ expire(struct server *s, long long now)
 	}
 	if (s->pause_until > now && (next == -1 || s->pause_until < next))
 		next = s->pause_until;
+	/* Full: the listeners are polled again once a slot can be taken. */
+	if (evict_at(s) > now && (next == -1 || evict_at(s) < next))
+		next = evict_at(s);
 	return next == -1 ? -1 : (int)(next - now);
 }
 
@@ -265,12 +318,13 @@ tacd_server_run(const struct tacd_server_opts *o)
 	for (;;) {
 		now = period_now_ms();
 		timeout = expire(&s, now);
-		accepting = s.nconns < o->max_conns && now >= s.pause_until;
+		accepting = now >= s.pause_until &&
+		    (s.nconns < o->max_conns || evictable(&s, now) != NULL);
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
 		for (i = 0; i < o->nfds; i++) {
-			/* A negative fd is skipped by poll(): while the slots
-			 * are full, new clients wait in the backlog. */
+			/* A negative fd is skipped by poll(): while no slot
+			 * can be had, new clients wait in the backlog. */
 			pfd[1 + i].fd = accepting ? o->fds[i] : -1;
 			pfd[1 + i].events = POLLIN;
 		}

@@ -474,9 +474,9 @@ def socket_fds(pid):
 
 
 def test_connection_limit(tacd):
-    """100 silent clients: at most 64 are taken in at once, the others
-    wait in the backlog and are served (here: timed out) in turn, and a
-    real client gets its certificate once a slot frees up."""
+    """100 silent clients: at most 64 are held at once (the others wait
+    in the backlog, then push the oldest out after a second), every one
+    is closed in the end, and a real client gets its certificate."""
     t = tacd(digest=os.urandom(32),
              env={"TACD_HANDSHAKE_TIMEOUT_MS": "2000"})
     silent = [t.connect() for _ in range(100)]
@@ -492,6 +492,23 @@ def test_connection_limit(tacd):
     for s in silent:
         s.settimeout(10)
         assert s.recv(10) == b""  # every one was taken in, then timed out
+        s.close()
+
+
+def test_silent_clients_cannot_hold_every_slot(tacd):
+    """Clients that open connections and stay silent only push each other
+    out (after a second each): a validator arriving after 200 of them is
+    served within seconds, not once their (here 60 s) handshake timeouts
+    have run out."""
+    t = tacd(digest=os.urandom(32),
+             env={"TACD_HANDSHAKE_TIMEOUT_MS": "60000"})
+    silent = [t.connect() for _ in range(200)]
+    deadline = time.monotonic() + 10
+    while socket_fds(t.pid) < 1 + 64 and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling interval
+    # handshake() gives up after 20 s, a third of the timeout.
+    assert handshake(t, timeout=20)[1] == "acme-tls/1"
+    for s in silent:
         s.close()
 
 
