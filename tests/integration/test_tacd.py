@@ -473,19 +473,25 @@ def socket_fds(pid):
     return n
 
 
+def silent_clients(t, n):
+    """n connections that never say a word, once tacd holds 64 of them
+    (all it takes at once)."""
+    silent = [t.connect() for _ in range(n)]
+    deadline = time.monotonic() + 10
+    while socket_fds(t.pid) < 1 + 64 and time.monotonic() < deadline:
+        time.sleep(0.02)  # polling interval
+    # One listener + 64 connections; the signalfd is not a socket.
+    assert socket_fds(t.pid) == 1 + 64
+    return silent
+
+
 def test_connection_limit(tacd):
     """100 silent clients: at most 64 are held at once (the others wait
     in the backlog, then push the oldest out after a second), every one
     is closed in the end, and a real client gets its certificate."""
     t = tacd(digest=os.urandom(32),
              env={"TACD_HANDSHAKE_TIMEOUT_MS": "2000"})
-    silent = [t.connect() for _ in range(100)]
-    # Wait until tacd has taken all the slots it will take.
-    deadline = time.monotonic() + 10
-    while socket_fds(t.pid) < 1 + 64 and time.monotonic() < deadline:
-        time.sleep(0.02)  # polling interval
-    # One listener + 64 connections; the signalfd is not a socket.
-    assert socket_fds(t.pid) == 1 + 64
+    silent = silent_clients(t, 100)
     begin = time.monotonic()
     assert handshake(t, timeout=20)[1] == "acme-tls/1"
     assert time.monotonic() - begin < 15
@@ -502,10 +508,7 @@ def test_silent_clients_cannot_hold_every_slot(tacd):
     have run out."""
     t = tacd(digest=os.urandom(32),
              env={"TACD_HANDSHAKE_TIMEOUT_MS": "60000"})
-    silent = [t.connect() for _ in range(200)]
-    deadline = time.monotonic() + 10
-    while socket_fds(t.pid) < 1 + 64 and time.monotonic() < deadline:
-        time.sleep(0.02)  # polling interval
+    silent = silent_clients(t, 200)
     # handshake() gives up after 20 s, a third of the timeout.
     assert handshake(t, timeout=20)[1] == "acme-tls/1"
     for s in silent:
