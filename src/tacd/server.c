@@ -8,11 +8,11 @@
  * the accept loop.  It also gives the two limits for free: a connection
  * lives in one of max_conns slots, and while they are all taken further
  * clients wait in the kernel's backlog, except that a connection that has
- * had a second gives its slot to a newcomer (see evictable()); and each
+ * had a second gives its slot to a newcomer (see evict_at()); and each
  * slot has a deadline from accept(), checked on every turn of the loop,
- * so a client cannot keep its slot by trickling bytes.  Signals arrive through a signalfd in
- * the same poll(), so a stop is handled between two steps of a handshake,
- * never inside one.
+ * so a client cannot keep its slot by trickling bytes.  Signals arrive
+ * through a signalfd in the same poll(), so a stop is handled between two
+ * steps of a handshake, never inside one.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -36,14 +36,13 @@
  * instead of spinning on a listener that stays readable. */
 #define ACCEPT_PAUSE_MS	100
 /* How long a connection keeps its slot, when all are taken, before a new
- * client may take it (see evictable()). */
+ * client may take it (see evict_at()). */
 #define EVICT_AFTER_MS	1000
 
 struct conn {
 	int			 fd;	   /* -1: free slot */
 	struct tacd_tls_conn	*tls;
 	short			 events;   /* what the handshake waits for */
-	long long		 since;	   /* accepted, monotonic ms */
 	long long		 deadline; /* monotonic ms */
 	char			 peer[NI_MAXHOST + NI_MAXSERV + 4];
 };
@@ -169,39 +168,36 @@ free_slot(struct server *s)
 	return NULL;
 }
 
-/* With every slot taken: the connection to close for a new client, the
- * oldest if it has had EVICT_AFTER_MS for a handshake that takes a
- * validator milliseconds.  Clients that hold connections open then only
- * push each other out, while a burst of real clients waits its turn in
- * the backlog as before.  NULL: none yet (see evict_at()). */
-static struct conn *
-evictable(struct server *s, long long now)
-{
-	struct conn *oldest = NULL;
-	int i;
-
-	if (s->nconns < s->o->max_conns)
-		return NULL;
-	for (i = 0; i < s->o->max_conns; i++)
-		if (oldest == NULL || s->conns[i].since < oldest->since)
-			oldest = &s->conns[i];
-	return oldest != NULL && now - oldest->since >= EVICT_AFTER_MS ?
-	    oldest : NULL;
-}
-
-/* When the oldest connection becomes evictable (-1: a slot is free). */
+/* With every slot taken: when the oldest connection (the first accepted:
+ * each deadline is its accept time plus the same timeout) may give its
+ * slot to a new client, having had EVICT_AFTER_MS for a handshake that
+ * takes a validator milliseconds.  Clients that hold connections open
+ * then only push each other out, while a burst of real clients waits its
+ * turn in the backlog as before.  -1, *oldest NULL: a slot is free. */
 static long long
-evict_at(const struct server *s)
+evict_at(struct server *s, struct conn **oldest)
 {
-	long long t = -1;
+	struct conn *c = NULL;
 	int i;
 
+	*oldest = NULL;
 	if (s->nconns < s->o->max_conns)
 		return -1;
 	for (i = 0; i < s->o->max_conns; i++)
-		if (t == -1 || s->conns[i].since + EVICT_AFTER_MS < t)
-			t = s->conns[i].since + EVICT_AFTER_MS;
-	return t;
+		if (c == NULL || s->conns[i].deadline < c->deadline)
+			c = &s->conns[i];
+	*oldest = c;
+	return c->deadline - s->o->timeout_ms + EVICT_AFTER_MS;
+}
+
+/* The connection to close for a new client now, if any. */
+static struct conn *
+evictable(struct server *s, long long now)
+{
+	struct conn *oldest;
+	long long at = evict_at(s, &oldest);
+
+	return at != -1 && at <= now ? oldest : NULL;
 }
 
 /* Accepts what lfd has pending: at most a slot's worth at a time, so that
@@ -252,7 +248,6 @@ accept_all(struct server *s, int lfd, long long now)
 			continue;
 		}
 		c->fd = fd;
-		c->since = now;
 		c->deadline = now + s->o->timeout_ms;
 		s->nconns++;
 		log_debug("%s: connected", c->peer);
@@ -266,7 +261,7 @@ accept_all(struct server *s, int lfd, long long now)
 static int
 expire(struct server *s, long long now)
 {
-	long long next = -1;
+	long long next = -1, at;
 	struct conn *c;
 	int i;
 
@@ -286,8 +281,9 @@ expire(struct server *s, long long now)
 	if (s->pause_until > now && (next == -1 || s->pause_until < next))
 		next = s->pause_until;
 	/* Full: the listeners are polled again once a slot can be taken. */
-	if (evict_at(s) > now && (next == -1 || evict_at(s) < next))
-		next = evict_at(s);
+	at = evict_at(s, &c);
+	if (at > now && (next == -1 || at < next))
+		next = at;
 	return next == -1 ? -1 : (int)(next - now);
 }
 
