@@ -161,8 +161,14 @@ storage_check_parent(const char *path)
 int
 storage_check_writable(const struct cert_files *f)
 {
+	/* Both paths are absolute: each has a last "/". */
+	size_t kd = (size_t)(strrchr(f->key_path, '/') - f->key_path);
+	size_t cd = (size_t)(strrchr(f->crt_path, '/') - f->crt_path);
+	int same = kd == cd && strncmp(f->key_path, f->crt_path, kd) == 0;
+
+	/* As a rule, both files share a folder: checked once. */
 	if (storage_check_parent(f->key_path) == -1 ||
-	    storage_check_parent(f->crt_path) == -1) {
+	    (!same && storage_check_parent(f->crt_path) == -1)) {
 		err_prefix("before ordering");
 		return -1;
 	}

@@ -153,7 +153,7 @@ read_entries(struct walk *w, size_t len, size_t *n)
 {
 	struct entry *v = NULL, *nv;
 	struct dirent *de;
-	size_t cap = 0, elen;
+	size_t cap = 0;
 	DIR *d;
 
 	*n = 0;
@@ -172,14 +172,10 @@ read_entries(struct walk *w, size_t len, size_t *n)
 		}
 		if ((v[*n].name = strdup(de->d_name)) == NULL)
 			goto oom;
-		if (de->d_type == DT_DIR)
-			v[*n].isdir = 1;
-		else if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-			v[*n].isdir = 0;
-		else if ((elen = path_push(w, len, de->d_name)) != 0)
-			v[*n].isdir = is_dir_at(w->path);
-		else
-			v[*n].isdir = 0;
+		/* A link (or a file system without d_type): what it is. */
+		v[*n].isdir = de->d_type == DT_DIR ||
+		    ((de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) &&
+		    path_push(w, len, de->d_name) != 0 && is_dir_at(w->path));
 		(*n)++;
 	}
 	closedir(d);
