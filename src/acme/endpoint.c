@@ -11,6 +11,7 @@
 #include "acme/endpoint.h"
 #include "acme/json.h"
 #include "util/err.h"
+#include "util/period.h"
 
 static int
 dir_url(json_t *doc, const char *key, int required, char **out)
@@ -229,6 +230,18 @@ acme_endpoint_add_limit(struct acme_endpoint *ep, uint64_t number,
     uint64_t period_s)
 {
 	return ratelimit_add(ep->rl, number, period_s);
+}
+
+int
+acme_endpoint_directory_down(struct acme_endpoint *ep)
+{
+	int down;
+
+	pthread_mutex_lock(&ep->mu);
+	down = ep->dir == NULL && ep->dir_failed_ms != 0 &&
+	    period_now_ms() - ep->dir_failed_ms < ACME_DIRECTORY_DOWN_MS;
+	pthread_mutex_unlock(&ep->mu);
+	return down;
 }
 
 void

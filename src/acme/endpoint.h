@@ -63,6 +63,7 @@ struct acme_endpoint {
 
 	pthread_mutex_t		 mu;
 	struct acme_directory	*dir;	/* NULL until fetched, or stale */
+	long long		 dir_failed_ms;	/* last failed fetch; 0 */
 	char			*nonces[ACME_NONCE_POOL_MAX];
 	size_t			 nnonces;
 
@@ -89,6 +90,12 @@ int	 acme_endpoint_same_origin(const struct acme_endpoint *ep,
 /* Adds a [[rate-limit]]. */
 int	 acme_endpoint_add_limit(struct acme_endpoint *ep, uint64_t number,
 	    uint64_t period_s);
+
+/* 1 when the last directory fetch failed less than
+ * ACME_DIRECTORY_DOWN_MS ago: background checks, made by the thousand,
+ * then fail at once instead of each trying (and waiting) again. */
+#define ACME_DIRECTORY_DOWN_MS	60000
+int	 acme_endpoint_directory_down(struct acme_endpoint *ep);
 
 /* Forgets the cached directory: the next request fetches it again. */
 void	 acme_endpoint_forget_directory(struct acme_endpoint *ep);

@@ -95,6 +95,82 @@ json_get_int(json_t *obj, const char *key, int required, long long *out)
 	return 0;
 }
 
+/* n decimal digits at *p (advanced); -1 when one is not a digit. */
+static int
+json_digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
+static int64_t
+json_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+json_get_time(json_t *obj, const char *key, int required, int64_t *out)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char *p;
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+
+	if (json_get_string(obj, key, required, &p) == -1)
+		return -1;
+	if (p == NULL)
+		return 0;
+	if ((y = json_digits(&p, 4)) == -1 || *p++ != '-' ||
+	    (mo = json_digits(&p, 2)) == -1 || *p++ != '-' ||
+	    (d = json_digits(&p, 2)) == -1 || (*p != 'T' && *p != 't') ||
+	    (p++, (h = json_digits(&p, 2)) == -1) || *p++ != ':' ||
+	    (mi = json_digits(&p, 2)) == -1 || *p++ != ':' ||
+	    (sec = json_digits(&p, 2)) == -1)
+		goto bad;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			goto bad;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if ((oh = json_digits(&p, 2)) == -1 || *p++ != ':' ||
+		    (om = json_digits(&p, 2)) == -1 || oh > 23 || om > 59)
+			goto bad;
+	} else
+		goto bad;
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 ||
+	    (y % 100 == 0 && y % 400 != 0))) || h > 23 || mi > 59 || sec > 60)
+		goto bad;
+	/* A leap second is the second before the next minute. */
+	if (sec == 60)
+		sec = 59;
+	*out = json_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec - sign * (oh * 3600 + om * 60);
+	return 0;
+bad:
+	return err_set("member \"%s\" is not an RFC 3339 date-time", key);
+}
+
 int
 json_get_array(json_t *obj, const char *key, int required, json_t **out)
 {

@@ -10,6 +10,7 @@
 #define ACMED_ACME_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,12 @@ int	 json_get_string(json_t *obj, const char *key, int required,
 int	 json_get_bool(json_t *obj, const char *key, int required, int *out);
 int	 json_get_int(json_t *obj, const char *key, int required,
 	    long long *out);
+/* An RFC 3339 date-time string member ("2025-01-02T04:00:00Z", with
+ * optional fractions of a second, which are dropped, and a "Z" or
+ * +hh:mm offset) as seconds since the epoch.  Missing: 0 and *out
+ * untouched when !required.  -1 with err naming the member otherwise. */
+int	 json_get_time(json_t *obj, const char *key, int required,
+	    int64_t *out);
 /* Borrowed array / object member; NULL when absent and !required. */
 int	 json_get_array(json_t *obj, const char *key, int required,
 	    json_t **out);

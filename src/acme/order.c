@@ -337,6 +337,9 @@ acme_order_new(struct acme_session *s, const struct acme_order_ident *ids,
 	memset(o, 0, sizeof(*o));
 	if ((d = acme_session_directory(s)) == NULL)
 		return -1;
+	/* RFC 9773 section 5: only to a CA that offers renewal info. */
+	if (d->renewal_info == NULL)
+		replaces = NULL;
 	http_response_init(&r);
 	if (profile != NULL && order_check_profile(s, d, profile) == -1) {
 		payload = NULL;

@@ -111,8 +111,9 @@ struct acme_poll_opts {
 	long long	 max_ms;	/* longest wait; default 5 s */
 };
 
-/* newOrder.  profile (draft-ietf-acme-profiles) and replaces (RFC 9773)
- * may be NULL.  -1 with err. */
+/* newOrder.  profile (draft-ietf-acme-profiles) and replaces (RFC 9773;
+ * dropped when the directory has no renewalInfo) may be NULL.  -1 with
+ * err. */
 int	 acme_order_new(struct acme_session *s,
 	    const struct acme_order_ident *ids, size_t n, const char *profile,
 	    const char *replaces, struct acme_order *o);

@@ -235,12 +235,17 @@ acme_session_directory(struct acme_session *s)
 		}
 	}
 	http_response_free(&r);
-	if (d == NULL)
+	if (d == NULL) {
+		pthread_mutex_lock(&s->ep->mu);
+		s->ep->dir_failed_ms = period_now_ms();
+		pthread_mutex_unlock(&s->ep->mu);
 		return NULL;
+	}
 	atomic_fetch_add(&d->refs, 1);
 	pthread_mutex_lock(&s->ep->mu);
 	acme_directory_put(s->ep->dir);
 	s->ep->dir = d;
+	s->ep->dir_failed_ms = 0;
 	pthread_mutex_unlock(&s->ep->mu);
 	return d;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "acme/order.h"
+#include "acme/renewal_info.h"
 #include "crypto/cert.h"
 #include "crypto/csr.h"
 #include "daemon/hook.h"
@@ -115,6 +116,83 @@ out:
 	buf_free(&pem);
 	storage_paths_free(&f);
 	return due;
+}
+
+/* The RFC 9773 identifier of the certificate on disk (allocated), or
+ * NULL with err: no file, one that does not parse, or one that names no
+ * issuer key (no authority key identifier). */
+static char *
+lifecycle_cert_id(const struct cert_files *f)
+{
+	struct crypto_cert_info info;
+	struct buf pem;
+	char *id = NULL;
+
+	memset(&info, 0, sizeof(info));
+	buf_init(&pem, STORAGE_FILE_MAX);
+	if (storage_read_cert(f->crt_path, &pem) == -1)
+		goto out;
+	if (crypto_cert_info_pem(pem.data, pem.len, &info) == -1)
+		err_prefix("%s", f->crt_path);
+	else if (info.ari_id == NULL)
+		err_set("%s: no authority key identifier", f->crt_path);
+	else if ((id = strdup(info.ari_id)) == NULL)
+		err_set("out of memory");
+out:
+	crypto_cert_info_free(&info);
+	buf_free(&pem);
+	return id;
+}
+
+static void
+lifecycle_utc(int64_t t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "%lld", (long long)t);
+}
+
+int
+lifecycle_check(struct runtime *rt, const struct config_certificate *c,
+    struct http_client *http, time_t *renew_at, time_t *recheck, char *why,
+    size_t n)
+{
+	struct acme_renewal_info ri;
+	struct acme_session s;
+	struct cert_files f;
+	char *id = NULL, from[32], to[32];
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
+	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
+	    (id = lifecycle_cert_id(&f)) == NULL) {
+		/* Nothing to ask about: the due date says what to do. */
+		snprintf(why, n, "no renewal information: %s", err_msg());
+		rc = 1;
+	}
+	if (rc == 0 && (rc = acme_renewal_info_get(&s, id, &ri)) == 1)
+		snprintf(why, n, "the CA offers no renewal information");
+	if (rc == 0) {
+		*renew_at = (time_t)acme_renewal_info_pick(&ri, id);
+		*recheck = (time_t)acme_renewal_info_recheck(&ri);
+		lifecycle_utc(ri.start, from, sizeof(from));
+		lifecycle_utc(ri.end, to, sizeof(to));
+		snprintf(why, n, "the CA suggests renewing between %s and %s%s%s",
+		    from, to, ri.explanation ? " (see " : "",
+		    ri.explanation ? ri.explanation : "");
+		if (ri.explanation != NULL)
+			strncat(why, ")", n - strlen(why) - 1);
+		acme_renewal_info_free(&ri);
+	} else if (rc == -1)
+		*recheck = s.retry_after > 0 ? (time_t)s.retry_after : 0;
+	free(id);
+	acme_session_free(&s);
+	storage_paths_free(&f);
+	return rc;
 }
 
 /* What the challenge hooks of one certificate need. */
@@ -347,6 +425,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	struct crypto_key *key = NULL;
 	struct acme_order o;
 	struct buf csr, chain;
+	char *replaces = NULL;
 	size_t i;
 	int rc = -1, is_new = 0, ordered = 0, attempt;
 
@@ -358,6 +437,10 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_set("out of memory");
 		goto out;
 	}
+	/* RFC 9773 section 5: the certificate this order replaces (sent
+	 * only to a CA that offers renewal information). */
+	if ((replaces = lifecycle_cert_id(f)) == NULL)
+		err_clear();
 	for (i = 0; i < c->nidentifiers; i++) {
 		ids[i].type = cids[i].type = c->identifiers[i].type;
 		ids[i].value = cids[i].value = c->identifiers[i].value;
@@ -369,9 +452,22 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		if (acme_account_sync(acct, s, c->endpoint->tos_agreed,
 		    attempt) == -1)
 			goto out;
-		if (acme_order_new(s, ids, c->nidentifiers, c->profile, NULL,
-		    &o) == 0)
+		if (acme_order_new(s, ids, c->nidentifiers, c->profile,
+		    replaces, &o) == 0)
 			break;
+		/* Replaced already (by another client, or by an order of
+		 * ours that failed later): a plain order still works. */
+		if (replaces != NULL && (s->problem.type ==
+		    ACME_ERR_alreadyReplaced || (s->problem.type ==
+		    ACME_ERR_malformed && s->problem.detail != NULL &&
+		    strstr(s->problem.detail, "replace") != NULL))) {
+			log_info("%s: %s: ordering again without \"replaces\"",
+			    who, err_msg());
+			free(replaces);
+			replaces = NULL;
+			attempt--;
+			continue;
+		}
 		/* An account the CA forgot is registered once more. */
 		if (s->problem.type != ACME_ERR_accountDoesNotExist ||
 		    attempt == 1) {
@@ -441,6 +537,7 @@ out:
 	buf_free(&chain);
 	free(ids);
 	free(cids);
+	free(replaces);
 	return rc;
 }
 

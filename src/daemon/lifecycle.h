@@ -26,6 +26,18 @@ time_t	 lifecycle_due(const struct config *cfg,
 	    size_t n);
 
 /*
+ * Asks the CA when to renew the certificate on disk (RFC 9773).  0:
+ * *renew_at is the moment picked in the CA's window and *recheck the
+ * seconds until the next question; 1: nothing to ask (the CA offers no
+ * renewal information, or there is no certificate with an authority key
+ * identifier); why (size n) says which.  -1 with err; *recheck is then
+ * the CA's Retry-After, else 0.
+ */
+int	 lifecycle_check(struct runtime *rt,
+	    const struct config_certificate *c, struct http_client *http,
+	    time_t *renew_at, time_t *recheck, char *why, size_t n);
+
+/*
  * Renews c now.  Returns 0, or -1 with err naming the step; *retry_after
  * is set (seconds, else -1) when the CA asked us to wait.  The
  * post-operation hooks run in both cases.

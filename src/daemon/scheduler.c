@@ -17,9 +17,19 @@
 
 struct sched_item {
 	size_t	 cert;		/* index in rt->cfg->certificates */
-	time_t	 due;
-	int	 failures;	/* in a row */
+	time_t	 due;		/* the renewal */
+	time_t	 check;		/* the next renewal-information check;
+				   0: none */
+	int	 failures;	/* renewals failed in a row */
+	int	 check_failures;	/* checks failed in a row */
 };
+
+/* When the item is next taken from the heap. */
+static time_t
+item_at(const struct sched_item *it)
+{
+	return it->check != 0 && it->check < it->due ? it->check : it->due;
+}
 
 struct sched {
 	pthread_mutex_t		 mu;
@@ -64,33 +74,42 @@ heap_push(struct sched *s, struct sched_item it)
 	}
 	i = s->n++;
 	s->heap[i] = it;
-	while (i > 0 && s->heap[(i - 1) / 2].due > s->heap[i].due) {
+	while (i > 0 && item_at(&s->heap[(i - 1) / 2]) >
+	    item_at(&s->heap[i])) {
 		heap_swap(s->heap, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
 	return 0;
 }
 
-static struct sched_item
-heap_pop(struct sched *s)
+/* Moves the item at i down to its place. */
+static void
+heap_down(struct sched *s, size_t i)
 {
-	struct sched_item top = s->heap[0];
-	size_t i = 0, l, r, m;
+	size_t l, r, m;
 
-	s->heap[0] = s->heap[--s->n];
 	for (;;) {
 		l = 2 * i + 1;
 		r = l + 1;
 		m = i;
-		if (l < s->n && s->heap[l].due < s->heap[m].due)
+		if (l < s->n && item_at(&s->heap[l]) < item_at(&s->heap[m]))
 			m = l;
-		if (r < s->n && s->heap[r].due < s->heap[m].due)
+		if (r < s->n && item_at(&s->heap[r]) < item_at(&s->heap[m]))
 			m = r;
 		if (m == i)
 			break;
 		heap_swap(s->heap, i, m);
 		i = m;
 	}
+}
+
+static struct sched_item
+heap_pop(struct sched *s)
+{
+	struct sched_item top = s->heap[0];
+
+	s->heap[0] = s->heap[--s->n];
+	heap_down(s, 0);
 	return top;
 }
 
@@ -100,8 +119,9 @@ sched_id(const struct sched *s, size_t cert)
 	return s->rt->cfg->certificates[cert].id;
 }
 
-/* Fills the heap from the files on disk.  In --once mode only what is
- * due now goes in. */
+/* Fills the heap from the files on disk.  A certificate that is not due
+ * is checked at once for renewal information (RFC 9773): the CA may want
+ * it renewed early. */
 static int
 sched_fill(struct sched *s)
 {
@@ -111,16 +131,16 @@ sched_fill(struct sched *s)
 
 	for (i = 0; i < s->rt->cfg->ncertificates; i++) {
 		const struct config_certificate *c = &s->rt->cfg->certificates[i];
-		struct sched_item it = { i, 0, 0 };
+		struct sched_item it = { i, 0, 0, 0, 0 };
 
 		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
 		if (it.due <= now)
 			log_info("certificate \"%s\": renewal due now: %s",
 			    c->id, why);
-		else
+		else {
 			log_debug("certificate \"%s\": %s", c->id, why);
-		if (s->opts.once && it.due > now)
-			continue;
+			it.check = now;
+		}
 		if (heap_push(s, it) == -1)
 			return -1;
 	}
@@ -175,6 +195,63 @@ sched_backoff(const struct sched *s, int failures, long long retry_after)
 }
 
 static void
+sched_requeue(struct sched *s, struct sched_item it)
+{
+	pthread_mutex_lock(&s->mu);
+	if (heap_push(s, it) == -1)
+		log_error("certificate \"%s\": %s", sched_id(s, it.cert),
+		    err_msg());
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* A renewal-information check.  The CA's moment replaces the due date
+ * when it comes first.  1 when the renewal is due now. */
+static int
+sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
+{
+	const struct config_certificate *c = &s->rt->cfg->certificates[it->cert];
+	time_t now, at, recheck, wait;
+	char why[1024], when[32];
+	struct tm tm;
+	int rc;
+
+	rc = lifecycle_check(s->rt, c, http, &at, &recheck, why, sizeof(why));
+	now = time(NULL);
+	if (rc == 1) {
+		log_debug("certificate \"%s\": %s", c->id, why);
+		it->check = 0;
+		it->check_failures = 0;
+		return 0;
+	}
+	if (rc == -1) {
+		wait = sched_backoff(s, ++it->check_failures, recheck);
+		it->check = now + wait;
+		log_warn("certificate \"%s\": renewal information: %s; next "
+		    "check in %lld s", c->id, err_msg(), (long long)wait);
+		return 0;
+	}
+	it->check_failures = 0;
+	it->check = now + recheck;
+	if (at >= it->due) {
+		log_debug("certificate \"%s\": %s; renewal at its due date",
+		    c->id, why);
+		return 0;
+	}
+	it->due = at > now ? at : now;
+	if (it->due == now)
+		log_info("certificate \"%s\": %s: renewing now", c->id, why);
+	else {
+		if (gmtime_r(&it->due, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm) == 0)
+			snprintf(when, sizeof(when), "?");
+		log_info("certificate \"%s\": %s: renewal at %s", c->id, why,
+		    when);
+	}
+	return it->due <= now;
+}
+
+static void
 sched_done(struct sched *s, struct sched_item it, int ok,
     long long retry_after)
 {
@@ -183,8 +260,11 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 	char why[1024];
 
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+	it.check = 0;
 	if (ok && it.due > now) {
 		it.failures = 0;
+		/* RFC 9773 section 4.3: ask about the new one at once. */
+		it.check = now;
 		log_debug("certificate \"%s\": %s", c->id, why);
 	} else if (ok) {
 		/* The files are not what we just wrote: each new certificate
@@ -196,10 +276,15 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 		    "next attempt in %lld s", c->id, why, (long long)wait);
 	} else if (it.due > now) {
 		/* Failed after the new files were in place (a file-post-*
-		 * hook): retrying would only issue another certificate. */
-		it.failures = 0;
+		 * hook): retrying would only issue another certificate.  Or
+		 * the CA's renewal information asked for this renewal: its
+		 * next check, after a backoff, asks again. */
+		it.failures++;
+		wait = sched_backoff(s, it.failures, retry_after);
+		it.check = now + wait;
 		log_info("certificate \"%s\": the certificate on disk is "
-		    "not due (%s): no early retry", c->id, why);
+		    "not due (%s): no early retry; renewal information "
+		    "checked again in %lld s", c->id, why, (long long)wait);
 	} else {
 		it.failures++;
 		wait = sched_backoff(s, it.failures, retry_after);
@@ -207,10 +292,7 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 		log_info("certificate \"%s\": next attempt in %lld s", c->id,
 		    (long long)wait);
 	}
-	pthread_mutex_lock(&s->mu);
-	if (heap_push(s, it) == -1)
-		log_error("certificate \"%s\": %s", c->id, err_msg());
-	pthread_mutex_unlock(&s->mu);
+	sched_requeue(s, it);
 }
 
 static void	sched_swap(struct sched *);
@@ -242,8 +324,8 @@ sched_worker(void *arg)
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
 		}
-		if (s->heap[0].due > time(NULL)) {
-			until.tv_sec = s->heap[0].due;
+		if (item_at(&s->heap[0]) > time(NULL)) {
+			until.tv_sec = item_at(&s->heap[0]);
 			until.tv_nsec = 0;
 			pthread_cond_timedwait(&s->cv, &s->mu, &until);
 			continue;
@@ -252,6 +334,12 @@ sched_worker(void *arg)
 		s->running++;
 		pthread_mutex_unlock(&s->mu);
 
+		if (it.due > time(NULL) && !sched_check(s, &it, http)) {
+			/* --once: a renewal not due now is not its job. */
+			if (!s->opts.once && !stop_is_set())
+				sched_requeue(s, it);
+			goto next;
+		}
 		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
 		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
 		    http, &retry_after) == 0;
@@ -262,7 +350,7 @@ sched_worker(void *arg)
 			__atomic_add_fetch(&s->failed, 1, __ATOMIC_RELAXED);
 		if (!s->opts.once && !stop_is_set())
 			sched_done(s, it, ok, retry_after);
-
+next:
 		pthread_mutex_lock(&s->mu);
 		/* Stopping: the new configuration would only be read. */
 		if (--s->running == 0 && s->pending != NULL &&
@@ -314,6 +402,25 @@ item_cmp_id(const void *a, const void *b, void *arg)
 	return strcmp(sched_id(s, x->cert), sched_id(s, y->cert));
 }
 
+/* What a certificate's item keeps over a reload: a backoff, and the
+ * renewal-information state (the next check, and the CA's moment when it
+ * came before the due date): a reload must not ask the CA about every
+ * certificate again. */
+static void
+sched_carry(struct sched_item *it, const struct sched_item *old)
+{
+	if (old->failures > 0 && old->due > it->due) {
+		it->failures = old->failures;
+		it->due = old->due;
+	}
+	if (it->check == 0 || (old->check == 0 && old->failures > 0))
+		return;
+	it->check = old->check;
+	it->check_failures = old->check_failures;
+	if (old->check != 0 && old->failures == 0 && old->due < it->due)
+		it->due = old->due;
+}
+
 /* Swaps s->pending in, under s->mu with no renewal running. */
 static void
 sched_swap(struct sched *s)
@@ -353,30 +460,12 @@ sched_swap(struct sched *s)
 		}
 		j = lo;
 		if (j < nold && strcmp(old_rt->cfg->certificates[old[j].cert].id,
-		    id) == 0 && old[j].failures > 0 &&
-		    old[j].due > s->heap[i].due) {
-			s->heap[i].failures = old[j].failures;
-			s->heap[i].due = old[j].due;
-		}
+		    id) == 0)
+			sched_carry(&s->heap[i], &old[j]);
 	}
-	/* Backoffs may have moved items later: restore the heap order. */
-	for (i = s->n / 2 + 1; i-- > 0; ) {
-		size_t k = i, l, r, m;
-
-		for (;;) {
-			l = 2 * k + 1;
-			r = l + 1;
-			m = k;
-			if (l < s->n && s->heap[l].due < s->heap[m].due)
-				m = l;
-			if (r < s->n && s->heap[r].due < s->heap[m].due)
-				m = r;
-			if (m == k)
-				break;
-			heap_swap(s->heap, k, m);
-			k = m;
-		}
-	}
+	/* Items may have moved: restore the heap order. */
+	for (i = s->n / 2 + 1; i-- > 0; )
+		heap_down(s, i);
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
 	free(old);

@@ -47,6 +47,10 @@ Actions, applied in this order:
 
 The script file is read again whenever it changes (rule counters restart).
 
+Renewal information (RFC 9773): GET /renewal-info/<certID> answers a
+window 15 to 16 days from now with Retry-After: 21600; the directory lists
+it only when a rule sets its "renewalInfo" member.
+
 Usage: fakeca.py --folder DIR [--script FILE] [--tls good|untrusted|wrong-name]
 
 It listens on a free 127.0.0.1 port over TLS and on another over plain
@@ -84,6 +88,7 @@ ENDPOINTS = {
     "certificate": r"/cert/\d+",
     "keyChange": r"/key-change",
     "revokeCert": r"/revoke",
+    "renewalInfo": r"/renewal-info/.*",
 }
 
 STOP = threading.Event()
@@ -91,6 +96,10 @@ STOP = threading.Event()
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def rfc3339(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
 def unb64url(s):
@@ -401,6 +410,13 @@ class Handler(BaseHTTPRequestHandler):
                     "keyChange": st.url("/key-change"),
                     "meta": {"termsOfService": st.url("/terms"),
                              "externalAccountRequired": False}}
+            if re.fullmatch(r"/renewal-info/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",
+                            path) and method == "GET":
+                day = 86400
+                hdrs["Retry-After"] = "21600"
+                return 200, hdrs, {"suggestedWindow": {
+                    "start": rfc3339(time.time() + 15 * day),
+                    "end": rfc3339(time.time() + 16 * day)}}
             if path == "/nonce":
                 hdrs["Cache-Control"] = "no-store"
                 return (200 if method != "POST" else 405), hdrs, b""

@@ -6,6 +6,7 @@
  *   'd' directory       'a' account (newAccount or update answer)
  *   'o' order           'z' authorization
  *   'c' one challenge, inside an otherwise valid authorization
+ *   'r' renewal information (RFC 9773)
  *   'p' problem document (any other first byte: also a problem)
  *
  * Any body must give either a parsed object whose members hold what the
@@ -27,6 +28,7 @@
 #include "acme/endpoint.h"
 #include "acme/order.h"
 #include "acme/problem.h"
+#include "acme/renewal_info.h"
 #include "util/err.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -190,6 +192,25 @@ fuzz_challenge(const char *body, size_t len)
 }
 
 static void
+fuzz_renewal_info(const char *body, size_t len)
+{
+	struct acme_renewal_info ri;
+	int64_t t;
+
+	if (acme_renewal_info_parse(&ri, body, len) == -1) {
+		assert(err_msg()[0] != '\0');
+		acme_renewal_info_free(&ri);
+		return;
+	}
+	assert(ri.end > ri.start);
+	check_printable(ri.explanation);
+	t = acme_renewal_info_pick(&ri, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+	assert(t >= ri.start && t < ri.end);
+	acme_renewal_info_free(&ri);
+	acme_renewal_info_free(&ri);
+}
+
+static void
 fuzz_problem(const char *body, size_t len)
 {
 	struct acme_problem p;
@@ -230,6 +251,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 'c':
 		fuzz_challenge(body, len);
+		break;
+	case 'r':
+		fuzz_renewal_info(body, len);
 		break;
 	default:
 		fuzz_problem(body, len);

@@ -171,7 +171,7 @@ for t in util/test_buf util/test_b64url util/test_period util/test_log \
     util/test_afile util/test_pathglob toml/test_toml toml/test_toml_errors \
     tmpl/test_tmpl_value tmpl/test_tmpl_syntax tmpl/test_tmpl_render \
     tmpl/test_tmpl_golden acme/test_problem acme/test_ratelimit \
-    acme/test_http_headers acme/test_account_file; do
+    acme/test_http_headers acme/test_account_file acme/test_renewal_info; do
 	progs+=("${t#*/}|test|$dir/tests/unit/$t")
 done
 progs+=("test_spawn|test|$dir/tests/unit/util/test_spawn $dir/tests/unit/util/spawn_child")

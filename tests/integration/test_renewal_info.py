@@ -1,0 +1,261 @@
+"""Renewal information (RFC 9773, "ARI") against tests/fakeca/fakeca.py,
+whose directory lists renewalInfo only when a test asks for it.
+
+What this suite pins down:
+
+- A certificate that is not due is checked at once (--once, and the
+  daemon at start-up and right after each issuance): GET
+  <renewalInfo>/<certID>, certID computed here independently from the
+  certificate (authority key identifier "." serial, base64url).
+- A window that has begun (or passed) renews now; a later one leaves the
+  renewal at the earlier of the window and acmed's own due date.
+- newOrder names the certificate it replaces ("replaces" = certID), only
+  to a CA that lists renewalInfo; alreadyReplaced orders again without it.
+- A malformed or failed answer is a warning naming the URL: no renewal,
+  exit status 0.
+- The daemon asks again after Retry-After, not at a reload.
+"""
+import base64
+import json
+import os
+import re
+import signal
+import time
+
+import pytest
+
+from acmed import Acmed
+from certs import openssl
+from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
+from pebble import wait_until
+from test_hostile_ca import CERT_NAME, Client
+
+DAY = 86400
+ARI = "/renewal-info/"
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def rfc3339(t):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def cert_id(path):
+    """RFC 9773 section 4.1, from openssl's text output."""
+    text = openssl("x509", "-in", path, "-noout", "-serial", "-ext",
+                   "authorityKeyIdentifier")
+    serial = int(re.search(r"serial=([0-9A-F]+)", text)[1], 16)
+    aki = re.search(r"((?:[0-9A-F]{2}:)+[0-9A-F]{2})", text.split(
+        "Authority Key Identifier", 1)[1])[1]
+    der = serial.to_bytes(serial.bit_length() // 8 + 1, "big")
+    return b64u(bytes.fromhex(aki.replace(":", ""))) + "." + b64u(der)
+
+
+def with_ari(ca, *rules):
+    ca.set_script([{"endpoint": "directory",
+                    "set": {"renewalInfo": ca.base + "/renewal-info"}},
+                   *rules])
+
+
+def window(start, end, retry_after=None, explanation=None):
+    rule = {"endpoint": "renewalInfo", "method": "GET",
+            "json": {"suggestedWindow": {"start": rfc3339(start),
+                                         "end": rfc3339(end)}}}
+    if explanation:
+        rule["json"]["explanationURL"] = explanation
+    if retry_after is not None:
+        rule["headers"] = {"Retry-After": str(retry_after)}
+    return rule
+
+
+def issued(fakeca_factory, tmp_path, ari=True):
+    """A fake CA and a client holding a certificate from it."""
+    ca = fakeca_factory()
+    if ari:
+        with_ari(ca)
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    orders = [r for r in ca.requests() if r["path"] == "/new-order"]
+    # Nothing to replace yet, and nothing to ask about.
+    assert len(orders) == 1 and "replaces" not in orders[0]["payload"]
+    assert not [r for r in ca.requests() if r["path"].startswith(ARI)]
+    return ca, client
+
+
+def crt(client):
+    return os.path.join(client.certs, CERT_NAME + ".crt.pem")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def ari_gets(ca):
+    return [r["path"][len(ARI):] for r in ca.requests()
+            if r["path"].startswith(ARI)]
+
+
+def new_orders(ca):
+    return [r["payload"] for r in ca.requests() if r["path"] == "/new-order"]
+
+
+def test_window_passed_renews_now_replacing_the_old_one(fakeca_factory,
+                                                        tmp_path):
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_id, old_pem = cert_id(crt(client)), read(crt(client))
+    now = time.time()
+    with_ari(ca, window(now - 2 * DAY, now - DAY,
+                        explanation="https://ca.example/incident/42"))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert ari_gets(ca) == [old_id]
+    orders = new_orders(ca)
+    assert len(orders) == 2 and orders[1]["replaces"] == old_id
+    assert read(crt(client)) != old_pem
+    line = [l for l in proc.stderr.splitlines() if "renewing now" in l]
+    assert line, proc.stderr[-4000:]
+    assert f"the CA suggests renewing between {rfc3339(now - 2 * DAY)}" \
+        in line[0]
+    assert "(see https://ca.example/incident/42)" in line[0]
+
+
+def test_window_begun_renews_now(fakeca_factory, tmp_path):
+    """A window that has begun but not ended: the moment picked in it is
+    past (all but the last 2 s of a day are), so the renewal is now."""
+    ca, client = issued(fakeca_factory, tmp_path)
+    now = time.time()
+    with_ari(ca, window(now - DAY, now + 2))
+    old_pem = read(crt(client))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert len(new_orders(ca)) == 2 and read(crt(client)) != old_pem
+
+
+def test_window_ahead_leaves_the_certificate(fakeca_factory, tmp_path):
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_id, old_pem = cert_id(crt(client)), read(crt(client))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert ari_gets(ca) == [old_id]
+    assert len(new_orders(ca)) == 1
+    assert read(crt(client)) == old_pem
+    # fakeca's window (15 to 16 days) comes before acmed's own date for a
+    # 30-day certificate (20 days): it is the one logged.
+    m = re.search(r"renewal at (\S+)Z", proc.stderr)
+    assert m, proc.stderr[-4000:]
+    at = time.mktime(time.strptime(m[1], "%Y-%m-%dT%H:%M:%S")) - \
+        time.mktime(time.gmtime(0))
+    assert time.time() + 15 * DAY - 120 <= at <= time.time() + 16 * DAY
+
+
+def test_already_replaced_orders_without_replaces(fakeca_factory, tmp_path):
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_id = cert_id(crt(client))
+    now = time.time()
+    with_ari(ca, window(now - 2 * DAY, now - DAY),
+             {"endpoint": "newOrder", "nth": 1, "status": 409,
+              "json": {"type": "urn:ietf:params:acme:error:alreadyReplaced",
+                       "detail": "certificate already replaced"}})
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    orders = new_orders(ca)
+    assert len(orders) == 3
+    assert orders[1]["replaces"] == old_id and "replaces" not in orders[2]
+    assert 'ordering again without "replaces"' in proc.stderr
+
+
+def test_no_renewal_info_no_replaces(fakeca_factory, tmp_path):
+    """A CA without renewalInfo is not asked, and its newOrder does not
+    name the certificate it replaces (RFC 9773 section 5)."""
+    ca, client = issued(fakeca_factory, tmp_path, ari=False)
+    proc = client.run()
+    assert proc.returncode == 0 and ari_gets(ca) == []
+    assert "the CA offers no renewal information" in proc.stderr
+    # Due now (a new identifier): renewed, without "replaces".
+    text = read(client.config)
+    with open(client.config, "w") as f:
+        f.write(text.replace('{ dns = "example.org", challenge = "http-01" }',
+                             '{ dns = "example.org", challenge = "http-01" },'
+                             ' { dns = "www.example.org", challenge = '
+                             '"http-01" }'))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    orders = new_orders(ca)
+    assert len(orders) == 2 and "replaces" not in orders[1]
+
+
+BAD_ANSWERS = [
+    ("end-before-start", {"json": {"suggestedWindow": {
+        "start": "2030-01-02T00:00:00Z", "end": "2030-01-01T00:00:00Z"}}},
+     "suggestedWindow: the end is not after the start"),
+    ("not-a-time", {"json": {"suggestedWindow": {
+        "start": "yesterday", "end": "2030-01-01T00:00:00Z"}}},
+     'suggestedWindow: member "start" is not an RFC 3339 date-time'),
+    ("no-window", {"json": {"explanationURL": "https://ca.example/"}},
+     'member "suggestedWindow"'),
+    ("not-found", {"status": 404, "json": {
+        "type": "urn:ietf:params:acme:error:malformed",
+        "detail": "no such certificate"}},
+     "HTTP 404 malformed: no such certificate"),
+]
+
+
+@pytest.mark.parametrize("answer,error", [(a, e) for _, a, e in BAD_ANSWERS],
+                         ids=[i for i, _, _ in BAD_ANSWERS])
+def test_bad_answer_is_a_warning(fakeca_factory, tmp_path, answer, error):
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_id, old_pem = cert_id(crt(client)), read(crt(client))
+    with_ari(ca, dict({"endpoint": "renewalInfo", "method": "GET"},
+                      **answer))
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert len(new_orders(ca)) == 1 and read(crt(client)) == old_pem
+    line = [l for l in proc.stderr.splitlines() if " WARN" in l and
+            "renewal information" in l]
+    assert line, proc.stderr[-4000:]
+    assert f"{ca.base}{ARI}{old_id}" in line[0] and error in line[0], line[0]
+
+
+def test_daemon_asks_after_issuance_and_not_at_reload(fakeca_factory,
+                                                      tmp_path):
+    """Start-up: the window has passed, so the daemon renews at once, then
+    asks about the new certificate (whose window is ahead).  A reload does
+    not ask about it again (the next check is Retry-After away), while a
+    certificate the reload adds is issued and asked about."""
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_id = cert_id(crt(client))
+    now = time.time()
+    # The old certificate's window has passed; any other is ahead.
+    with_ari(ca, dict(window(now - 2 * DAY, now - DAY),
+                      path=re.escape(ARI + old_id)))
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        wait_until(lambda: len(ari_gets(ca)) >= 2, 60,
+                   "a check of the new certificate")
+        new_id = cert_id(crt(client))
+        assert new_id != old_id
+        assert ari_gets(ca) == [old_id, new_id]
+        assert len(new_orders(ca)) == 2
+        assert new_orders(ca)[1]["replaces"] == old_id
+        a.wait_log("renewal at ")
+        with open(client.config, "a") as f:
+            f.write(read(client.config).split("[[certificate]]")[1]
+                    .replace('"example.org"', '"other.example.org"')
+                    .join(["\n[[certificate]]", "\n"]))
+        a.signal(signal.SIGHUP)
+        wait_until(lambda: len(ari_gets(ca)) >= 3, 60,
+                   "a check of the added certificate")
+        other = os.path.join(client.certs,
+                             "other.example.org_ecdsa-p256.crt.pem")
+        assert ari_gets(ca) == [old_id, new_id, cert_id(other)]
+        assert len(new_orders(ca)) == 3
+        assert "replaces" not in new_orders(ca)[2]
+    finally:
+        a.stop()
+    assert a.proc.returncode == 0
