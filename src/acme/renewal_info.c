@@ -50,6 +50,24 @@ out:
 }
 
 int
+acme_renewal_info_offered(struct acme_session *s)
+{
+	struct acme_directory *d;
+	int offered;
+
+	/* Checks are made by the thousand: while the CA is down, one failed
+	 * directory fetch answers for all of them for a while. */
+	if (acme_endpoint_directory_down(s->ep))
+		return err_set("%s: the directory could not be fetched less "
+		    "than %d s ago", s->ep->url, ACME_DIRECTORY_DOWN_MS / 1000);
+	if ((d = acme_session_directory(s)) == NULL)
+		return -1;
+	offered = d->renewal_info != NULL;
+	acme_directory_put(d);
+	return offered;
+}
+
+int
 acme_renewal_info_get(struct acme_session *s, const char *cert_id,
     struct acme_renewal_info *ri)
 {
@@ -59,9 +77,6 @@ acme_renewal_info_get(struct acme_session *s, const char *cert_id,
 	int rc = -1;
 
 	memset(ri, 0, sizeof(*ri));
-	if (acme_endpoint_directory_down(s->ep))
-		return err_set("%s: the directory could not be fetched less "
-		    "than %d s ago", s->ep->url, ACME_DIRECTORY_DOWN_MS / 1000);
 	if ((d = acme_session_directory(s)) == NULL)
 		return -1;
 	if (d->renewal_info == NULL) {

@@ -31,6 +31,11 @@ struct acme_renewal_info {
 int	 acme_renewal_info_parse(struct acme_renewal_info *ri,
 	    const char *body, size_t len);
 
+/* 1 when the directory lists renewalInfo, 0 when it does not, -1 with
+ * err (at once while the directory is down: acme_endpoint_directory_down).
+ */
+int	 acme_renewal_info_offered(struct acme_session *s);
+
 /* GET <renewalInfo>/<cert_id> (unsigned).  0 with *ri filled; 1 when the
  * directory lists no renewalInfo; -1 with err naming the URL. */
 int	 acme_renewal_info_get(struct acme_session *s, const char *cert_id,

@@ -168,7 +168,12 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 
 	memset(&f, 0, sizeof(f));
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
-	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
+	/* The directory first: most CAs offer none, and the certificate
+	 * need not be read for them. */
+	if ((rc = acme_renewal_info_offered(&s)) == 0) {
+		snprintf(why, n, "the CA offers no renewal information");
+		rc = 1;
+	} else if (rc == 1 && (rc = storage_paths(rt->cfg, c, &f)) == 0 &&
 	    (id = lifecycle_cert_id(&f)) == NULL) {
 		/* Nothing to ask about: the due date says what to do. */
 		snprintf(why, n, "no renewal information: %s", err_msg());

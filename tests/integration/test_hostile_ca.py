@@ -113,10 +113,10 @@ hooks = ["record"]
 identifiers = [{{ dns = "example.org", challenge = "http-01" }}]
 """)
 
-    def run(self, timeout=120):
+    def run(self, *extra, timeout=120):
         argv = [program("acmed"), "-c", self.config, "--once",
                 "--no-pid-file", "--log-stderr", "--log-level", "trace",
-                "--root-cert", self.ca.tls_cert]
+                "--root-cert", self.ca.tls_cert, *extra]
         t0 = time.monotonic()
         proc = subprocess.run(argv, capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL,

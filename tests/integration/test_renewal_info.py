@@ -220,6 +220,38 @@ def test_bad_answer_is_a_warning(fakeca_factory, tmp_path, answer, error):
     assert f"{ca.base}{ARI}{old_id}" in line[0] and error in line[0], line[0]
 
 
+def add_certificate(client, name):
+    """Appends a copy of the client's certificate for another name."""
+    text = read(client.config)
+    with open(client.config, "a") as f:
+        f.write(text.split("[[certificate]]")[1]
+                .replace('"example.org"', f'"{name}"')
+                .join(["\n[[certificate]]", "\n"]))
+
+
+def test_checks_while_the_ca_is_down_fail_at_once(fakeca_factory, tmp_path):
+    """One failed directory fetch answers for every check for a minute:
+    thousands of certificates must not each wait out the retries on a CA
+    that is down."""
+    ca = fakeca_factory()
+    with_ari(ca)
+    client = Client(tmp_path / "acmed", ca)
+    add_certificate(client, "a.example.org")
+    add_certificate(client, "b.example.org")
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert len(new_orders(ca)) == 3
+    ca.stop()
+    proc = client.run("--workers", "1")
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    warnings = [l for l in proc.stderr.splitlines()
+                if " WARN" in l and "renewal information" in l]
+    assert len(warnings) == 3, proc.stderr[-4000:]
+    down = f"{ca.directory}: the directory could not be fetched less " \
+        "than 60 s ago"
+    assert len([l for l in warnings if down in l]) == 2, warnings
+
+
 def test_daemon_asks_after_issuance_and_not_at_reload(fakeca_factory,
                                                       tmp_path):
     """Start-up: the window has passed, so the daemon renews at once, then
@@ -244,10 +276,7 @@ def test_daemon_asks_after_issuance_and_not_at_reload(fakeca_factory,
         assert len(new_orders(ca)) == 2
         assert new_orders(ca)[1]["replaces"] == old_id
         a.wait_log("renewal at ")
-        with open(client.config, "a") as f:
-            f.write(read(client.config).split("[[certificate]]")[1]
-                    .replace('"example.org"', '"other.example.org"')
-                    .join(["\n[[certificate]]", "\n"]))
+        add_certificate(client, "other.example.org")
         a.signal(signal.SIGHUP)
         wait_until(lambda: len(ari_gets(ca)) >= 3, 60,
                    "a check of the added certificate")
