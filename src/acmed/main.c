@@ -17,6 +17,7 @@
 #include "acme/http.h"
 #include "build_config.h"
 #include "config/config.h"
+#include "daemon/control.h"
 #include "daemon/hook.h"
 #include "daemon/process.h"
 #include "daemon/runtime.h"
@@ -46,6 +47,8 @@ struct options {
 	char		 cwd[4096];	/* relative paths resolve against it,
 					   also on reload after chdir("/") */
 	char		 pid_path[4096];	/* pid_file made absolute */
+	const char	*control;	/* control socket; NULL: none */
+	char		 control_path[4096];	/* control made absolute */
 };
 
 static void
@@ -57,6 +60,7 @@ usage(FILE *f)
 	    "             [--no-pid-file | --pid-file FILE] [--root-cert FILE]\n"
 	    "             [--check-config] [--once] [--workers N] "
 	    "[-V|--version]\n"
+	    "             [--control-socket FILE]\n"
 	    "\n"
 	    "  -c, --config FILE    configuration file (default %s)\n"
 	    "  -f, --foreground     do not detach from the terminal\n"
@@ -73,6 +77,8 @@ usage(FILE *f)
 	    "  --once               renew what is due, then exit (0: all "
 	    "succeeded)\n"
 	    "  --workers N          renewals in parallel (default %d)\n"
+	    "  --control-socket FILE\n"
+	    "                       answer acmectl on this Unix socket\n"
 	    "  -V, --version        print the version and exit\n",
 	    ACMED_DEFAULT_CONFIG_FILE, ACMED_DEFAULT_PID_FILE,
 	    SCHED_DEFAULT_WORKERS);
@@ -86,11 +92,25 @@ version(void)
 	    curl_version());
 }
 
+/* path, or path made absolute in out (4096 bytes). */
+static const char *
+absolute(const struct options *o, const char *opt, const char *path,
+    char *out)
+{
+	if (path[0] == '/')
+		return path;
+	if (snprintf(out, 4096, "%s/%s", o->cwd, path) >= 4096) {
+		fprintf(stderr, "acmed: %s: path too long\n", opt);
+		exit(2);
+	}
+	return out;
+}
+
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
 	enum { O_LOG_STDERR = 256, O_LOG_SYSLOG, O_LOG_LEVEL, O_NO_PID,
-	    O_PID, O_ROOT, O_CHECK, O_ONCE, O_WORKERS };
+	    O_PID, O_ROOT, O_CHECK, O_ONCE, O_WORKERS, O_CONTROL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -105,6 +125,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "check-config", no_argument, NULL, O_CHECK },
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "control-socket", required_argument, NULL, O_CONTROL },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -169,6 +190,9 @@ parse_args(int argc, char **argv, struct options *o)
 				exit(2);
 			}
 			break;
+		case O_CONTROL:
+			o->control = optarg;
+			break;
 		default:
 			usage(stderr);
 			exit(2);
@@ -182,14 +206,15 @@ parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "acmed: cannot read the working directory\n");
 		exit(1);
 	}
-	/* The daemon changes to "/": a relative PID file means here. */
-	if (o->pid_file[0] != '/') {
-		if (snprintf(o->pid_path, sizeof(o->pid_path), "%s/%s", o->cwd,
-		    o->pid_file) >= (int)sizeof(o->pid_path)) {
-			fprintf(stderr, "acmed: --pid-file: path too long\n");
-			exit(2);
-		}
-		o->pid_file = o->pid_path;
+	/* The daemon changes to "/": relative paths mean here. */
+	o->pid_file = absolute(o, "--pid-file", o->pid_file, o->pid_path);
+	if (o->control != NULL)
+		o->control = absolute(o, "--control-socket", o->control,
+		    o->control_path);
+	if (o->control != NULL && (o->once || o->check_config)) {
+		fprintf(stderr, "acmed: --control-socket is for the daemon, "
+		    "not for --once or --check-config\n");
+		exit(2);
 	}
 	if (o->log_stderr && o->log_syslog) {
 		fprintf(stderr, "acmed: --log-stderr and --log-syslog conflict\n");
@@ -377,6 +402,7 @@ main(int argc, char **argv)
 	struct options o;
 	struct runtime *rt;
 	struct config *cfg;
+	struct control *ctl = NULL;
 	struct sched *s;
 	sigset_t set;
 	int failed, finished;
@@ -418,9 +444,16 @@ main(int argc, char **argv)
 		process_pidfile_remove();
 		return 1;
 	}
+	if (o.control != NULL && (ctl = control_open(o.control)) == NULL) {
+		log_error("%s", err_msg());
+		runtime_free(rt);
+		process_pidfile_remove();
+		return 1;
+	}
 	if (!o.foreground && !o.once) {
 		if (process_daemonize(o.log_stderr) == -1) {
 			log_error("%s", err_msg());
+			control_close(ctl);
 			runtime_free(rt);
 			process_pidfile_remove();
 			return 3;
@@ -428,6 +461,7 @@ main(int argc, char **argv)
 		if (process_pidfile_rewrite() == -1) {
 			log_error("%s", err_msg());
 			process_ready(err_msg());
+			control_close(ctl);
 			runtime_free(rt);
 			process_pidfile_remove();
 			return 3;
@@ -449,15 +483,19 @@ main(int argc, char **argv)
 	if ((s = sched_new(rt, &so)) == NULL) {
 		log_error("%s", err_msg());
 		process_ready(err_msg());
+		control_close(ctl);
 		process_pidfile_remove();
 		return 1;
 	}
 	/* Reading every certificate and key file to schedule them left
 	 * garbage too. */
 	malloc_trim(0);
-	if (sched_start(s) == -1) {
+	if (sched_start(s) == -1 ||
+	    (ctl != NULL && control_start(ctl, s) == -1)) {
 		log_error("%s", err_msg());
 		process_ready(err_msg());
+		stop_set();
+		control_close(ctl);
 		sched_free(s);
 		process_pidfile_remove();
 		return 1;
@@ -468,6 +506,7 @@ main(int argc, char **argv)
 	    rt->cfg->ncertificates);
 	finished = serve(&o, s, &set);
 	stop_set();
+	control_close(ctl);
 	failed = sched_stop(s);
 	sched_free(s);
 	process_pidfile_remove();

@@ -58,7 +58,7 @@ lifecycle_covers(const struct config_certificate *c,
 
 time_t
 lifecycle_due(const struct config *cfg, const struct config_certificate *c,
-    time_t now, char *why, size_t n)
+    time_t now, char *why, size_t n, int64_t *not_after)
 {
 	struct crypto_cert_info info;
 	struct crypto_key *key = NULL;
@@ -67,6 +67,7 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	uint64_t delay, life;
 	time_t due = now;
 
+	*not_after = 0;
 	memset(&info, 0, sizeof(info));
 	buf_init(&pem, STORAGE_FILE_MAX);
 	if (storage_paths(cfg, c, &f) == -1) {
@@ -82,6 +83,7 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		snprintf(why, n, "%s: %s", f.crt_path, err_msg());
 		goto out;
 	}
+	*not_after = info.not_after;
 	if (!lifecycle_covers(c, &info, why, n))
 		goto out;
 	if (!info.key_matches) {

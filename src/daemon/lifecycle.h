@@ -7,6 +7,7 @@
 #ifndef ACMED_DAEMON_LIFECYCLE_H
 #define ACMED_DAEMON_LIFECYCLE_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "acme/http.h"
@@ -19,11 +20,12 @@
  * identifier is not in the certificate, or when the key does not match
  * it; otherwise notAfter - renew_delay - random(0, random_early_renew),
  * with renew_delay clamped to a third of the lifetime when it would renew
- * past half of it.  why (size n) says which.
+ * past half of it.  why (size n) says which; *not_after is the
+ * certificate's notAfter when it could be read, else 0.
  */
 time_t	 lifecycle_due(const struct config *cfg,
 	    const struct config_certificate *c, time_t now, char *why,
-	    size_t n);
+	    size_t n, int64_t *not_after);
 
 /*
  * Asks the CA when to renew the certificate on disk (RFC 9773).  0:

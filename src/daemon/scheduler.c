@@ -20,8 +20,10 @@ struct sched_item {
 	time_t	 due;		/* the renewal */
 	time_t	 check;		/* the next renewal-information check;
 				   0: none */
+	int64_t	 not_after;	/* of the certificate on disk; 0: none */
 	int	 failures;	/* renewals failed in a row */
 	int	 check_failures;	/* checks failed in a row */
+	int	 forced;	/* asked for (acmectl): due until renewed */
 };
 
 /* When the item is next taken from the heap. */
@@ -31,11 +33,17 @@ item_at(const struct sched_item *it)
 	return it->check != 0 && it->check < it->due ? it->check : it->due;
 }
 
+/* What a worker does with a certificate that is out of the heap. */
+#define SCHED_BUSY_CHECK	0x1	/* a renewal-information check */
+#define SCHED_BUSY_RENEW	0x2
+#define SCHED_BUSY_ASKED	0x4	/* acmectl asked for a renewal meanwhile */
+
 struct sched {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	struct runtime		*rt;
 	struct sched_item	*heap;
+	unsigned char		*busy;	/* per certificate: SCHED_BUSY_* */
 	size_t			 n;
 	size_t			 cap;
 	int			 running;
@@ -43,6 +51,7 @@ struct sched {
 	int			 reloading;
 	struct runtime		*pending;	/* reload waiting for running == 0 */
 	int			 failed;	/* renewals that failed */
+	long			 renewed;	/* renewals that succeeded */
 	struct sched_opts	 opts;
 	time_t			 backoff_s;	/* first wait after a failure */
 	pthread_t		*threads;
@@ -56,6 +65,17 @@ heap_swap(struct sched_item *h, size_t a, size_t b)
 
 	h[a] = h[b];
 	h[b] = t;
+}
+
+/* Moves the item at i up to its place. */
+static void
+heap_up(struct sched *s, size_t i)
+{
+	while (i > 0 && item_at(&s->heap[(i - 1) / 2]) >
+	    item_at(&s->heap[i])) {
+		heap_swap(s->heap, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
 }
 
 static int
@@ -74,11 +94,7 @@ heap_push(struct sched *s, struct sched_item it)
 	}
 	i = s->n++;
 	s->heap[i] = it;
-	while (i > 0 && item_at(&s->heap[(i - 1) / 2]) >
-	    item_at(&s->heap[i])) {
-		heap_swap(s->heap, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
+	heap_up(s, i);
 	return 0;
 }
 
@@ -131,9 +147,10 @@ sched_fill(struct sched *s)
 
 	for (i = 0; i < s->rt->cfg->ncertificates; i++) {
 		const struct config_certificate *c = &s->rt->cfg->certificates[i];
-		struct sched_item it = { i, 0, 0, 0, 0 };
+		struct sched_item it = { .cert = i };
 
-		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
+		    &it.not_after);
 		if (it.due <= now)
 			log_info("certificate \"%s\": renewal due now: %s",
 			    c->id, why);
@@ -169,7 +186,9 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 	if ((knob = getenv("ACMED_SCHED_BACKOFF_S")) != NULL &&
 	    atoi(knob) > 0 && atoi(knob) <= 60)
 		s->backoff_s = atoi(knob);
-	if (sched_fill(s) == -1) {
+	if ((s->busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL ||
+	    sched_fill(s) == -1) {
+		err_set("out of memory");
 		sched_free(s);
 		return NULL;
 	}
@@ -259,8 +278,15 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 	time_t now = time(NULL), wait;
 	char why[1024];
 
-	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why));
+	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
+	    &it.not_after);
 	it.check = 0;
+	if (ok)
+		it.forced = 0;
+	else if (it.forced)
+		/* Asked for, or revoked: the certificate on disk will not do,
+		 * whatever its dates say. */
+		it.due = now;
 	if (ok && it.due > now) {
 		it.failures = 0;
 		/* RFC 9773 section 4.3: ask about the new one at once. */
@@ -305,7 +331,7 @@ sched_worker(void *arg)
 	struct timespec until;
 	struct sched_item it;
 	long long retry_after;
-	int ok;
+	int ok, checking;
 
 	if ((http = http_client_new()) == NULL) {
 		log_error("worker: %s", err_msg());
@@ -332,13 +358,27 @@ sched_worker(void *arg)
 		}
 		it = heap_pop(s);
 		s->running++;
+		checking = it.due > time(NULL);
+		s->busy[it.cert] = checking ? SCHED_BUSY_CHECK :
+		    SCHED_BUSY_RENEW;
 		pthread_mutex_unlock(&s->mu);
 
-		if (it.due > time(NULL) && !sched_check(s, &it, http)) {
+		if (checking) {
+			ok = sched_check(s, &it, http);
+			pthread_mutex_lock(&s->mu);
+			if (s->busy[it.cert] & SCHED_BUSY_ASKED) {
+				it.forced = 1;
+				it.due = time(NULL);
+				it.check = 0;
+				ok = 1;
+			}
+			s->busy[it.cert] = SCHED_BUSY_RENEW;
+			pthread_mutex_unlock(&s->mu);
 			/* --once: a renewal not due now is not its job. */
-			if (!s->opts.once && !stop_is_set())
+			if (!ok && !s->opts.once && !stop_is_set())
 				sched_requeue(s, it);
-			goto next;
+			if (!ok)
+				goto next;
 		}
 		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
 		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
@@ -348,10 +388,13 @@ sched_worker(void *arg)
 			    err_msg());
 		if (!ok && !stop_is_set())
 			__atomic_add_fetch(&s->failed, 1, __ATOMIC_RELAXED);
+		if (ok)
+			__atomic_add_fetch(&s->renewed, 1, __ATOMIC_RELAXED);
 		if (!s->opts.once && !stop_is_set())
 			sched_done(s, it, ok, retry_after);
 next:
 		pthread_mutex_lock(&s->mu);
+		s->busy[it.cert] = 0;
 		/* Stopping: the new configuration would only be read. */
 		if (--s->running == 0 && s->pending != NULL &&
 		    !stop_is_set())
@@ -409,6 +452,13 @@ item_cmp_id(const void *a, const void *b, void *arg)
 static void
 sched_carry(struct sched_item *it, const struct sched_item *old)
 {
+	if (old->forced) {
+		it->forced = 1;
+		it->due = old->due;
+		it->failures = old->failures;
+		it->check = 0;
+		return;
+	}
 	if (old->failures > 0 && old->due > it->due) {
 		it->failures = old->failures;
 		it->due = old->due;
@@ -427,9 +477,21 @@ sched_swap(struct sched *s)
 {
 	struct runtime *rt = s->pending, *old_rt;
 	struct sched_item *old;
+	unsigned char *busy;
 	size_t nold, i, j;
 
 	s->pending = NULL;
+	/* No renewal runs: nobody is busy, in either configuration. */
+	if ((busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL) {
+		log_error("reload: out of memory: the configuration stays as "
+		    "it was");
+		runtime_free(rt);
+		s->reloading = 0;
+		pthread_cond_broadcast(&s->cv);
+		return;
+	}
+	free(s->busy);
+	s->busy = busy;
 	old = s->heap;
 	nold = s->n;
 	old_rt = s->rt;
@@ -495,6 +557,181 @@ sched_reload(struct sched *s, struct runtime *rt)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Where each certificate's item is in the heap (SIZE_MAX: being
+ * renewed), under s->mu.  Allocated; NULL with err. */
+static size_t *
+sched_positions(const struct sched *s)
+{
+	size_t *pos, i;
+
+	if ((pos = malloc((s->rt->cfg->ncertificates + 1) *
+	    sizeof(*pos))) == NULL) {
+		err_set("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < s->rt->cfg->ncertificates; i++)
+		pos[i] = SIZE_MAX;
+	for (i = 0; i < s->n; i++)
+		pos[s->heap[i].cert] = i;
+	return pos;
+}
+
+static int
+sched_time(struct buf *out, int64_t t)
+{
+	time_t tt = (time_t)t;
+	char text[32];
+	struct tm tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return buf_puts(out, "-");
+	return buf_puts(out, text);
+}
+
+int
+sched_status(struct sched *s, struct buf *out)
+{
+	const struct sched_item *it;
+	time_t now = time(NULL);
+	size_t *pos, i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if ((pos = sched_positions(s)) == NULL) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	rc = buf_puts(out, "certificate\tstate\tdue\tcheck\texpires\t"
+	    "failures\n");
+	for (i = 0; i < s->rt->cfg->ncertificates && rc == 0; i++) {
+		it = pos[i] == SIZE_MAX ? NULL : &s->heap[pos[i]];
+		rc |= buf_printf(out, "%s\t%s\t", sched_id(s, i), it == NULL ?
+		    (s->busy[i] & SCHED_BUSY_CHECK ? "checking" : "renewing") :
+		    it->forced ? "requested" : it->due <= now ? "due" :
+		    it->failures > 0 ? "failing" : "valid");
+		rc |= sched_time(out, it ? it->due : 0);
+		rc |= buf_putc(out, '\t');
+		rc |= sched_time(out, it ? it->check : 0);
+		rc |= buf_putc(out, '\t');
+		rc |= sched_time(out, it ? it->not_after : 0);
+		rc |= buf_printf(out, "\t%d\n", it ? it->failures : 0);
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(pos);
+	return rc == -1 ? err_set("the answer is too long") : 0;
+}
+
+/* A label value of the Prometheus text format. */
+static int
+sched_label(struct buf *out, const char *v)
+{
+	int rc = 0;
+
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			rc |= buf_putc(out, '\\');
+		if (*v == '\n')
+			rc |= buf_puts(out, "\\n");
+		else
+			rc |= buf_putc(out, *v);
+	}
+	return rc;
+}
+
+int
+sched_metrics(struct sched *s, struct buf *out)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+	} per[] = {
+		{ "acmed_certificate_expiry_timestamp_seconds",
+		    "notAfter of the certificate on disk." },
+		{ "acmed_certificate_renewal_timestamp_seconds",
+		    "When the certificate is next renewed." },
+		{ "acmed_certificate_failures",
+		    "Renewals of the certificate that failed in a row." },
+	};
+	const struct sched_item *it;
+	size_t *pos, i, k;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if ((pos = sched_positions(s)) == NULL) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	rc |= buf_printf(out, "# HELP acmed_certificates Certificates in the "
+	    "configuration.\n# TYPE acmed_certificates gauge\n"
+	    "acmed_certificates %zu\n", s->rt->cfg->ncertificates);
+	rc |= buf_printf(out, "# HELP acmed_renewals_total Renewals since the start, "
+	    "by result.\n# TYPE acmed_renewals_total counter\n"
+	    "acmed_renewals_total{result=\"success\"} %ld\n"
+	    "acmed_renewals_total{result=\"failure\"} %d\n",
+	    __atomic_load_n(&s->renewed, __ATOMIC_RELAXED),
+	    __atomic_load_n(&s->failed, __ATOMIC_RELAXED));
+	for (k = 0; k < sizeof(per) / sizeof(*per); k++) {
+		rc |= buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", per[k].name,
+		    per[k].help, per[k].name);
+		for (i = 0; i < s->rt->cfg->ncertificates; i++) {
+			/* Being renewed: its numbers are about to change. */
+			if (pos[i] == SIZE_MAX)
+				continue;
+			it = &s->heap[pos[i]];
+			if (k == 0 && it->not_after == 0)
+				continue;
+			rc |= buf_printf(out, "%s{certificate=\"", per[k].name);
+			rc |= sched_label(out, sched_id(s, i));
+			rc |= buf_printf(out, "\"} %lld\n", k == 0 ?
+			    (long long)it->not_after : k == 1 ?
+			    (long long)it->due : (long long)it->failures);
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(pos);
+	return rc == -1 ? err_set("the answer is too long") : 0;
+}
+
+int
+sched_renew_now(struct sched *s, const char *id)
+{
+	struct sched_item *it = NULL;
+	size_t i;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->n; i++)
+		if (strcmp(sched_id(s, s->heap[i].cert), id) == 0) {
+			it = &s->heap[i];
+			break;
+		}
+	if (s->pending != NULL)
+		rc = err_set("a reload is waiting for the renewals in "
+		    "progress: ask again once it is done");
+	else if (it == NULL) {
+		for (i = 0; i < s->rt->cfg->ncertificates; i++)
+			if (strcmp(sched_id(s, i), id) == 0)
+				break;
+		if (i == s->rt->cfg->ncertificates)
+			rc = err_set("no certificate \"%s\"", id);
+		else if (s->busy[i] & SCHED_BUSY_CHECK)
+			/* Its worker renews it once the check is done. */
+			s->busy[i] |= SCHED_BUSY_ASKED;
+		else
+			rc = err_set("certificate \"%s\" is being renewed "
+			    "now", id);
+	} else {
+		it->forced = 1;
+		it->due = time(NULL);
+		it->check = 0;
+		heap_up(s, i);
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 int
 sched_stop(struct sched *s)
 {
@@ -519,6 +756,7 @@ sched_free(struct sched *s)
 		sched_stop(s);
 	free(s->threads);
 	free(s->heap);
+	free(s->busy);
 	runtime_free(s->pending);
 	runtime_free(s->rt);
 	pthread_cond_destroy(&s->cv);

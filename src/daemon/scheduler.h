@@ -14,6 +14,7 @@
 #define ACMED_DAEMON_SCHEDULER_H
 
 #include "daemon/runtime.h"
+#include "util/buf.h"
 
 #define SCHED_DEFAULT_WORKERS	8
 
@@ -36,6 +37,24 @@ int	 sched_start(struct sched *s);
  * of them does it; no renewal starts meanwhile) and returns at once; takes
  * over rt.  Failures and backoffs carry over by certificate id. */
 void	 sched_reload(struct sched *s, struct runtime *rt);
+
+/*
+ * For the control socket (daemon/control.c).  Each takes the scheduler's
+ * lock for a moment; -1 with err.
+ *
+ * sched_status: one tab-separated line per certificate, after a header:
+ * id, state (valid, failing, due, requested, renewing), the next renewal,
+ * the next renewal-information check, the certificate's notAfter (UTC,
+ * "-" when none), renewals failed in a row.
+ * sched_metrics: the same numbers in the Prometheus text format, and the
+ * renewals since the start.
+ * sched_renew_now: renews the certificate named id at once, whatever its
+ * dates, and again after each failure (with the usual backoff) until a
+ * renewal succeeds.
+ */
+int	 sched_status(struct sched *s, struct buf *out);
+int	 sched_metrics(struct sched *s, struct buf *out);
+int	 sched_renew_now(struct sched *s, const char *id);
 
 /* Asks the workers to finish (after their current renewal) and joins
  * them.  Returns the number of renewals that failed (for --once). */

@@ -40,7 +40,8 @@ KEY_TABLES = {
 # Keys read outside the tables (account.c reads the contact table itself).
 EXTRA_KEYS = {"account": ["mailto"]}
 # What the man pages must say is installed, in which section.
-PAGES = {"acmed.8": "man8", "tacd.8": "man8", "acmed.toml.5": "man5"}
+PAGES = {"acmed.8": "man8", "acmectl.8": "man8", "tacd.8": "man8",
+         "acmed.toml.5": "man5"}
 CONFIGS = ["acmed.toml", "default_hooks.toml", "letsencrypt.toml"]
 
 
@@ -92,7 +93,7 @@ def installed(tmp_path_factory):
 
 
 def test_programs(installed):
-    for name in ("acmed", "tacd"):
+    for name in ("acmed", "acmectl", "tacd"):
         path = os.path.join(installed["sbin"], name)
         assert os.path.isfile(path), f"{path} is not installed"
         assert os.access(path, os.X_OK), f"{path} is not executable"
@@ -254,6 +255,7 @@ def render(page):
 
 
 @pytest.mark.parametrize("program,page", [("acmed", "acmed.8"),
+                                          ("acmectl", "acmectl.8"),
                                           ("tacd", "tacd.8")])
 def test_every_option_is_documented(program, page):
     r = run([conftest.program(program), "--help"])

@@ -1,0 +1,159 @@
+/*
+ * acmectl - asks a running acmed, on its control socket (acmed
+ * --control-socket), for its state or for renewals.  See acmectl(8).
+ *
+ * Exit status: 0 done; 1 the daemon answered with an error; 2 usage, or
+ * the daemon could not be reached.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "build_config.h"
+#include "util/buf.h"
+
+#define CTL_ANSWER_MAX	(256u * 1024 * 1024)
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: acmectl [-s|--socket FILE] status\n"
+	    "       acmectl [-s|--socket FILE] metrics\n"
+	    "       acmectl [-s|--socket FILE] renew ID...\n"
+	    "\n"
+	    "  -s, --socket FILE    acmed's control socket (default %s)\n"
+	    "  -h, --help           print this help and exit\n"
+	    "  -V, --version        print the version and exit\n",
+	    ACMED_DEFAULT_CONTROL_SOCKET);
+}
+
+/* Sends one request; prints the answer.  The exit status. */
+static int
+ctl_request(const char *path, const char *req)
+{
+	struct sockaddr_un sa;
+	struct buf answer;
+	char chunk[65536];
+	const char *body;
+	size_t off = 0, len = strlen(req);
+	ssize_t n;
+	int fd, rc = 2;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "acmectl: %s: path too long for a socket\n",
+		    path);
+		return 2;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		fprintf(stderr, "acmectl: %s: %s (is acmed running with "
+		    "--control-socket %s?)\n", path, strerror(errno), path);
+		if (fd != -1)
+			close(fd);
+		return 2;
+	}
+	buf_init(&answer, CTL_ANSWER_MAX);
+	while (off < len) {
+		if ((n = send(fd, req + off, len - off, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "acmectl: %s: %s\n", path,
+			    strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		if ((n = recv(fd, chunk, sizeof(chunk), 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "acmectl: %s: %s\n", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(&answer, chunk, (size_t)n) == -1) {
+			fprintf(stderr, "acmectl: %s: the answer is too "
+			    "long\n", path);
+			goto out;
+		}
+	}
+	body = buf_str(&answer);
+	if (strncmp(body, "ok\n", 3) == 0) {
+		fputs(body + 3, stdout);
+		rc = fflush(stdout) == 0 ? 0 : 2;
+	} else if (strncmp(body, "error: ", 7) == 0) {
+		fprintf(stderr, "acmectl: %s", body + 7);
+		rc = 1;
+	} else
+		fprintf(stderr, "acmectl: %s: no answer\n", path);
+out:
+	buf_free(&answer);
+	close(fd);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = ACMED_DEFAULT_CONTROL_SOCKET;
+	char req[4096];
+	int c, i, rc, worst = 0;
+
+	while ((c = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("acmectl %s\n", ACMED_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
+	    strcmp(argv[0], "metrics") == 0)) {
+		snprintf(req, sizeof(req), "%s\n", argv[0]);
+		return ctl_request(path, req);
+	}
+	if (argc < 2 || strcmp(argv[0], "renew") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 1; i < argc; i++) {
+		if (strchr(argv[i], '\n') != NULL || argv[i][0] == '\0' ||
+		    snprintf(req, sizeof(req), "renew %s\n", argv[i]) >=
+		    (int)sizeof(req)) {
+			fprintf(stderr, "acmectl: %s: not a certificate id\n",
+			    argv[i]);
+			rc = 2;
+		} else
+			rc = ctl_request(path, req);
+		worst = rc > worst ? rc : worst;
+	}
+	return worst;
+}

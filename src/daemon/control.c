@@ -1,0 +1,284 @@
+/*
+ * control.c - the control socket (see control.h).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/control.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/stop.h"
+
+#define CONTROL_IO_TIMEOUT_S	5
+
+struct control {
+	int		 fd;
+	char		*path;
+	struct sched	*s;
+	pthread_t	 thread;
+	int		 started;
+};
+
+static int
+control_addr(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return err_set("%s: path too long for a socket (%zu bytes at "
+		    "most)", path, sizeof(sa->sun_path) - 1);
+	memcpy(sa->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+/* Removes a socket nobody answers on; refuses anything else. */
+static int
+control_clear(const char *path, const struct sockaddr_un *sa)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : err_sys("%s", path);
+	if (!S_ISSOCK(st.st_mode))
+		return err_set("%s: exists and is not a socket", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return err_sys("socket");
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (rc == 0)
+		return err_set("%s: another acmed answers on this control "
+		    "socket", path);
+	if (unlink(path) == -1)
+		return err_sys("%s: cannot remove the old socket", path);
+	return 0;
+}
+
+struct control *
+control_open(const char *path)
+{
+	struct sockaddr_un sa;
+	struct control *c;
+	mode_t old;
+	int rc;
+
+	if (control_addr(path, &sa) == -1 || control_clear(path, &sa) == -1)
+		return NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(path)) == NULL) {
+		free(c);
+		err_set("out of memory");
+		return NULL;
+	}
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		err_sys("socket");
+		goto fail;
+	}
+	/* Single-threaded here: the umask is nobody else's for a moment. */
+	old = umask(0177);
+	rc = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc == -1) {
+		err_sys("%s: cannot bind the control socket", path);
+		goto fail;
+	}
+	if (listen(c->fd, 16) == -1) {
+		err_sys("%s: listen", path);
+		unlink(path);
+		goto fail;
+	}
+	return c;
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->path);
+	free(c);
+	return NULL;
+}
+
+static int
+control_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The request line, without its newline, into line (size CONTROL_LINE_MAX).
+ * -1 with err. */
+static int
+control_read_line(int fd, char *line)
+{
+	size_t len = 0;
+	ssize_t r;
+	char *nl;
+
+	for (;;) {
+		r = recv(fd, line + len, CONTROL_LINE_MAX - 1 - len, 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return err_sys("reading the request");
+		len += (size_t)r;
+		line[len] = '\0';
+		if ((nl = memchr(line, '\n', len)) != NULL) {
+			*nl = '\0';
+			return 0;
+		}
+		if (r == 0)
+			return err_set("the request has no newline");
+		if (len == CONTROL_LINE_MAX - 1)
+			return err_set("the request is longer than %d bytes",
+			    CONTROL_LINE_MAX - 1);
+	}
+}
+
+/* Closing with a request unread would reset the connection before the
+ * client has read the answer: what is left is read first (a little, and
+ * within the receive timeout). */
+static void
+control_drain(int fd)
+{
+	char chunk[4096];
+	size_t total = 0;
+	ssize_t r;
+
+	shutdown(fd, SHUT_WR);
+	while (total < 64 * 1024) {
+		r = recv(fd, chunk, sizeof(chunk), 0);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		total += (size_t)r;
+	}
+}
+
+/* Runs one request.  0 with the command's output in out, -1 with err. */
+static int
+control_run(struct control *c, char *line, struct buf *out, uid_t uid)
+{
+	char *arg = strchr(line, ' ');
+
+	if (arg != NULL)
+		*arg++ = '\0';
+	if (strcmp(line, "status") == 0 && arg == NULL)
+		return sched_status(c->s, out);
+	if (strcmp(line, "metrics") == 0 && arg == NULL)
+		return sched_metrics(c->s, out);
+	if (strcmp(line, "renew") == 0 && arg != NULL && *arg != '\0') {
+		if (sched_renew_now(c->s, arg) == -1)
+			return -1;
+		log_info("certificate \"%s\": renewal asked for on the "
+		    "control socket (uid %u)", arg, (unsigned)uid);
+		return buf_printf(out, "certificate \"%s\": renewal "
+		    "requested\n", arg);
+	}
+	return err_set("unknown request \"%s\" (status, metrics, renew ID)",
+	    line);
+}
+
+static void
+control_serve(struct control *c, int fd)
+{
+	struct timeval tv = { CONTROL_IO_TIMEOUT_S, 0 };
+	char line[CONTROL_LINE_MAX];
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct buf out;
+	int rc;
+
+	buf_init(&out, CONTROL_ANSWER_MAX);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		rc = err_sys("control socket: peer credentials");
+	else if (cred.uid != 0 && cred.uid != geteuid()) {
+		/* The socket's mode keeps them out; this is the second lock. */
+		log_warn("control socket: request from uid %u refused",
+		    (unsigned)cred.uid);
+		rc = err_set("permission denied");
+	} else
+		rc = control_read_line(fd, line);
+	if (rc == 0 && buf_puts(&out, "ok\n") == 0)
+		rc = control_run(c, line, &out, cred.uid);
+	if (rc == -1) {
+		log_debug("control socket: %s", err_msg());
+		buf_reset(&out);
+		buf_printf(&out, "error: %s\n", err_msg());
+	}
+	if (control_write_all(fd, out.data ? out.data : "", out.len) == -1)
+		log_debug("control socket: the answer could not be sent: %s",
+		    strerror(errno));
+	buf_free(&out);
+	control_drain(fd);
+}
+
+static void *
+control_thread(void *arg)
+{
+	struct control *c = arg;
+	struct pollfd pfd[2];
+	int fd;
+
+	pfd[0].fd = c->fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = stop_fd();
+	pfd[1].events = POLLIN;
+	while (!stop_is_set()) {
+		/* An idle daemon does not wake up, unless the stop flag has
+		 * no descriptor to wait on. */
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, pfd[1].fd >= 0 ? -1 :
+		    1000) <= 0)
+			continue;
+		if ((pfd[0].revents & POLLIN) == 0)
+			continue;
+		if ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+			continue;
+		control_serve(c, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+int
+control_start(struct control *c, struct sched *s)
+{
+	c->s = s;
+	if (pthread_create(&c->thread, NULL, control_thread, c) != 0)
+		return err_set("cannot start the control thread");
+	c->started = 1;
+	return 0;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c == NULL)
+		return;
+	if (c->started)
+		pthread_join(c->thread, NULL);
+	close(c->fd);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,237 @@
+"""The control socket (acmed --control-socket) and acmectl, against
+tests/fakeca/fakeca.py.
+
+What this suite pins down:
+
+- status: one tab-separated line per certificate (id, state, next
+  renewal, next renewal-information check, notAfter, failures in a row);
+  metrics: the same in the Prometheus text format.
+- renew ID: renews at once, whatever the dates, and again after each
+  failure (with the backoff) until a renewal succeeds; an unknown id is an
+  error (exit status 1).
+- The socket is 0600; a peer that is neither root nor the daemon's user is
+  refused even when the mode lets it in; a socket left by a dead daemon is
+  replaced; a live daemon's socket, or any other file, is an error.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import tempfile
+import time
+
+from acmed import Acmed
+from certs import openssl
+from conftest import program
+from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
+from pebble import wait_until
+from test_hostile_ca import CERT_NAME, Client
+
+NOBODY = 65534
+
+
+def daemon_with_socket(fakeca_factory, tmp_path, script=None, sock=None):
+    """A fake CA, a certificate from it, and a daemon with a control
+    socket.  Returns (ca, client, daemon, socket path)."""
+    ca = fakeca_factory()
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    if script:
+        ca.set_script(script)
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    sock = sock or os.path.join(client.folder, "control.sock")
+    a.start("--control-socket", sock)
+    wait_until(lambda: os.path.exists(sock), 30, "the control socket")
+    return ca, client, a, sock
+
+
+def ctl(sock, *args, **kwargs):
+    return subprocess.run([program("acmectl"), "-s", sock, *args],
+                          capture_output=True, text=True, timeout=30,
+                          **kwargs)
+
+
+def status(sock):
+    r = ctl(sock, "status")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "certificate\tstate\tdue\tcheck\texpires\tfailures"
+    return [dict(zip(lines[0].split("\t"), l.split("\t")))
+            for l in lines[1:]]
+
+
+def not_after(client):
+    text = openssl("x509", "-in", os.path.join(client.certs,
+                   CERT_NAME + ".crt.pem"), "-noout", "-enddate")
+    t = time.strptime(text.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y %Z")
+    return int(time.mktime(t) - time.mktime(time.gmtime(0)))
+
+
+def orders(ca):
+    return len([r for r in ca.requests() if r["path"] == "/new-order"])
+
+
+def test_status_metrics_renew(fakeca_factory, tmp_path):
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
+        # At start-up the certificate is checked for renewal information.
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        rows = status(sock)
+        assert len(rows) == 1
+        row = rows[0]
+        expires = not_after(client)
+        assert row["certificate"] == CERT_NAME and row["state"] == "valid"
+        assert row["expires"] == time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                               time.gmtime(expires))
+        assert row["failures"] == "0" and row["check"] == "-"
+        m = ctl(sock, "metrics")
+        assert m.returncode == 0, m.stderr
+        assert "acmed_certificates 1\n" in m.stdout
+        assert (f'acmed_certificate_expiry_timestamp_seconds{{certificate='
+                f'"{CERT_NAME}"}} {expires}\n') in m.stdout
+        assert 'acmed_renewals_total{result="success"} 0\n' in m.stdout
+        assert "# TYPE acmed_renewals_total counter\n" in m.stdout
+
+        old = client.files() and open(os.path.join(
+            client.certs, CERT_NAME + ".crt.pem")).read()
+        r = ctl(sock, "renew", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == f'certificate "{CERT_NAME}": renewal requested\n'
+        a.wait_log("certificate renewed")
+        assert orders(ca) == 2
+        with open(os.path.join(client.certs, CERT_NAME + ".crt.pem")) as f:
+            assert f.read() != old
+        assert "renewal asked for on the control socket (uid 0)" in a.log()
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the renewed certificate back in the schedule")
+        m = ctl(sock, "metrics")
+        assert 'acmed_renewals_total{result="success"} 1\n' in m.stdout
+
+        r = ctl(sock, "renew", "nope")
+        assert r.returncode == 1
+        assert r.stderr == 'acmectl: no certificate "nope"\n'
+        r = ctl(sock, "frobnicate")
+        assert r.returncode == 2 and "usage:" in r.stderr
+    finally:
+        a.stop()
+    assert a.proc.returncode == 0
+    assert not os.path.exists(sock)
+
+
+def test_requested_renewal_is_retried_until_it_succeeds(fakeca_factory,
+                                                        tmp_path,
+                                                        monkeypatch):
+    """The certificate on disk is not due, so an ordinary failure would not
+    be retried early; one asked for is, after the backoff."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    ca, client, a, sock = daemon_with_socket(
+        fakeca_factory, tmp_path,
+        script=[{"endpoint": "newOrder", "nth": 1, "status": 403,
+                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
+                          "detail": "not today"}}])
+    try:
+        r = ctl(sock, "renew", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        a.wait_log("not today")
+        a.wait_log("certificate renewed")
+        assert orders(ca) == 3
+    finally:
+        a.stop()
+
+
+def test_renewal_asked_during_a_check(fakeca_factory, tmp_path):
+    """A certificate being checked is renewed as soon as its check is
+    done (the CA's directory takes 3 s to come)."""
+    ca, client, a, sock = daemon_with_socket(
+        fakeca_factory, tmp_path,
+        script=[{"endpoint": "directory", "nth": 1, "delay": 3}])
+    try:
+        rows = status(sock)
+        assert rows[0]["state"] == "checking", rows
+        r = ctl(sock, "renew", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        a.wait_log("certificate renewed")
+        assert orders(ca) == 2
+    finally:
+        a.stop()
+
+
+def test_socket_files(fakeca_factory, tmp_path):
+    # In a folder anyone may cross, for the test of another user.
+    open_dir = tempfile.mkdtemp(prefix="acmed-control-", dir="/tmp")
+    os.chmod(open_dir, 0o755)
+    try:
+        socket_files(fakeca_factory, tmp_path,
+                     os.path.join(open_dir, "control.sock"))
+    finally:
+        shutil.rmtree(open_dir)
+
+
+def socket_files(fakeca_factory, tmp_path, sock):
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path, sock=sock)
+    try:
+        # A daemon answers on it: a second one (with folders of its own)
+        # is refused at start-up.
+        other = Client(tmp_path / "second", ca)
+        r = subprocess.run(
+            [program("acmed"), "-c", other.config, "-f", "--no-pid-file",
+             "--log-stderr", "--root-cert", ca.tls_cert,
+             "--control-socket", sock],
+            capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1
+        assert f"{sock}: another acmed answers on this control socket" in \
+            r.stderr, r.stderr
+        # A peer that is not root nor acmed's user is refused, even when
+        # the mode lets it in.
+        os.chmod(sock, 0o666)
+        r = ctl(sock, "status", preexec_fn=lambda: os.setuid(NOBODY))
+        assert r.returncode == 1 and r.stderr == \
+            "acmectl: permission denied\n", r.stderr
+        assert "control socket: request from uid 65534 refused" in a.log()
+        # A request that never ends is cut off (after 5 s); the next one
+        # is served.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock)
+        s.sendall(b"stat")
+        assert status(sock)[0]["certificate"] == CERT_NAME
+        s.close()
+    finally:
+        a.signal(signal.SIGKILL)
+        a.proc.wait()
+    # Left behind by a daemon that is gone: replaced.
+    assert os.path.exists(sock)
+    a2 = Acmed(client.folder, ca)
+    a2.config = client.config
+    os.unlink(a.pid_file)
+    a2.start("--control-socket", sock)
+    try:
+        wait_until(lambda: ctl(sock, "status").returncode == 0, 30,
+                   "the new daemon's control socket")
+    finally:
+        a2.stop()
+    # Any other file is not removed.
+    with open(sock, "w") as f:
+        f.write("precious\n")
+    r = subprocess.run(a2.argv("-f", "--no-pid-file", "--control-socket",
+                               sock), capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1
+    assert f"{sock}: exists and is not a socket" in r.stderr
+    with open(sock) as f:
+        assert f.read() == "precious\n"
+
+
+def test_control_socket_is_for_the_daemon(tmp_path):
+    for mode in ("--once", "--check-config"):
+        r = subprocess.run([program("acmed"), "-c", "/nonexistent", mode,
+                            "--control-socket", str(tmp_path / "s")],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 2
+        assert re.search("--control-socket is for the daemon", r.stderr)
