@@ -405,6 +405,22 @@ crypto_cert_info_free(struct crypto_cert_info *info)
 }
 
 int
+crypto_cert_der(const void *pem, size_t len, struct buf *der)
+{
+	unsigned char *bytes;
+	CERT_PARTS *c;
+	long n;
+	int rc;
+
+	if ((c = first_cert_parts(pem, len, &bytes, &n)) == NULL)
+		return -1;
+	rc = buf_append(der, bytes, (size_t)n);
+	cert_parts_free(c);
+	OPENSSL_free(bytes);
+	return rc;
+}
+
+int
 crypto_cert_check_key(const void *pem, size_t len,
     const struct crypto_key *key)
 {

@@ -46,6 +46,10 @@ int	 crypto_cert_info_key_pem(const void *pem, size_t len,
 
 void	 crypto_cert_info_free(struct crypto_cert_info *info);
 
+/* Appends the DER of the first certificate of PEM data to der.  -1 with
+ * err. */
+int	 crypto_cert_der(const void *pem, size_t len, struct buf *der);
+
 /* 0 when key is the private key of the first certificate of the PEM data,
  * -1 with "the private key does not match the certificate" or another
  * err. */

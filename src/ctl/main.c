@@ -26,8 +26,14 @@ usage(FILE *f)
 	    "usage: acmectl [-s|--socket FILE] status\n"
 	    "       acmectl [-s|--socket FILE] metrics\n"
 	    "       acmectl [-s|--socket FILE] renew ID...\n"
+	    "       acmectl [-s|--socket FILE] revoke [-r|--reason REASON] "
+	    "ID...\n"
 	    "\n"
 	    "  -s, --socket FILE    acmed's control socket (default %s)\n"
+	    "  -r, --reason REASON  unspecified, keyCompromise, "
+	    "affiliationChanged,\n"
+	    "                       superseded or cessationOfOperation "
+	    "(default: none)\n"
 	    "  -h, --help           print this help and exit\n"
 	    "  -V, --version        print the version and exit\n",
 	    ACMED_DEFAULT_CONTROL_SOCKET);
@@ -113,7 +119,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = ACMED_DEFAULT_CONTROL_SOCKET;
+	const char *path = ACMED_DEFAULT_CONTROL_SOCKET, *reason = "-";
 	char req[4096];
 	int c, i, rc, worst = 0;
 
@@ -140,14 +146,26 @@ main(int argc, char **argv)
 		snprintf(req, sizeof(req), "%s\n", argv[0]);
 		return ctl_request(path, req);
 	}
-	if (argc < 2 || strcmp(argv[0], "renew") != 0) {
+	if (argc < 2 || (strcmp(argv[0], "renew") != 0 &&
+	    strcmp(argv[0], "revoke") != 0)) {
 		usage(stderr);
 		return 2;
 	}
-	for (i = 1; i < argc; i++) {
+	i = 1;
+	if (strcmp(argv[0], "revoke") == 0 && (strcmp(argv[1], "-r") == 0 ||
+	    strcmp(argv[1], "--reason") == 0)) {
+		if (argc < 4 || strpbrk(argv[2], " \n") != NULL) {
+			usage(stderr);
+			return 2;
+		}
+		reason = argv[2];
+		i = 3;
+	}
+	for (; i < argc; i++) {
 		if (strchr(argv[i], '\n') != NULL || argv[i][0] == '\0' ||
-		    snprintf(req, sizeof(req), "renew %s\n", argv[i]) >=
-		    (int)sizeof(req)) {
+		    (strcmp(argv[0], "renew") == 0 ? snprintf(req, sizeof(req),
+		    "renew %s\n", argv[i]) : snprintf(req, sizeof(req),
+		    "revoke %s %s\n", reason, argv[i])) >= (int)sizeof(req)) {
 			fprintf(stderr, "acmectl: %s: not a certificate id\n",
 			    argv[i]);
 			rc = 2;

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "acme/revoke.h"
 #include "daemon/control.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -25,6 +26,7 @@ struct control {
 	int		 fd;
 	char		*path;
 	struct sched	*s;
+	struct http_client *http;	/* for revocations; NULL until one */
 	pthread_t	 thread;
 	int		 started;
 };
@@ -177,7 +179,8 @@ control_drain(int fd)
 static int
 control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 {
-	char *arg = strchr(line, ' ');
+	char *arg = strchr(line, ' '), *id;
+	int reason;
 
 	if (arg != NULL)
 		*arg++ = '\0';
@@ -185,6 +188,22 @@ control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 		return sched_status(c->s, out);
 	if (strcmp(line, "metrics") == 0 && arg == NULL)
 		return sched_metrics(c->s, out);
+	if (strcmp(line, "revoke") == 0 && arg != NULL &&
+	    (id = strchr(arg, ' ')) != NULL && id[1] != '\0') {
+		*id++ = '\0';
+		if (strcmp(arg, "-") == 0)
+			reason = ACME_REVOKE_NO_REASON;
+		else if ((reason = acme_revoke_reason(arg)) == -1)
+			return err_set("unknown revocation reason \"%s\"", arg);
+		if (c->http == NULL && (c->http = http_client_new()) == NULL)
+			return -1;
+		log_info("certificate \"%s\": revocation asked for on the "
+		    "control socket (uid %u)", id, (unsigned)uid);
+		if (sched_revoke(c->s, id, reason, c->http) == -1)
+			return -1;
+		return buf_printf(out, "certificate \"%s\": revoked; a new "
+		    "one is requested\n", id);
+	}
 	if (strcmp(line, "renew") == 0 && arg != NULL && *arg != '\0') {
 		if (sched_renew_now(c->s, arg) == -1)
 			return -1;
@@ -193,8 +212,8 @@ control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 		return buf_printf(out, "certificate \"%s\": renewal "
 		    "requested\n", arg);
 	}
-	return err_set("unknown request \"%s\" (status, metrics, renew ID)",
-	    line);
+	return err_set("unknown request \"%s\" (status, metrics, renew ID, "
+	    "revoke REASON ID)", line);
 }
 
 static void
@@ -279,6 +298,7 @@ control_close(struct control *c)
 		pthread_join(c->thread, NULL);
 	close(c->fd);
 	unlink(c->path);
+	http_client_free(c->http);
 	free(c->path);
 	free(c);
 }

@@ -5,7 +5,8 @@
  * One request per connection: a line "<command>[ <argument>]\n"; the
  * answer is "ok\n" and the command's output, or "error: <message>\n",
  * then the daemon closes the connection.  Commands: status, metrics,
- * renew <certificate id>.  Only root and the daemon's own user are
+ * renew <certificate id>, revoke <reason> <certificate id> (a reason of
+ * RFC 5280 by name, keyCompromise..., or "-" for none).  Only root and the daemon's own user are
  * answered (the socket is 0600, and the peer's credentials are checked
  * too); requests are served one at a time by one thread, each with a 5 s
  * limit on reading the request and writing the answer.

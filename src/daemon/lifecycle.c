@@ -11,6 +11,7 @@
 
 #include "acme/order.h"
 #include "acme/renewal_info.h"
+#include "acme/revoke.h"
 #include "crypto/cert.h"
 #include "crypto/csr.h"
 #include "daemon/hook.h"
@@ -321,13 +322,16 @@ out:
  * DANE records).  NULL with err. */
 static struct crypto_key *
 lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
-    int *is_new, const char *who)
+    int fresh, int *is_new, const char *who)
 {
 	struct crypto_key *k;
 	struct stat st;
 
 	*is_new = 0;
-	if (c->kp_reuse && lstat(f->key_path, &st) == 0) {
+	if (c->kp_reuse && fresh)
+		log_info("%s: kp_reuse: the key is not reused after a "
+		    "revocation for key compromise", who);
+	else if (c->kp_reuse && lstat(f->key_path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
 			err_set("%s: a symbolic link: acmed reads no key "
 			    "through one, and kp_reuse keeps the key: make it "
@@ -420,7 +424,8 @@ lifecycle_check_chain(const struct config_certificate *c,
 
 static int
 lifecycle_order(struct runtime *rt, const struct config_certificate *c,
-    struct acme_session *s, const struct cert_files *f, const char *who)
+    struct acme_session *s, const struct cert_files *f, int fresh_key,
+    const char *who)
 {
 	struct lifecycle_solver ls = { c, who };
 	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup,
@@ -499,7 +504,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("authorization");
 		goto out;
 	}
-	if ((key = lifecycle_key(c, f, &is_new, who)) == NULL)
+	if ((key = lifecycle_key(c, f, fresh_key, &is_new, who)) == NULL)
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.idents = cids;
@@ -549,8 +554,43 @@ out:
 }
 
 int
+lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
+    struct http_client *http, int reason)
+{
+	struct acme_session s;
+	struct cert_files f;
+	struct buf pem, der;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	buf_init(&pem, STORAGE_FILE_MAX);
+	buf_init(&der, STORAGE_FILE_MAX);
+	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
+	if (storage_paths(rt->cfg, c, &f) == -1 ||
+	    storage_read_cert(f.crt_path, &pem) == -1)
+		goto out;
+	if (crypto_cert_der(pem.data, pem.len, &der) == -1) {
+		err_prefix("%s", f.crt_path);
+		goto out;
+	}
+	if (acme_account_sync(runtime_account(rt, c->account), &s,
+	    c->endpoint->tos_agreed, 0) == -1 ||
+	    acme_revoke(&s, der.data, der.len, reason) == -1)
+		goto out;
+	log_info("certificate \"%s\": %s revoked (reason %d)", c->id,
+	    f.crt_path, reason);
+	rc = 0;
+out:
+	acme_session_free(&s);
+	storage_paths_free(&f);
+	buf_free(&pem);
+	buf_free(&der);
+	return rc;
+}
+
+int
 lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
-    struct http_client *http, long long *retry_after)
+    struct http_client *http, int fresh_key, long long *retry_after)
 {
 	struct acme_session s;
 	struct cert_files f;
@@ -565,7 +605,7 @@ lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
 	    (rc = storage_check_writable(&f)) == 0)
-		rc = lifecycle_order(rt, c, &s, &f, who);
+		rc = lifecycle_order(rt, c, &s, &f, fresh_key, who);
 	buf_init(&status, ERR_MSG_MAX + 8192);
 	if (rc == 0) {
 		for (i = 0; i < c->nidentifiers; i++)

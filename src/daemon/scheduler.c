@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "acme/http.h"
+#include "acme/revoke.h"
 #include "daemon/lifecycle.h"
 #include "daemon/scheduler.h"
 #include "util/err.h"
@@ -23,7 +24,8 @@ struct sched_item {
 	int64_t	 not_after;	/* of the certificate on disk; 0: none */
 	int	 failures;	/* renewals failed in a row */
 	int	 check_failures;	/* checks failed in a row */
-	int	 forced;	/* asked for (acmectl): due until renewed */
+	int	 forced;	/* asked for (acmectl): due until renewed;
+				   SCHED_FORCED_NEW_KEY: with a new key */
 };
 
 /* When the item is next taken from the heap. */
@@ -31,6 +33,19 @@ static time_t
 item_at(const struct sched_item *it)
 {
 	return it->check != 0 && it->check < it->due ? it->check : it->due;
+}
+
+#define SCHED_FORCED		1
+#define SCHED_FORCED_NEW_KEY	2	/* revoked for key compromise */
+
+/* The certificate is due now, and after each failure until renewed. */
+static void
+sched_force(struct sched_item *it, int how)
+{
+	if (it->forced != SCHED_FORCED_NEW_KEY)
+		it->forced = how;
+	it->due = time(NULL);
+	it->check = 0;
 }
 
 /* What a worker does with a certificate that is out of the heap. */
@@ -323,6 +338,18 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 
 static void	sched_swap(struct sched *);
 
+/* A certificate taken out of the heap is done with, under s->mu: the last
+ * one done swaps in a reload waiting for it. */
+static void
+sched_leave(struct sched *s, size_t cert)
+{
+	s->busy[cert] = 0;
+	/* Stopping: the new configuration would only be read. */
+	if (--s->running == 0 && s->pending != NULL && !stop_is_set())
+		sched_swap(s);
+	pthread_cond_broadcast(&s->cv);
+}
+
 static void *
 sched_worker(void *arg)
 {
@@ -367,9 +394,7 @@ sched_worker(void *arg)
 			ok = sched_check(s, &it, http);
 			pthread_mutex_lock(&s->mu);
 			if (s->busy[it.cert] & SCHED_BUSY_ASKED) {
-				it.forced = 1;
-				it.due = time(NULL);
-				it.check = 0;
+				sched_force(&it, SCHED_FORCED);
 				ok = 1;
 			}
 			s->busy[it.cert] = SCHED_BUSY_RENEW;
@@ -382,7 +407,7 @@ sched_worker(void *arg)
 		}
 		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
 		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
-		    http, &retry_after) == 0;
+		    http, it.forced == SCHED_FORCED_NEW_KEY, &retry_after) == 0;
 		if (!ok)
 			log_error("certificate \"%s\": %s", sched_id(s, it.cert),
 			    err_msg());
@@ -394,12 +419,7 @@ sched_worker(void *arg)
 			sched_done(s, it, ok, retry_after);
 next:
 		pthread_mutex_lock(&s->mu);
-		s->busy[it.cert] = 0;
-		/* Stopping: the new configuration would only be read. */
-		if (--s->running == 0 && s->pending != NULL &&
-		    !stop_is_set())
-			sched_swap(s);
-		pthread_cond_broadcast(&s->cv);
+		sched_leave(s, it.cert);
 	}
 	pthread_mutex_unlock(&s->mu);
 	http_client_free(http);
@@ -453,7 +473,7 @@ static void
 sched_carry(struct sched_item *it, const struct sched_item *old)
 {
 	if (old->forced) {
-		it->forced = 1;
+		it->forced = old->forced;
 		it->due = old->due;
 		it->failures = old->failures;
 		it->check = 0;
@@ -693,41 +713,93 @@ sched_metrics(struct sched *s, struct buf *out)
 	return rc == -1 ? err_set("the answer is too long") : 0;
 }
 
+/* The heap position of the certificate named id, under s->mu.  SIZE_MAX
+ * with err when it is not in the heap: no such certificate, a reload
+ * waiting, or a worker busy with it (*busy: the certificate's index, else
+ * SIZE_MAX). */
+static size_t
+sched_find(struct sched *s, const char *id, size_t *busy)
+{
+	size_t i;
+
+	*busy = SIZE_MAX;
+	if (s->pending != NULL) {
+		err_set("a reload is waiting for the renewals in progress: "
+		    "ask again once it is done");
+		return SIZE_MAX;
+	}
+	for (i = 0; i < s->n; i++)
+		if (strcmp(sched_id(s, s->heap[i].cert), id) == 0)
+			return i;
+	for (i = 0; i < s->rt->cfg->ncertificates; i++)
+		if (strcmp(sched_id(s, i), id) == 0)
+			break;
+	if (i == s->rt->cfg->ncertificates)
+		err_set("no certificate \"%s\"", id);
+	else {
+		*busy = i;
+		err_set("certificate \"%s\" is being %s now", id,
+		    s->busy[i] & SCHED_BUSY_CHECK ? "checked" : "renewed");
+	}
+	return SIZE_MAX;
+}
+
 int
 sched_renew_now(struct sched *s, const char *id)
 {
-	struct sched_item *it = NULL;
-	size_t i;
+	size_t i, busy;
 	int rc = 0;
 
 	pthread_mutex_lock(&s->mu);
-	for (i = 0; i < s->n; i++)
-		if (strcmp(sched_id(s, s->heap[i].cert), id) == 0) {
-			it = &s->heap[i];
-			break;
-		}
-	if (s->pending != NULL)
-		rc = err_set("a reload is waiting for the renewals in "
-		    "progress: ask again once it is done");
-	else if (it == NULL) {
-		for (i = 0; i < s->rt->cfg->ncertificates; i++)
-			if (strcmp(sched_id(s, i), id) == 0)
-				break;
-		if (i == s->rt->cfg->ncertificates)
-			rc = err_set("no certificate \"%s\"", id);
-		else if (s->busy[i] & SCHED_BUSY_CHECK)
-			/* Its worker renews it once the check is done. */
-			s->busy[i] |= SCHED_BUSY_ASKED;
-		else
-			rc = err_set("certificate \"%s\" is being renewed "
-			    "now", id);
-	} else {
-		it->forced = 1;
-		it->due = time(NULL);
-		it->check = 0;
+	if ((i = sched_find(s, id, &busy)) != SIZE_MAX) {
+		sched_force(&s->heap[i], SCHED_FORCED);
 		heap_up(s, i);
 		pthread_cond_broadcast(&s->cv);
+	} else if (busy != SIZE_MAX && (s->busy[busy] & SCHED_BUSY_CHECK)) {
+		/* Its worker renews it once the check is done. */
+		s->busy[busy] |= SCHED_BUSY_ASKED;
+		err_clear();
+	} else
+		rc = -1;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+int
+sched_revoke(struct sched *s, const char *id, int reason,
+    struct http_client *http)
+{
+	struct sched_item it;
+	size_t i, busy;
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	if ((i = sched_find(s, id, &busy)) == SIZE_MAX) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
 	}
+	/* Out of the heap, so that no worker renews it meanwhile (and the
+	 * new certificate is not the one revoked); running, so that a
+	 * reload waits. */
+	it = s->heap[i];
+	s->heap[i] = s->heap[--s->n];
+	if (i < s->n) {
+		heap_down(s, i);
+		heap_up(s, i);
+	}
+	s->running++;
+	s->busy[it.cert] = SCHED_BUSY_RENEW;
+	pthread_mutex_unlock(&s->mu);
+
+	rc = lifecycle_revoke(s->rt, &s->rt->cfg->certificates[it.cert], http,
+	    reason);
+	/* A revoked certificate will not do, whatever its dates. */
+	if (rc == 0)
+		sched_force(&it, reason == ACME_REVOKE_KEY_COMPROMISE ?
+		    SCHED_FORCED_NEW_KEY : SCHED_FORCED);
+	sched_requeue(s, it);
+	pthread_mutex_lock(&s->mu);
+	sched_leave(s, it.cert);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #ifndef ACMED_DAEMON_SCHEDULER_H
 #define ACMED_DAEMON_SCHEDULER_H
 
+#include "acme/http.h"
 #include "daemon/runtime.h"
 #include "util/buf.h"
 
@@ -55,6 +56,13 @@ void	 sched_reload(struct sched *s, struct runtime *rt);
 int	 sched_status(struct sched *s, struct buf *out);
 int	 sched_metrics(struct sched *s, struct buf *out);
 int	 sched_renew_now(struct sched *s, const char *id);
+
+/* Revokes the certificate named id (daemon/lifecycle.h), then renews it
+ * as sched_renew_now() does.  Runs in the caller's thread, with its own
+ * HTTP client; meanwhile the certificate is out of the workers' reach and
+ * a reload waits. */
+int	 sched_revoke(struct sched *s, const char *id, int reason,
+	    struct http_client *http);
 
 /* Asks the workers to finish (after their current renewal) and joins
  * them.  Returns the number of renewals that failed (for --once). */

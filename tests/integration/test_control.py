@@ -13,6 +13,7 @@ What this suite pins down:
   refused even when the mode lets it in; a socket left by a dead daemon is
   replaced; a live daemon's socket, or any other file, is an error.
 """
+import base64
 import os
 import re
 import shutil
@@ -159,6 +160,103 @@ def test_renewal_asked_during_a_check(fakeca_factory, tmp_path):
         assert r.returncode == 0, r.stderr
         a.wait_log("certificate renewed")
         assert orders(ca) == 2
+    finally:
+        a.stop()
+
+
+def leaf_der(client):
+    return subprocess.run(
+        ["openssl", "x509", "-in", os.path.join(client.certs,
+         CERT_NAME + ".crt.pem"), "-outform", "DER"],
+        capture_output=True, check=True).stdout
+
+
+def revocations(ca):
+    return [r for r in ca.requests() if r["path"] == "/revoke"]
+
+
+def test_revoke_then_renew(fakeca_factory, tmp_path):
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        der = leaf_der(client)
+        r = ctl(sock, "revoke", "--reason", "keyCompromise", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == f'certificate "{CERT_NAME}": revoked; a new ' \
+            "one is requested\n"
+        [rev] = revocations(ca)
+        assert rev["payload"] == {"certificate": base64.urlsafe_b64encode(
+            der).rstrip(b"=").decode(), "reason": 1}
+        assert rev["protected"]["kid"] == ca.base + "/acct/1"
+        a.wait_log("certificate renewed")
+        assert orders(ca) == 2 and leaf_der(client) != der
+        # Without a reason: none is sent.
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the renewed certificate back in the schedule")
+        r = ctl(sock, "revoke", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        assert "reason" not in revocations(ca)[1]["payload"]
+        r = ctl(sock, "revoke", "-r", "bogus", CERT_NAME)
+        assert r.returncode == 1
+        assert r.stderr == 'acmectl: unknown revocation reason "bogus"\n'
+    finally:
+        a.stop()
+
+
+def key_pem(client):
+    with open(os.path.join(client.certs, CERT_NAME + ".pk.pem")) as f:
+        return f.read()
+
+
+def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
+    """kp_reuse keeps the key over renewals, but not over a revocation
+    for key compromise."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    a.stop()
+    text = open(client.config).read()
+    with open(client.config, "w") as f:
+        f.write(text.replace('key_type = "ecdsa_p256"\n',
+                             'key_type = "ecdsa_p256"\nkp_reuse = true\n'))
+    a.start("--control-socket", sock)
+    try:
+        wait_until(lambda: ctl(sock, "status").returncode == 0 and
+                   status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        key = key_pem(client)
+        assert ctl(sock, "revoke", "-r", "superseded",
+                   CERT_NAME).returncode == 0
+        a.wait_log("certificate renewed")
+        assert key_pem(client) == key
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the renewed certificate back in the schedule")
+        assert ctl(sock, "revoke", "-r", "keyCompromise",
+                   CERT_NAME).returncode == 0
+        wait_until(lambda: a.log().count("certificate renewed") == 2, 30,
+                   "the second renewal")
+        assert key_pem(client) != key
+        assert "the key is not reused after a revocation for key " \
+            "compromise" in a.log()
+    finally:
+        a.stop()
+
+
+def test_revocation_refused(fakeca_factory, tmp_path):
+    """The CA's refusal is the answer; nothing is renewed."""
+    ca, client, a, sock = daemon_with_socket(
+        fakeca_factory, tmp_path,
+        script=[{"endpoint": "revokeCert", "status": 403,
+                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
+                          "detail": "not yours"}}])
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        r = ctl(sock, "revoke", CERT_NAME)
+        assert r.returncode == 1
+        assert f"{ca.base}/revoke: HTTP 403 unauthorized: not yours" in \
+            r.stderr, r.stderr
+        assert status(sock)[0]["state"] == "valid"
+        assert orders(ca) == 1
     finally:
         a.stop()
 
