@@ -7,6 +7,7 @@
 
 #include "acme/json.h"
 #include "util/err.h"
+#include "util/period.h"
 
 json_t *
 json_parse_object(const char *data, size_t len)
@@ -109,20 +110,6 @@ json_digits(const char **p, int n)
 	return v;
 }
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
-static int64_t
-json_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 int
 json_get_time(json_t *obj, const char *key, int required, int64_t *out)
 {
@@ -164,7 +151,7 @@ json_get_time(json_t *obj, const char *key, int required, int64_t *out)
 	/* A leap second is the second before the next minute. */
 	if (sec == 60)
 		sec = 59;
-	*out = json_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	*out = period_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
 	    sec - sign * (oh * 3600 + om * 60);
 	return 0;
 bad:

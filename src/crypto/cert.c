@@ -18,21 +18,7 @@
 #include "crypto/intern.h"
 #include "util/b64url.h"
 #include "util/err.h"
-
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (H.
- * Hinnant's days_from_civil): independent of time_t and the TZ. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
+#include "util/period.h"
 
 static int
 asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
@@ -41,7 +27,7 @@ asn1_time_epoch(const ASN1_TIME *t, int64_t *out)
 
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return crypto_ossl_err("invalid certificate validity");
-	*out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
+	*out = period_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 +
 	    tm.tm_sec;
 	return 0;

@@ -2,7 +2,8 @@
  * period.h - ACMEd time periods: one or more <digits><unit> pairs with no
  * space or sign, units s m h d w (lower case only), summed in any order:
  * "1d42s" and "40s20h4h2s" are both 86442 seconds.  And the one clock
- * that measures time spans (timeouts, deadlines, ages).
+ * that measures time spans (timeouts, deadlines, ages), and the one
+ * calendar computation of the date readers.
  */
 #ifndef ACMED_UTIL_PERIOD_H
 #define ACMED_UTIL_PERIOD_H
@@ -13,6 +14,11 @@
  * reason) on empty input, a unit without a number, a number without a
  * unit, an unknown unit, or overflow. */
 int	period_parse(const char *s, uint64_t *seconds);
+
+/* Days from 1970-01-01 to y-m-d (month 1-12) of the proleptic Gregorian
+ * calendar (H. Hinnant's days_from_civil), for the readers of dates
+ * (certificates, RFC 3339): independent of time_t and the TZ. */
+int64_t	period_days_from_civil(int64_t y, int m, int d);
 
 /* CLOCK_MONOTONIC in milliseconds: never steps with the wall clock. */
 long long period_now_ms(void);
