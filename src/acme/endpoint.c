@@ -238,7 +238,8 @@ acme_endpoint_directory_down(struct acme_endpoint *ep)
 	int down;
 
 	pthread_mutex_lock(&ep->mu);
-	down = ep->dir == NULL && ep->dir_failed_ms != 0 &&
+	/* A stale directory may still be cached: the last fetch decides. */
+	down = ep->dir_failed_ms != 0 &&
 	    period_now_ms() - ep->dir_failed_ms < ACME_DIRECTORY_DOWN_MS;
 	pthread_mutex_unlock(&ep->mu);
 	return down;

@@ -31,6 +31,17 @@ acme_revoke_reason(const char *name)
 	return -1;
 }
 
+const char *
+acme_revoke_reason_name(int reason)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(revoke_reasons) / sizeof(*revoke_reasons); i++)
+		if (revoke_reasons[i].code == reason)
+			return revoke_reasons[i].name;
+	return "none";
+}
+
 int
 acme_revoke(struct acme_session *s, const void *der, size_t len, int reason)
 {

@@ -21,6 +21,9 @@
 /* "keyCompromise" -> 1 ...; -1 for a name not in the list above. */
 int	 acme_revoke_reason(const char *name);
 
+/* The other way: "none" for ACME_REVOKE_NO_REASON. */
+const char *acme_revoke_reason_name(int reason);
+
 /* POSTs revokeCert with the certificate's DER and reason (or none), with
  * s->signer and s->kid set (acme_account_sync).  -1 with err, also when
  * the directory lists no revokeCert. */

@@ -72,6 +72,9 @@ ctl_request(const char *path, const char *req)
 		if ((n = send(fd, req + off, len - off, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* The daemon may have answered already (an error). */
+			if (errno == EPIPE)
+				break;
 			fprintf(stderr, "acmectl: %s: %s\n", path,
 			    strerror(errno));
 			goto out;

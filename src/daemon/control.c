@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,9 +17,11 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/period.h"
 #include "util/stop.h"
 
-#define CONTROL_IO_TIMEOUT_S	5
+/* For reading a request, and for writing its answer. */
+#define CONTROL_IO_TIMEOUT_MS	5000
 
 struct control {
 	int		 fd;
@@ -56,11 +57,15 @@ control_clear(const char *path, const struct sockaddr_un *sa)
 		return err_set("%s: exists and is not a socket", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return err_sys("socket");
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ? 0 :
+	    errno;
 	close(fd);
 	if (rc == 0)
 		return err_set("%s: another acmed answers on this control "
 		    "socket", path);
+	/* Refused: nobody listens.  Anything else is not for us to judge. */
+	if (rc != ECONNREFUSED)
+		return err_set("%s: %s", path, strerror(rc));
 	if (unlink(path) == -1)
 		return err_sys("%s: cannot remove the old socket", path);
 	return 0;
@@ -82,7 +87,8 @@ control_open(const char *path)
 		err_set("out of memory");
 		return NULL;
 	}
-	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1) {
 		err_sys("socket");
 		goto fail;
 	}
@@ -108,16 +114,42 @@ fail:
 	return NULL;
 }
 
+/* Waits until fd is ready for events.  -1 with err when the deadline
+ * (period_now_ms()) passes first, or the daemon is stopping: a slow
+ * client holds the control thread for a bounded time, never past a stop.
+ */
 static int
-control_write_all(int fd, const char *p, size_t n)
+control_wait(int fd, short events, long long deadline)
+{
+	struct pollfd pfd[2] = { { fd, events, 0 }, { stop_fd(), POLLIN, 0 } };
+	long long left;
+	int n;
+
+	for (;;) {
+		if (stop_is_set())
+			return err_set("shutting down");
+		if ((left = deadline - period_now_ms()) <= 0)
+			return err_set("timed out");
+		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, (int)left);
+		if (n == -1 && errno != EINTR)
+			return err_sys("poll");
+		if (n > 0 && pfd[0].revents != 0)
+			return 0;
+	}
+}
+
+static int
+control_write_all(int fd, const char *p, size_t n, long long deadline)
 {
 	ssize_t w;
 
 	while (n > 0) {
-		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
+		if (control_wait(fd, POLLOUT, deadline) == -1)
 			return -1;
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return err_sys("sending the answer");
 		}
 		p += w;
 		n -= (size_t)w;
@@ -128,15 +160,17 @@ control_write_all(int fd, const char *p, size_t n)
 /* The request line, without its newline, into line (size CONTROL_LINE_MAX).
  * -1 with err. */
 static int
-control_read_line(int fd, char *line)
+control_read_line(int fd, char *line, long long deadline)
 {
 	size_t len = 0;
 	ssize_t r;
 	char *nl;
 
 	for (;;) {
+		if (control_wait(fd, POLLIN, deadline) == -1)
+			return err_prefix("reading the request");
 		r = recv(fd, line + len, CONTROL_LINE_MAX - 1 - len, 0);
-		if (r == -1 && errno == EINTR)
+		if (r == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r == -1)
 			return err_sys("reading the request");
@@ -155,8 +189,8 @@ control_read_line(int fd, char *line)
 }
 
 /* Closing with a request unread would reset the connection before the
- * client has read the answer: what is left is read first (a little, and
- * within the receive timeout). */
+ * client has read the answer: what it has sent is read first (a little,
+ * without waiting for more). */
 static void
 control_drain(int fd)
 {
@@ -166,7 +200,7 @@ control_drain(int fd)
 
 	shutdown(fd, SHUT_WR);
 	while (total < 64 * 1024) {
-		r = recv(fd, chunk, sizeof(chunk), 0);
+		r = recv(fd, chunk, sizeof(chunk), MSG_DONTWAIT);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -219,7 +253,7 @@ control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 static void
 control_serve(struct control *c, int fd)
 {
-	struct timeval tv = { CONTROL_IO_TIMEOUT_S, 0 };
+	long long deadline = period_now_ms() + CONTROL_IO_TIMEOUT_MS;
 	char line[CONTROL_LINE_MAX];
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -227,17 +261,18 @@ control_serve(struct control *c, int fd)
 	int rc;
 
 	buf_init(&out, CONTROL_ANSWER_MAX);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+	/* The request is read first, whoever sends it, so that the answer
+	 * is not lost to a connection reset. */
+	rc = control_read_line(fd, line, deadline);
+	if (rc == 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == -1)
 		rc = err_sys("control socket: peer credentials");
-	else if (cred.uid != 0 && cred.uid != geteuid()) {
+	else if (rc == 0 && cred.uid != 0 && cred.uid != geteuid()) {
 		/* The socket's mode keeps them out; this is the second lock. */
 		log_warn("control socket: request from uid %u refused",
 		    (unsigned)cred.uid);
 		rc = err_set("permission denied");
-	} else
-		rc = control_read_line(fd, line);
+	}
 	if (rc == 0 && buf_puts(&out, "ok\n") == 0)
 		rc = control_run(c, line, &out, cred.uid);
 	if (rc == -1) {
@@ -245,9 +280,13 @@ control_serve(struct control *c, int fd)
 		buf_reset(&out);
 		buf_printf(&out, "error: %s\n", err_msg());
 	}
-	if (control_write_all(fd, out.data ? out.data : "", out.len) == -1)
+	/* A revocation takes its time: the answer gets a deadline of its
+	 * own. */
+	deadline = period_now_ms() + CONTROL_IO_TIMEOUT_MS;
+	if (control_write_all(fd, out.data ? out.data : "", out.len,
+	    deadline) == -1)
 		log_debug("control socket: the answer could not be sent: %s",
-		    strerror(errno));
+		    err_msg());
 	buf_free(&out);
 	control_drain(fd);
 }
@@ -271,7 +310,8 @@ control_thread(void *arg)
 			continue;
 		if ((pfd[0].revents & POLLIN) == 0)
 			continue;
-		if ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		if ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
+		    SOCK_NONBLOCK)) == -1)
 			continue;
 		control_serve(c, fd);
 		close(fd);

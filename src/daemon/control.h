@@ -8,8 +8,8 @@
  * renew <certificate id>, revoke <reason> <certificate id> (a reason of
  * RFC 5280 by name, keyCompromise..., or "-" for none).  Only root and the daemon's own user are
  * answered (the socket is 0600, and the peer's credentials are checked
- * too); requests are served one at a time by one thread, each with a 5 s
- * limit on reading the request and writing the answer.
+ * too); requests are served one at a time by one thread, with 5 s in all
+ * to read a request and 5 s to write its answer, and none past a stop.
  */
 #ifndef ACMED_DAEMON_CONTROL_H
 #define ACMED_DAEMON_CONTROL_H

@@ -67,6 +67,8 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	struct buf pem;
 	uint64_t delay, life;
 	time_t due = now;
+	char reason[64];
+	int revoked;
 
 	*not_after = 0;
 	memset(&info, 0, sizeof(info));
@@ -85,6 +87,14 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		goto out;
 	}
 	*not_after = info.not_after;
+	if ((revoked = storage_revoked(&f, reason, sizeof(reason))) == 1) {
+		snprintf(why, n, "the certificate was revoked (%s)", reason);
+		goto out;
+	}
+	if (revoked == -1) {
+		snprintf(why, n, "%s", err_msg());
+		goto out;
+	}
 	if (!lifecycle_covers(c, &info, why, n))
 		goto out;
 	if (!info.key_matches) {
@@ -322,13 +332,16 @@ out:
  * DANE records).  NULL with err. */
 static struct crypto_key *
 lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
-    int fresh, int *is_new, const char *who)
+    int *is_new, const char *who)
 {
 	struct crypto_key *k;
 	struct stat st;
+	char reason[64];
 
 	*is_new = 0;
-	if (c->kp_reuse && fresh)
+	if (c->kp_reuse && storage_revoked(f, reason, sizeof(reason)) == 1 &&
+	    strcmp(reason, acme_revoke_reason_name(
+	    ACME_REVOKE_KEY_COMPROMISE)) == 0)
 		log_info("%s: kp_reuse: the key is not reused after a "
 		    "revocation for key compromise", who);
 	else if (c->kp_reuse && lstat(f->key_path, &st) == 0) {
@@ -424,8 +437,7 @@ lifecycle_check_chain(const struct config_certificate *c,
 
 static int
 lifecycle_order(struct runtime *rt, const struct config_certificate *c,
-    struct acme_session *s, const struct cert_files *f, int fresh_key,
-    const char *who)
+    struct acme_session *s, const struct cert_files *f, const char *who)
 {
 	struct lifecycle_solver ls = { c, who };
 	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup,
@@ -504,7 +516,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("authorization");
 		goto out;
 	}
-	if ((key = lifecycle_key(c, f, fresh_key, &is_new, who)) == NULL)
+	if ((key = lifecycle_key(c, f, &is_new, who)) == NULL)
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.idents = cids;
@@ -534,6 +546,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("storing");
 		goto out;
 	}
+	storage_unmark_revoked(f);
 	rc = 0;
 out:
 	if (rc == -1 && ordered) {
@@ -577,8 +590,12 @@ lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
 	    c->endpoint->tos_agreed, 0) == -1 ||
 	    acme_revoke(&s, der.data, der.len, reason) == -1)
 		goto out;
-	log_info("certificate \"%s\": %s revoked (reason %d)", c->id,
-	    f.crt_path, reason);
+	log_info("certificate \"%s\": %s revoked (reason: %s)", c->id,
+	    f.crt_path, acme_revoke_reason_name(reason));
+	/* The files stay: the marker makes the certificate due until it is
+	 * replaced, also after a restart (the scheduler forces it too). */
+	if (storage_mark_revoked(&f, acme_revoke_reason_name(reason)) == -1)
+		log_error("certificate \"%s\": %s", c->id, err_msg());
 	rc = 0;
 out:
 	acme_session_free(&s);
@@ -590,7 +607,7 @@ out:
 
 int
 lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
-    struct http_client *http, int fresh_key, long long *retry_after)
+    struct http_client *http, long long *retry_after)
 {
 	struct acme_session s;
 	struct cert_files f;
@@ -605,7 +622,7 @@ lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
 	    (rc = storage_check_writable(&f)) == 0)
-		rc = lifecycle_order(rt, c, &s, &f, fresh_key, who);
+		rc = lifecycle_order(rt, c, &s, &f, who);
 	buf_init(&status, ERR_MSG_MAX + 8192);
 	if (rc == 0) {
 		for (i = 0; i < c->nidentifiers; i++)

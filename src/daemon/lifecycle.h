@@ -41,21 +41,22 @@ int	 lifecycle_check(struct runtime *rt,
 
 /*
  * Revokes the certificate on disk with c's account (RFC 8555 section 7.6;
- * reason: ACME_REVOKE_*, or ACME_REVOKE_NO_REASON).  The files stay.  -1
- * with err.
+ * reason: ACME_REVOKE_*, or ACME_REVOKE_NO_REASON).  The files stay,
+ * marked revoked (storage_mark_revoked), which makes them due.  -1 with
+ * err.
  */
 int	 lifecycle_revoke(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
 	    int reason);
 
 /*
- * Renews c now, with a new key also under kp_reuse when fresh_key (the
- * old one was reported compromised).  Returns 0, or -1 with err naming
- * the step; *retry_after is set (seconds, else -1) when the CA asked us
- * to wait.  The post-operation hooks run in both cases.
+ * Renews c now (with a new key also under kp_reuse when the certificate
+ * was revoked for key compromise).  Returns 0, or -1 with err naming the
+ * step; *retry_after is set (seconds, else -1) when the CA asked us to
+ * wait.  The post-operation hooks run in both cases.
  */
 int	 lifecycle_renew(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
-	    int fresh_key, long long *retry_after);
+	    long long *retry_after);
 
 #endif

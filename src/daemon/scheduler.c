@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "acme/http.h"
-#include "acme/revoke.h"
 #include "daemon/lifecycle.h"
 #include "daemon/scheduler.h"
 #include "util/err.h"
@@ -21,11 +20,12 @@ struct sched_item {
 	time_t	 due;		/* the renewal */
 	time_t	 check;		/* the next renewal-information check;
 				   0: none */
+	time_t	 ari_due;	/* the due time the CA's window set; 0 */
 	int64_t	 not_after;	/* of the certificate on disk; 0: none */
 	int	 failures;	/* renewals failed in a row */
 	int	 check_failures;	/* checks failed in a row */
-	int	 forced;	/* asked for (acmectl): due until renewed;
-				   SCHED_FORCED_NEW_KEY: with a new key */
+	int	 ari_streak;	/* checks in a row that said "renew now" */
+	int	 forced;	/* asked for (acmectl): due until renewed */
 };
 
 /* When the item is next taken from the heap. */
@@ -35,15 +35,11 @@ item_at(const struct sched_item *it)
 	return it->check != 0 && it->check < it->due ? it->check : it->due;
 }
 
-#define SCHED_FORCED		1
-#define SCHED_FORCED_NEW_KEY	2	/* revoked for key compromise */
-
 /* The certificate is due now, and after each failure until renewed. */
 static void
-sched_force(struct sched_item *it, int how)
+sched_force(struct sched_item *it)
 {
-	if (it->forced != SCHED_FORCED_NEW_KEY)
-		it->forced = how;
+	it->forced = 1;
 	it->due = time(NULL);
 	it->check = 0;
 }
@@ -228,18 +224,11 @@ sched_backoff(const struct sched *s, int failures, long long retry_after)
 	return base;
 }
 
-static void
-sched_requeue(struct sched *s, struct sched_item it)
-{
-	pthread_mutex_lock(&s->mu);
-	if (heap_push(s, it) == -1)
-		log_error("certificate \"%s\": %s", sched_id(s, it.cert),
-		    err_msg());
-	pthread_mutex_unlock(&s->mu);
-}
-
 /* A renewal-information check.  The CA's moment replaces the due date
- * when it comes first.  1 when the renewal is due now. */
+ * when it comes first.  A CA that keeps saying "now" (for the
+ * certificate it has just issued, or while renewals fail) is followed
+ * after the renewal backoff, not at once: it must not make acmed issue in
+ * a loop.  1 when the renewal is due now. */
 static int
 sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 {
@@ -255,6 +244,8 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 		log_debug("certificate \"%s\": %s", c->id, why);
 		it->check = 0;
 		it->check_failures = 0;
+		it->ari_streak = 0;
+		it->ari_due = 0;
 		return 0;
 	}
 	if (rc == -1) {
@@ -266,15 +257,25 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	}
 	it->check_failures = 0;
 	it->check = now + recheck;
+	if (at > now)
+		it->ari_streak = 0;
+	else if (++it->ari_streak > 1) {
+		wait = sched_backoff(s, it->ari_streak - 1, -1);
+		at = now + wait;
+		log_warn("certificate \"%s\": %s: the CA asks for a renewal "
+		    "now %d times in a row: next attempt in %lld s", c->id,
+		    why, it->ari_streak, (long long)wait);
+	}
+	it->ari_due = at > now ? at : now;
 	if (at >= it->due) {
 		log_debug("certificate \"%s\": %s; renewal at its due date",
 		    c->id, why);
 		return 0;
 	}
-	it->due = at > now ? at : now;
+	it->due = it->ari_due;
 	if (it->due == now)
 		log_info("certificate \"%s\": %s: renewing now", c->id, why);
-	else {
+	else if (it->ari_streak <= 1) {
 		if (gmtime_r(&it->due, &tm) == NULL ||
 		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
 		    &tm) == 0)
@@ -285,22 +286,25 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	return it->due <= now;
 }
 
+/* Where a renewal leaves the item (to be put back by the caller). */
 static void
-sched_done(struct sched *s, struct sched_item it, int ok,
+sched_done(struct sched *s, struct sched_item *itp, int ok,
     long long retry_after)
 {
-	const struct config_certificate *c = &s->rt->cfg->certificates[it.cert];
+	const struct config_certificate *c = &s->rt->cfg->certificates[itp->cert];
+	struct sched_item it = *itp;
 	time_t now = time(NULL), wait;
 	char why[1024];
 
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 	    &it.not_after);
 	it.check = 0;
+	it.ari_due = 0;
 	if (ok)
 		it.forced = 0;
 	else if (it.forced)
-		/* Asked for, or revoked: the certificate on disk will not do,
-		 * whatever its dates say. */
+		/* Asked for: the certificate on disk will not do, whatever
+		 * its dates say. */
 		it.due = now;
 	if (ok && it.due > now) {
 		it.failures = 0;
@@ -318,14 +322,12 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 	} else if (it.due > now) {
 		/* Failed after the new files were in place (a file-post-*
 		 * hook): retrying would only issue another certificate.  Or
-		 * the CA's renewal information asked for this renewal: its
-		 * next check, after a backoff, asks again. */
-		it.failures++;
-		wait = sched_backoff(s, it.failures, retry_after);
-		it.check = now + wait;
+		 * the CA's renewal information asked for this renewal: a
+		 * check at once tells, and its "now" streak backs off. */
+		it.failures = 0;
+		it.check = now + (retry_after > 0 ? (time_t)retry_after : 0);
 		log_info("certificate \"%s\": the certificate on disk is "
-		    "not due (%s): no early retry; renewal information "
-		    "checked again in %lld s", c->id, why, (long long)wait);
+		    "not due (%s): no early retry", c->id, why);
 	} else {
 		it.failures++;
 		wait = sched_backoff(s, it.failures, retry_after);
@@ -333,17 +335,22 @@ sched_done(struct sched *s, struct sched_item it, int ok,
 		log_info("certificate \"%s\": next attempt in %lld s", c->id,
 		    (long long)wait);
 	}
-	sched_requeue(s, it);
+	*itp = it;
 }
 
 static void	sched_swap(struct sched *);
 
-/* A certificate taken out of the heap is done with, under s->mu: the last
- * one done swaps in a reload waiting for it. */
+/* A certificate taken out of the heap is done with, under s->mu: it goes
+ * back (unless it is NULL) in the same critical section as it stops being
+ * busy, so that no other worker takes it meanwhile; the last one done
+ * swaps in a reload waiting for it. */
 static void
-sched_leave(struct sched *s, size_t cert)
+sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 {
 	s->busy[cert] = 0;
+	if (it != NULL && heap_push(s, *it) == -1)
+		log_error("certificate \"%s\": %s", sched_id(s, cert),
+		    err_msg());
 	/* Stopping: the new configuration would only be read. */
 	if (--s->running == 0 && s->pending != NULL && !stop_is_set())
 		sched_swap(s);
@@ -358,7 +365,7 @@ sched_worker(void *arg)
 	struct timespec until;
 	struct sched_item it;
 	long long retry_after;
-	int ok, checking;
+	int ok, checking, requeue;
 
 	if ((http = http_client_new()) == NULL) {
 		log_error("worker: %s", err_msg());
@@ -390,24 +397,23 @@ sched_worker(void *arg)
 		    SCHED_BUSY_RENEW;
 		pthread_mutex_unlock(&s->mu);
 
+		/* --once: what is not due now is not its job. */
+		requeue = !s->opts.once;
 		if (checking) {
 			ok = sched_check(s, &it, http);
 			pthread_mutex_lock(&s->mu);
 			if (s->busy[it.cert] & SCHED_BUSY_ASKED) {
-				sched_force(&it, SCHED_FORCED);
+				sched_force(&it);
 				ok = 1;
 			}
 			s->busy[it.cert] = SCHED_BUSY_RENEW;
 			pthread_mutex_unlock(&s->mu);
-			/* --once: a renewal not due now is not its job. */
-			if (!ok && !s->opts.once && !stop_is_set())
-				sched_requeue(s, it);
-			if (!ok)
+			if (!ok || stop_is_set())
 				goto next;
 		}
 		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
 		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
-		    http, it.forced == SCHED_FORCED_NEW_KEY, &retry_after) == 0;
+		    http, &retry_after) == 0;
 		if (!ok)
 			log_error("certificate \"%s\": %s", sched_id(s, it.cert),
 			    err_msg());
@@ -415,11 +421,11 @@ sched_worker(void *arg)
 			__atomic_add_fetch(&s->failed, 1, __ATOMIC_RELAXED);
 		if (ok)
 			__atomic_add_fetch(&s->renewed, 1, __ATOMIC_RELAXED);
-		if (!s->opts.once && !stop_is_set())
-			sched_done(s, it, ok, retry_after);
+		if (requeue && !stop_is_set())
+			sched_done(s, &it, ok, retry_after);
 next:
 		pthread_mutex_lock(&s->mu);
-		sched_leave(s, it.cert);
+		sched_leave(s, it.cert, requeue && !stop_is_set() ? &it : NULL);
 	}
 	pthread_mutex_unlock(&s->mu);
 	http_client_free(http);
@@ -483,12 +489,18 @@ sched_carry(struct sched_item *it, const struct sched_item *old)
 		it->failures = old->failures;
 		it->due = old->due;
 	}
-	if (it->check == 0 || (old->check == 0 && old->failures > 0))
+	/* Not due, and the same certificate as before the reload. */
+	if (it->check == 0 || old->not_after != it->not_after ||
+	    (old->check == 0 && old->failures > 0))
 		return;
 	it->check = old->check;
 	it->check_failures = old->check_failures;
-	if (old->check != 0 && old->failures == 0 && old->due < it->due)
-		it->due = old->due;
+	it->ari_streak = old->ari_streak;
+	if (old->ari_due != 0) {
+		it->ari_due = old->ari_due;
+		if (it->ari_due < it->due)
+			it->due = it->ari_due;
+	}
 }
 
 /* Swaps s->pending in, under s->mu with no renewal running. */
@@ -752,7 +764,9 @@ sched_renew_now(struct sched *s, const char *id)
 
 	pthread_mutex_lock(&s->mu);
 	if ((i = sched_find(s, id, &busy)) != SIZE_MAX) {
-		sched_force(&s->heap[i], SCHED_FORCED);
+		/* Now may be later than an overdue item's time. */
+		sched_force(&s->heap[i]);
+		heap_down(s, i);
 		heap_up(s, i);
 		pthread_cond_broadcast(&s->cv);
 	} else if (busy != SIZE_MAX && (s->busy[busy] & SCHED_BUSY_CHECK)) {
@@ -795,11 +809,9 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	    reason);
 	/* A revoked certificate will not do, whatever its dates. */
 	if (rc == 0)
-		sched_force(&it, reason == ACME_REVOKE_KEY_COMPROMISE ?
-		    SCHED_FORCED_NEW_KEY : SCHED_FORCED);
-	sched_requeue(s, it);
+		sched_force(&it);
 	pthread_mutex_lock(&s->mu);
-	sched_leave(s, it.cert);
+	sched_leave(s, it.cert, &it);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

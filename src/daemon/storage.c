@@ -224,6 +224,65 @@ storage_read_cert(const char *path, struct buf *pem)
 	return storage_read(path, pem);
 }
 
+#define STORAGE_REVOKED_SUFFIX	".revoked"
+
+static int
+storage_revoked_path(const struct cert_files *f, struct buf *path)
+{
+	buf_init(path, 8192);
+	return buf_printf(path, "%s%s", f->crt_path, STORAGE_REVOKED_SUFFIX);
+}
+
+int
+storage_mark_revoked(const struct cert_files *f, const char *reason)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct buf path;
+	int rc;
+
+	if ((rc = storage_revoked_path(f, &path)) == 0)
+		rc = afile_write(buf_str(&path), reason, strlen(reason), &o);
+	buf_free(&path);
+	return rc;
+}
+
+int
+storage_revoked(const struct cert_files *f, char *reason, size_t n)
+{
+	struct buf path, text;
+	struct stat st;
+	int rc = -1;
+
+	buf_init(&text, 256);
+	if (storage_revoked_path(f, &path) == -1)
+		goto out;
+	if (lstat(buf_str(&path), &st) == -1 && errno == ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (buf_read_file(&text, buf_str(&path)) == -1)
+		goto out;
+	snprintf(reason, n, "%.*s", (int)strcspn(buf_str(&text), "\n"),
+	    buf_str(&text));
+	rc = 1;
+out:
+	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+void
+storage_unmark_revoked(const struct cert_files *f)
+{
+	struct buf path;
+
+	if (storage_revoked_path(f, &path) == 0 &&
+	    unlink(buf_str(&path)) == -1 && errno != ENOENT)
+		log_warn("%s: %s: the certificate it marks as revoked has been "
+		    "replaced", buf_str(&path), strerror(errno));
+	buf_free(&path);
+}
+
 /* The variables of the file-* hooks. */
 static struct tmpl_value *
 storage_file_vars(const char *dir, const char *name, const char *path)

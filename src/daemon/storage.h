@@ -58,6 +58,19 @@ int	 storage_store(const struct config *cfg,
 	    const struct crypto_key *new_key, const void *chain, size_t len,
 	    const char *who);
 
+/*
+ * A revoked certificate stays in place (the services using it keep
+ * starting) until its replacement comes; a marker next to it,
+ * "<certificate file>.revoked", holding the reason's name, makes it due
+ * until then, also after a restart, and tells whether its key may be
+ * reused.  storage_revoked: 1 with the reason in reason (size n), 0 when
+ * there is no marker, -1 with err.  storage_unmark_revoked: after the
+ * replacement is stored (a failure is logged).
+ */
+int	 storage_mark_revoked(const struct cert_files *f, const char *reason);
+int	 storage_revoked(const struct cert_files *f, char *reason, size_t n);
+void	 storage_unmark_revoked(const struct cert_files *f);
+
 /* What an account file save needs (acme_account_save_fn's argument). */
 struct storage_account {
 	const struct config_account	*account;

@@ -211,13 +211,16 @@ def key_pem(client):
 
 def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
     """kp_reuse keeps the key over renewals, but not over a revocation
-    for key compromise."""
+    for key compromise, also when the daemon restarts before the
+    replacement comes: the revocation is marked next to the certificate
+    until then."""
     ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
     a.stop()
     text = open(client.config).read()
     with open(client.config, "w") as f:
         f.write(text.replace('key_type = "ecdsa_p256"\n',
                              'key_type = "ecdsa_p256"\nkp_reuse = true\n'))
+    marker = os.path.join(client.certs, CERT_NAME + ".crt.pem.revoked")
     a.start("--control-socket", sock)
     try:
         wait_until(lambda: ctl(sock, "status").returncode == 0 and
@@ -227,13 +230,30 @@ def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
         assert ctl(sock, "revoke", "-r", "superseded",
                    CERT_NAME).returncode == 0
         a.wait_log("certificate renewed")
-        assert key_pem(client) == key
+        assert key_pem(client) == key and not os.path.exists(marker)
         wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
                    "the renewed certificate back in the schedule")
+        # The CA issues nothing for now: the revoked certificate stays.
+        ca.set_script([{"endpoint": "newOrder", "status": 503,
+                        "json": {"type": "urn:ietf:params:acme:error:"
+                                 "serverInternal", "detail": "down"}}])
+        pem = open(os.path.join(client.certs, CERT_NAME + ".crt.pem")).read()
         assert ctl(sock, "revoke", "-r", "keyCompromise",
                    CERT_NAME).returncode == 0
-        wait_until(lambda: a.log().count("certificate renewed") == 2, 30,
-                   "the second renewal")
+        with open(marker) as f:
+            assert f.read() == "keyCompromise"
+        assert stat.S_IMODE(os.stat(marker).st_mode) == 0o600
+    finally:
+        a.stop()
+    with open(os.path.join(client.certs, CERT_NAME + ".crt.pem")) as f:
+        assert f.read() == pem
+    # After a restart, with the CA back: due at once, with a new key.
+    ca.set_script([])
+    a.start("--control-socket", sock)
+    try:
+        a.wait_log("the certificate was revoked (keyCompromise)")
+        wait_until(lambda: not os.path.exists(marker), 60,
+                   "the replacement of the revoked certificate")
         assert key_pem(client) != key
         assert "the key is not reused after a revocation for key " \
             "compromise" in a.log()
@@ -298,16 +318,42 @@ def socket_files(fakeca_factory, tmp_path, sock):
         s = socket.socket(socket.AF_UNIX)
         s.connect(sock)
         s.sendall(b"stat")
+        t0 = time.monotonic()
         assert status(sock)[0]["certificate"] == CERT_NAME
+        assert time.monotonic() - t0 < 8
+        s.close()
+        # One that sends a byte a second is cut off as soon (the limit is
+        # for the whole request, not for each byte).
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock)
+        t0 = time.monotonic()
+        for _ in range(3):
+            s.sendall(b"s")
+            time.sleep(1)
+        assert status(sock)[0]["certificate"] == CERT_NAME
+        assert time.monotonic() - t0 < 8
+        s.close()
+        # A client that holds the control thread does not hold a stop.
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(sock)
+        s.sendall(b"stat")
+        t0 = time.monotonic()
+        a.signal(signal.SIGTERM)
+        a.proc.wait(timeout=30)
+        assert time.monotonic() - t0 < 3
+        assert a.proc.returncode == 0
         s.close()
     finally:
-        a.signal(signal.SIGKILL)
+        if a.proc.poll() is None:
+            a.signal(signal.SIGKILL)
         a.proc.wait()
     # Left behind by a daemon that is gone: replaced.
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(sock)
+    srv.close()
     assert os.path.exists(sock)
     a2 = Acmed(client.folder, ca)
     a2.config = client.config
-    os.unlink(a.pid_file)
     a2.start("--control-socket", sock)
     try:
         wait_until(lambda: ctl(sock, "status").returncode == 0, 30,

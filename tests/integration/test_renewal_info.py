@@ -220,6 +220,29 @@ def test_bad_answer_is_a_warning(fakeca_factory, tmp_path, answer, error):
     assert f"{ca.base}{ARI}{old_id}" in line[0] and error in line[0], line[0]
 
 
+def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
+        fakeca_factory, tmp_path, monkeypatch):
+    """A window in the past for every certificate, the one just issued
+    included: renewals back off (1, 10, 100 s with the test knob; 1, 10,
+    100 min, then daily, without) instead of issuing in a loop."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    ca, client = issued(fakeca_factory, tmp_path)
+    now = time.time()
+    with_ari(ca, window(now - 2 * DAY, now - DAY))
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        a.wait_log("now 3 times in a row", timeout=60)
+        m = re.search(r"now 3 times in a row: next attempt in (\d+) s",
+                      a.log())
+        assert 9 <= int(m[1]) <= 11, m[0]
+        # The first renewal at once, the second after a second.
+        assert len(new_orders(ca)) == 3
+    finally:
+        a.stop()
+
+
 def add_certificate(client, name):
     """Appends a copy of the client's certificate for another name."""
     text = read(client.config)
