@@ -236,8 +236,11 @@ acme_session_directory(struct acme_session *s)
 	}
 	http_response_free(&r);
 	if (d == NULL) {
+		/* Unless another worker has just fetched it. */
 		pthread_mutex_lock(&s->ep->mu);
-		s->ep->dir_failed_ms = period_now_ms();
+		if (s->ep->dir == NULL || period_now_ms() / 1000 -
+		    s->ep->dir->fetched >= ACME_DIRECTORY_MAX_AGE_S)
+			s->ep->dir_failed_ms = period_now_ms();
 		pthread_mutex_unlock(&s->ep->mu);
 		return NULL;
 	}

@@ -130,7 +130,9 @@ control_wait(int fd, short events, long long deadline)
 			return err_set("shutting down");
 		if ((left = deadline - period_now_ms()) <= 0)
 			return err_set("timed out");
-		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, (int)left);
+		/* Without the stop flag's descriptor, a second at most. */
+		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, pfd[1].fd >= 0 ||
+		    left < 1000 ? (int)left : 1000);
 		if (n == -1 && errno != EINTR)
 			return err_sys("poll");
 		if (n > 0 && pfd[0].revents != 0)

@@ -57,6 +57,45 @@ lifecycle_covers(const struct config_certificate *c,
 	return 1;
 }
 
+/* The certificate on disk into info (free it with crypto_cert_info_free()
+ * in any case).  -1 with err: no file, or one that does not parse. */
+static int
+lifecycle_read_cert(const struct cert_files *f, struct crypto_cert_info *info)
+{
+	struct buf pem;
+	int rc = -1;
+
+	memset(info, 0, sizeof(*info));
+	buf_init(&pem, STORAGE_FILE_MAX);
+	if (storage_read_cert(f->crt_path, &pem) == 0 &&
+	    (rc = crypto_cert_info_pem(pem.data, pem.len, info)) == -1)
+		err_prefix("%s", f->crt_path);
+	buf_free(&pem);
+	return rc;
+}
+
+/* Whether the certificate on disk, of this serial (NULL: unknown), was
+ * revoked with acmectl: 1 with the reason in reason (size n), 0, or -1
+ * with err (a marker that cannot be read; callers take it as revoked).  A
+ * marker of another certificate (its replacement was stored, and the
+ * marker could not be removed then) is removed. */
+static int
+lifecycle_revoked(const struct cert_files *f, const char *serial,
+    char *reason, size_t n)
+{
+	char marked[256];
+	int rc;
+
+	rc = storage_revoked(f, reason, n, marked, sizeof(marked));
+	if (rc == 1 && serial != NULL && strcmp(serial, marked) != 0) {
+		log_info("%s: the certificate marked as revoked (serial %s) "
+		    "has been replaced", f->crt_path, marked);
+		storage_unmark_revoked(f);
+		rc = 0;
+	}
+	return rc;
+}
+
 time_t
 lifecycle_due(const struct config *cfg, const struct config_certificate *c,
     time_t now, char *why, size_t n, int64_t *not_after)
@@ -87,7 +126,8 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		goto out;
 	}
 	*not_after = info.not_after;
-	if ((revoked = storage_revoked(&f, reason, sizeof(reason))) == 1) {
+	if ((revoked = lifecycle_revoked(&f, info.serial, reason,
+	    sizeof(reason))) == 1) {
 		snprintf(why, n, "the certificate was revoked (%s)", reason);
 		goto out;
 	}
@@ -131,32 +171,6 @@ out:
 	return due;
 }
 
-/* The RFC 9773 identifier of the certificate on disk (allocated), or
- * NULL with err: no file, one that does not parse, or one that names no
- * issuer key (no authority key identifier). */
-static char *
-lifecycle_cert_id(const struct cert_files *f)
-{
-	struct crypto_cert_info info;
-	struct buf pem;
-	char *id = NULL;
-
-	memset(&info, 0, sizeof(info));
-	buf_init(&pem, STORAGE_FILE_MAX);
-	if (storage_read_cert(f->crt_path, &pem) == -1)
-		goto out;
-	if (crypto_cert_info_pem(pem.data, pem.len, &info) == -1)
-		err_prefix("%s", f->crt_path);
-	else if (info.ari_id == NULL)
-		err_set("%s: no authority key identifier", f->crt_path);
-	else if ((id = strdup(info.ari_id)) == NULL)
-		err_set("out of memory");
-out:
-	crypto_cert_info_free(&info);
-	buf_free(&pem);
-	return id;
-}
-
 static void
 lifecycle_utc(int64_t t, char *out, size_t n)
 {
@@ -174,12 +188,15 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
     size_t n)
 {
 	struct acme_renewal_info ri;
+	struct crypto_cert_info info;
 	struct acme_session s;
 	struct cert_files f;
-	char *id = NULL, from[32], to[32];
+	char from[32], to[32];
+	time_t now;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
+	memset(&info, 0, sizeof(info));
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	/* The directory first: most CAs offer none, and the certificate
 	 * need not be read for them. */
@@ -187,15 +204,18 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 		snprintf(why, n, "the CA offers no renewal information");
 		rc = 1;
 	} else if (rc == 1 && (rc = storage_paths(rt->cfg, c, &f)) == 0 &&
-	    (id = lifecycle_cert_id(&f)) == NULL) {
+	    (lifecycle_read_cert(&f, &info) == -1 || info.ari_id == NULL)) {
 		/* Nothing to ask about: the due date says what to do. */
-		snprintf(why, n, "no renewal information: %s", err_msg());
+		snprintf(why, n, "no renewal information: %s",
+		    info.serial == NULL ? err_msg() :
+		    "the certificate has no authority key identifier");
 		rc = 1;
 	}
-	if (rc == 0 && (rc = acme_renewal_info_get(&s, id, &ri)) == 1)
+	if (rc == 0 && (rc = acme_renewal_info_get(&s, info.ari_id, &ri)) ==
+	    1)
 		snprintf(why, n, "the CA offers no renewal information");
 	if (rc == 0) {
-		*renew_at = (time_t)acme_renewal_info_pick(&ri, id);
+		*renew_at = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
 		*recheck = (time_t)acme_renewal_info_recheck(&ri);
 		lifecycle_utc(ri.start, from, sizeof(from));
 		lifecycle_utc(ri.end, to, sizeof(to));
@@ -204,10 +224,24 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 		    ri.explanation ? ri.explanation : "");
 		if (ri.explanation != NULL)
 			strncat(why, ")", n - strlen(why) - 1);
+		/* Not at once for a certificate of the last day, whatever
+		 * the window says: a CA (or a cache in front of it) that
+		 * keeps saying "now" would make acmed issue at each start
+		 * or --once run. */
+		now = time(NULL);
+		if (*renew_at <= now && now - info.not_before <
+		    rt->ari_min_age_s) {
+			*renew_at = (time_t)(info.not_before +
+			    rt->ari_min_age_s);
+			lifecycle_utc(info.not_before, from, sizeof(from));
+			snprintf(why + strlen(why), n - strlen(why), "; but "
+			    "the certificate is less than a day old (not "
+			    "before %s)", from);
+		}
 		acme_renewal_info_free(&ri);
 	} else if (rc == -1)
 		*recheck = s.retry_after > 0 ? (time_t)s.retry_after : 0;
-	free(id);
+	crypto_cert_info_free(&info);
 	acme_session_free(&s);
 	storage_paths_free(&f);
 	return rc;
@@ -325,26 +359,45 @@ out:
 	tmpl_value_free(v);
 }
 
-/* The key for the new certificate: with kp_reuse, the current one (a new
- * one only when there is none yet, or it is of another type), else a new
- * one.  *is_new tells which.  A key file that is there but cannot be
- * read fails: a new key would break what kp_reuse is for (a pinned key,
- * DANE records).  NULL with err. */
-static struct crypto_key *
-lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
-    int *is_new, const char *who)
+/* 1 when kp_reuse must not reuse the key: its certificate (serial, NULL
+ * when unknown) was revoked for key compromise, or its revocation marker
+ * cannot be read (in doubt, a new key). */
+static int
+lifecycle_key_revoked(const struct cert_files *f, const char *serial,
+    const char *who)
 {
-	struct crypto_key *k;
-	struct stat st;
 	char reason[64];
+	int rc;
 
-	*is_new = 0;
-	if (c->kp_reuse && storage_revoked(f, reason, sizeof(reason)) == 1 &&
-	    strcmp(reason, acme_revoke_reason_name(
+	if ((rc = lifecycle_revoked(f, serial, reason, sizeof(reason))) == -1)
+		log_warn("%s: kp_reuse: %s: the key is not reused", who,
+		    err_msg());
+	else if (rc == 1 && strcmp(reason, acme_revoke_reason_name(
 	    ACME_REVOKE_KEY_COMPROMISE)) == 0)
 		log_info("%s: kp_reuse: the key is not reused after a "
 		    "revocation for key compromise", who);
-	else if (c->kp_reuse && lstat(f->key_path, &st) == 0) {
+	else
+		return 0;
+	return 1;
+}
+
+/* The key for the new certificate: with kp_reuse, the current one (a new
+ * one only when there is none yet, or it is of another type, or it was
+ * revoked for key compromise), else a new one.  *is_new tells which.  A
+ * key file that is there but cannot be read fails: a new key would break
+ * what kp_reuse is for (a pinned key, DANE records).  serial: of the
+ * certificate on disk, NULL when unknown.  NULL with err. */
+static struct crypto_key *
+lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
+    const char *serial, int *is_new, const char *who)
+{
+	struct crypto_key *k;
+	struct stat st;
+
+	*is_new = 0;
+	if (!c->kp_reuse || lifecycle_key_revoked(f, serial, who))
+		goto fresh;
+	if (lstat(f->key_path, &st) == 0) {
 		if (S_ISLNK(st.st_mode)) {
 			err_set("%s: a symbolic link: acmed reads no key "
 			    "through one, and kp_reuse keeps the key: make it "
@@ -360,10 +413,11 @@ lifecycle_key(const struct config_certificate *c, const struct cert_files *f,
 		log_info("%s: the key in %s is not a %s key: creating a new "
 		    "one", who, f->key_path, crypto_key_type_name(c->key_type));
 		crypto_key_free(k);
-	} else if (c->kp_reuse && errno != ENOENT) {
+	} else if (errno != ENOENT) {
 		err_sys("kp_reuse: cannot reuse the key: %s", f->key_path);
 		return NULL;
 	}
+fresh:
 	*is_new = 1;
 	return crypto_key_generate(c->key_type);
 }
@@ -448,12 +502,18 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	struct crypto_csr_req req;
 	struct crypto_key *key = NULL;
 	struct acme_order o;
+	struct crypto_cert_info old;
 	struct buf csr, chain;
-	char *replaces = NULL;
+	const char *replaces;
 	size_t i;
 	int rc = -1, is_new = 0, ordered = 0, attempt;
 
 	memset(&o, 0, sizeof(o));
+	/* RFC 9773 section 5: the certificate this order replaces (sent
+	 * only to a CA that offers renewal information). */
+	if (lifecycle_read_cert(f, &old) == -1)
+		err_clear();
+	replaces = old.ari_id;
 	buf_init(&csr, 64 * 1024);
 	buf_init(&chain, HTTP_MAX_BODY);
 	if ((ids = calloc(c->nidentifiers, sizeof(*ids))) == NULL ||
@@ -461,10 +521,6 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_set("out of memory");
 		goto out;
 	}
-	/* RFC 9773 section 5: the certificate this order replaces (sent
-	 * only to a CA that offers renewal information). */
-	if ((replaces = lifecycle_cert_id(f)) == NULL)
-		err_clear();
 	for (i = 0; i < c->nidentifiers; i++) {
 		ids[i].type = cids[i].type = c->identifiers[i].type;
 		ids[i].value = cids[i].value = c->identifiers[i].value;
@@ -487,7 +543,6 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		    strstr(s->problem.detail, "replace") != NULL))) {
 			log_info("%s: %s: ordering again without \"replaces\"",
 			    who, err_msg());
-			free(replaces);
 			replaces = NULL;
 			attempt--;
 			continue;
@@ -516,7 +571,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("authorization");
 		goto out;
 	}
-	if ((key = lifecycle_key(c, f, &is_new, who)) == NULL)
+	if ((key = lifecycle_key(c, f, old.serial, &is_new, who)) == NULL)
 		goto out;
 	memset(&req, 0, sizeof(req));
 	req.idents = cids;
@@ -562,7 +617,7 @@ out:
 	buf_free(&chain);
 	free(ids);
 	free(cids);
-	free(replaces);
+	crypto_cert_info_free(&old);
 	return rc;
 }
 
@@ -570,34 +625,45 @@ int
 lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
     struct http_client *http, int reason)
 {
+	struct crypto_cert_info info;
 	struct acme_session s;
 	struct cert_files f;
 	struct buf pem, der;
 	int rc = -1;
 
 	memset(&f, 0, sizeof(f));
+	memset(&info, 0, sizeof(info));
 	buf_init(&pem, STORAGE_FILE_MAX);
 	buf_init(&der, STORAGE_FILE_MAX);
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if (storage_paths(rt->cfg, c, &f) == -1 ||
 	    storage_read_cert(f.crt_path, &pem) == -1)
 		goto out;
-	if (crypto_cert_der(pem.data, pem.len, &der) == -1) {
+	if (crypto_cert_der(pem.data, pem.len, &der) == -1 ||
+	    crypto_cert_info_pem(pem.data, pem.len, &info) == -1) {
 		err_prefix("%s", f.crt_path);
+		goto out;
+	}
+	/* The marker first: a certificate revoked must not look valid
+	 * later (nor its key reusable), so without one, no revocation.  The
+	 * files stay: the marker makes them due until they are replaced,
+	 * also after a restart. */
+	if (storage_mark_revoked(&f, acme_revoke_reason_name(reason),
+	    info.serial) == -1) {
+		err_prefix("not revoked");
 		goto out;
 	}
 	if (acme_account_sync(runtime_account(rt, c->account), &s,
 	    c->endpoint->tos_agreed, 0) == -1 ||
-	    acme_revoke(&s, der.data, der.len, reason) == -1)
+	    acme_revoke(&s, der.data, der.len, reason) == -1) {
+		storage_unmark_revoked(&f);
 		goto out;
+	}
 	log_info("certificate \"%s\": %s revoked (reason: %s)", c->id,
 	    f.crt_path, acme_revoke_reason_name(reason));
-	/* The files stay: the marker makes the certificate due until it is
-	 * replaced, also after a restart (the scheduler forces it too). */
-	if (storage_mark_revoked(&f, acme_revoke_reason_name(reason)) == -1)
-		log_error("certificate \"%s\": %s", c->id, err_msg());
 	rc = 0;
 out:
+	crypto_cert_info_free(&info);
 	acme_session_free(&s);
 	storage_paths_free(&f);
 	buf_free(&pem);

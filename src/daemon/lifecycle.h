@@ -29,8 +29,9 @@ time_t	 lifecycle_due(const struct config *cfg,
 
 /*
  * Asks the CA when to renew the certificate on disk (RFC 9773).  0:
- * *renew_at is the moment picked in the CA's window and *recheck the
- * seconds until the next question; 1: nothing to ask (the CA offers no
+ * *renew_at is the moment picked in the CA's window (but not before the
+ * certificate is a day old: rt->ari_min_age_s) and *recheck the seconds
+ * until the next question; 1: nothing to ask (the CA offers no
  * renewal information, or there is no certificate with an authority key
  * identifier); why (size n) says which.  -1 with err; *recheck is then
  * the CA's Retry-After, else 0.

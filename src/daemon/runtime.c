@@ -51,6 +51,7 @@ struct runtime *
 runtime_new(struct config *cfg)
 {
 	struct runtime *rt;
+	const char *knob;
 	size_t i;
 
 	if ((rt = calloc(1, sizeof(*rt))) == NULL) {
@@ -59,6 +60,10 @@ runtime_new(struct config *cfg)
 		return NULL;
 	}
 	rt->cfg = cfg;
+	rt->ari_min_age_s = 86400;
+	if ((knob = getenv("ACMED_ARI_MIN_AGE_S")) != NULL)
+		rt->ari_min_age_s = strcmp(knob, "0") == 0 ? 0 :
+		    runtime_env_num("ACMED_ARI_MIN_AGE_S");
 	if (runtime_env_num("ACMED_POLL_DEADLINE_MS") > 0) {
 		if ((rt->poll = calloc(1, sizeof(*rt->poll))) == NULL) {
 			err_set("out of memory");

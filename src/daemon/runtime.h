@@ -22,6 +22,7 @@ struct runtime {
 	struct acme_poll_opts	 *poll;		/* NULL: defaults; owned */
 	struct folder_lock	**locks;	/* its folders, locked */
 	size_t			  nlocks;
+	long long		  ari_min_age_s;	/* see lifecycle_check() */
 };
 
 /*
@@ -33,6 +34,9 @@ struct runtime {
  *   ACMED_HTTP_TIMEOUT_MS    the whole of one HTTP request (default 60 s)
  *   ACMED_HTTP_LOW_SPEED_S   how long a response may stall below 1 byte/s
  *                            (default 30 s)
+ *   ACMED_ARI_MIN_AGE_S      the age under which a certificate is not
+ *                            renewed at once when the CA's window says
+ *                            "now" (default a day; 0 allowed)
  */
 
 /*

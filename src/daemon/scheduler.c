@@ -267,6 +267,9 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 		    why, it->ari_streak, (long long)wait);
 	}
 	it->ari_due = at > now ? at : now;
+	/* The streak counts renewals, not checks: none before it. */
+	if (it->ari_streak > 1 && it->check < it->ari_due)
+		it->check = it->ari_due;
 	if (at >= it->due) {
 		log_debug("certificate \"%s\": %s; renewal at its due date",
 		    c->id, why);
@@ -323,8 +326,9 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 		/* Failed after the new files were in place (a file-post-*
 		 * hook): retrying would only issue another certificate.  Or
 		 * the CA's renewal information asked for this renewal: a
-		 * check at once tells, and its "now" streak backs off. */
-		it.failures = 0;
+		 * check at once tells, and its "now" streak backs off.
+		 * Counted, for status and metrics. */
+		it.failures++;
 		it.check = now + (retry_after > 0 ? (time_t)retry_after : 0);
 		log_info("certificate \"%s\": the certificate on disk is "
 		    "not due (%s): no early retry", c->id, why);

@@ -185,14 +185,21 @@ storage_paths_free(struct cert_files *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Reads a regular file, refusing to follow a symlink. */
+/* Reads a regular file, refusing to follow a symlink (and to wait on a
+ * FIFO). */
 static int
 storage_read(const char *path, struct buf *out)
 {
+	struct stat st;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
 		return err_sys("%s", path);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set("%s: not a regular file", path);
+	}
 	rc = buf_read_fd(out, fd);
 	close(fd);
 	if (rc == -1)
@@ -234,36 +241,51 @@ storage_revoked_path(const struct cert_files *f, struct buf *path)
 }
 
 int
-storage_mark_revoked(const struct cert_files *f, const char *reason)
+storage_mark_revoked(const struct cert_files *f, const char *reason,
+    const char *serial)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
-	struct buf path;
+	struct buf path, text;
 	int rc;
 
-	if ((rc = storage_revoked_path(f, &path)) == 0)
-		rc = afile_write(buf_str(&path), reason, strlen(reason), &o);
+	buf_init(&text, 512);
+	if ((rc = storage_revoked_path(f, &path)) == 0 &&
+	    (rc = buf_printf(&text, "%s %s\n", reason, serial)) == 0)
+		rc = afile_write(buf_str(&path), text.data, text.len, &o);
 	buf_free(&path);
+	buf_free(&text);
 	return rc;
 }
 
 int
-storage_revoked(const struct cert_files *f, char *reason, size_t n)
+storage_revoked(const struct cert_files *f, char *reason, size_t rn,
+    char *serial, size_t sn)
 {
 	struct buf path, text;
 	struct stat st;
+	const char *t;
+	size_t len;
 	int rc = -1;
 
-	buf_init(&text, 256);
+	buf_init(&text, 512);
 	if (storage_revoked_path(f, &path) == -1)
 		goto out;
 	if (lstat(buf_str(&path), &st) == -1 && errno == ENOENT) {
 		rc = 0;
 		goto out;
 	}
-	if (buf_read_file(&text, buf_str(&path)) == -1)
+	if (storage_read(buf_str(&path), &text) == -1)
 		goto out;
-	snprintf(reason, n, "%.*s", (int)strcspn(buf_str(&text), "\n"),
-	    buf_str(&text));
+	t = buf_str(&text);
+	len = strcspn(t, " \n");
+	if (t[len] != ' ' || len == 0 || len >= rn ||
+	    strcspn(t + len + 1, " \n") >= sn) {
+		err_set("%s: not \"<reason> <serial>\"", buf_str(&path));
+		goto out;
+	}
+	snprintf(reason, rn, "%.*s", (int)len, t);
+	t += len + 1;
+	snprintf(serial, sn, "%.*s", (int)strcspn(t, " \n"), t);
 	rc = 1;
 out:
 	buf_free(&path);

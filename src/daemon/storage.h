@@ -61,14 +61,18 @@ int	 storage_store(const struct config *cfg,
 /*
  * A revoked certificate stays in place (the services using it keep
  * starting) until its replacement comes; a marker next to it,
- * "<certificate file>.revoked", holding the reason's name, makes it due
- * until then, also after a restart, and tells whether its key may be
- * reused.  storage_revoked: 1 with the reason in reason (size n), 0 when
- * there is no marker, -1 with err.  storage_unmark_revoked: after the
- * replacement is stored (a failure is logged).
+ * "<certificate file>.revoked" (0600), holding "<reason> <serial>\n",
+ * makes it due until then, also after a restart, and tells whether its
+ * key may be reused.  The serial ties the marker to one certificate.
+ * storage_revoked: 1 with the marker's two words in reason (size rn) and
+ * serial (size sn), 0 when there is none, -1 with err (unreadable, or not
+ * of that form).  storage_unmark_revoked: once it no longer applies (a
+ * failure is logged).
  */
-int	 storage_mark_revoked(const struct cert_files *f, const char *reason);
-int	 storage_revoked(const struct cert_files *f, char *reason, size_t n);
+int	 storage_mark_revoked(const struct cert_files *f, const char *reason,
+	    const char *serial);
+int	 storage_revoked(const struct cert_files *f, char *reason, size_t rn,
+	    char *serial, size_t sn);
 void	 storage_unmark_revoked(const struct cert_files *f);
 
 /* What an account file save needs (acme_account_save_fn's argument). */

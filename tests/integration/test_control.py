@@ -240,8 +240,11 @@ def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
         pem = open(os.path.join(client.certs, CERT_NAME + ".crt.pem")).read()
         assert ctl(sock, "revoke", "-r", "keyCompromise",
                    CERT_NAME).returncode == 0
+        serial = re.search(r"serial=(\w+)", openssl(
+            "x509", "-in", os.path.join(client.certs, CERT_NAME + ".crt.pem"),
+            "-noout", "-serial"))[1]
         with open(marker) as f:
-            assert f.read() == "keyCompromise"
+            assert f.read() == f"keyCompromise {serial}\n"
         assert stat.S_IMODE(os.stat(marker).st_mode) == 0o600
     finally:
         a.stop()
@@ -257,6 +260,42 @@ def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
         assert key_pem(client) != key
         assert "the key is not reused after a revocation for key " \
             "compromise" in a.log()
+    finally:
+        a.stop()
+
+
+def test_marker_of_another_certificate_is_removed(fakeca_factory,
+                                                  tmp_path):
+    """A marker left behind by a certificate since replaced (a crash
+    between the two) does not make the new one due."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    a.stop()
+    marker = os.path.join(client.certs, CERT_NAME + ".crt.pem.revoked")
+    with open(marker, "w") as f:
+        f.write("keyCompromise 0123ABCD\n")
+    a.start("--control-socket", sock)
+    try:
+        a.wait_log("the certificate marked as revoked (serial 0123ABCD) "
+                   "has been replaced")
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        assert not os.path.exists(marker) and orders(ca) == 1
+    finally:
+        a.stop()
+
+
+def test_no_revocation_without_its_marker(fakeca_factory, tmp_path):
+    """The marker is written first: a certificate that could not be marked
+    is not revoked (it would look valid after a restart)."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    marker = os.path.join(client.certs, CERT_NAME + ".crt.pem.revoked")
+    os.mkdir(marker)
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        r = ctl(sock, "revoke", "-r", "keyCompromise", CERT_NAME)
+        assert r.returncode == 1 and "not revoked" in r.stderr, r.stderr
+        assert revocations(ca) == []
     finally:
         a.stop()
 
@@ -277,6 +316,8 @@ def test_revocation_refused(fakeca_factory, tmp_path):
             r.stderr, r.stderr
         assert status(sock)[0]["state"] == "valid"
         assert orders(ca) == 1
+        assert not os.path.exists(os.path.join(
+            client.certs, CERT_NAME + ".crt.pem.revoked"))
     finally:
         a.stop()
 

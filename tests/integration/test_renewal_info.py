@@ -34,6 +34,13 @@ DAY = 86400
 ARI = "/renewal-info/"
 
 
+@pytest.fixture(autouse=True)
+def fresh_certificates_follow_the_window(monkeypatch):
+    """The certificates here are seconds old: without the test knob, a
+    window that says "now" would wait until they are a day old."""
+    monkeypatch.setenv("ACMED_ARI_MIN_AGE_S", "0")
+
+
 def b64u(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -121,6 +128,24 @@ def test_window_passed_renews_now_replacing_the_old_one(fakeca_factory,
     assert f"the CA suggests renewing between {rfc3339(now - 2 * DAY)}" \
         in line[0]
     assert "(see https://ca.example/incident/42)" in line[0]
+
+
+def test_a_certificate_of_the_last_day_is_not_renewed_at_once(
+        fakeca_factory, tmp_path, monkeypatch):
+    """A CA (or a cache in front of it) that says "now" for the
+    certificate it has just issued does not make each --once run (or each
+    start of the daemon) issue another."""
+    monkeypatch.delenv("ACMED_ARI_MIN_AGE_S")
+    ca, client = issued(fakeca_factory, tmp_path)
+    old_pem = read(crt(client))
+    now = time.time()
+    with_ari(ca, window(now - 2 * DAY, now - DAY))
+    for _ in range(2):
+        proc = client.run()
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        assert "the certificate is less than a day old" in proc.stderr
+    assert len(new_orders(ca)) == 1 and read(crt(client)) == old_pem
+    assert len(ari_gets(ca)) == 2
 
 
 def test_window_begun_renews_now(fakeca_factory, tmp_path):
