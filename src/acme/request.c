@@ -76,17 +76,14 @@ acme_session_check_url(const struct acme_session *s, const char *url)
 void
 acme_err_retry_after(long long secs)
 {
-	char msg[ERR_MSG_MAX], when[64];
+	char msg[ERR_MSG_MAX], when[PERIOD_UTC_LEN];
 	time_t t = time(NULL);
-	struct tm tm;
 
 	if (secs < 0)
 		return;
 	/* Capped well inside time_t and gmtime's range. */
 	t += (time_t)(secs > 100LL * 366 * 86400 ? 100LL * 366 * 86400 : secs);
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "?");
+	period_utc(t, when);
 	snprintf(msg, sizeof(msg), "%s", err_msg());
 	err_set("%s (the server asks to retry after %s, in %lld s)", msg, when,
 	    secs);

@@ -19,6 +19,7 @@
 #include "daemon/storage.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/period.h"
 
 static uint64_t
 lifecycle_random(uint64_t below)
@@ -171,17 +172,6 @@ out:
 	return due;
 }
 
-static void
-lifecycle_utc(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, n, "%lld", (long long)t);
-}
-
 int
 lifecycle_check(struct runtime *rt, const struct config_certificate *c,
     struct http_client *http, time_t *renew_at, time_t *recheck, char *why,
@@ -191,7 +181,7 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 	struct crypto_cert_info info;
 	struct acme_session s;
 	struct cert_files f;
-	char from[32], to[32];
+	char from[PERIOD_UTC_LEN], to[PERIOD_UTC_LEN];
 	time_t now;
 	int rc;
 
@@ -217,8 +207,8 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 	if (rc == 0) {
 		*renew_at = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
 		*recheck = (time_t)acme_renewal_info_recheck(&ri);
-		lifecycle_utc(ri.start, from, sizeof(from));
-		lifecycle_utc(ri.end, to, sizeof(to));
+		period_utc(ri.start, from);
+		period_utc(ri.end, to);
 		snprintf(why, n, "the CA suggests renewing between %s and %s%s%s",
 		    from, to, ri.explanation ? " (see " : "",
 		    ri.explanation ? ri.explanation : "");
@@ -233,7 +223,7 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 		    rt->ari_min_age_s) {
 			*renew_at = (time_t)(info.not_before +
 			    rt->ari_min_age_s);
-			lifecycle_utc(info.not_before, from, sizeof(from));
+			period_utc(info.not_before, from);
 			snprintf(why + strlen(why), n - strlen(why), "; but "
 			    "the certificate is less than a day old (not "
 			    "before %s)", from);

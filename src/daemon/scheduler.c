@@ -13,6 +13,7 @@
 #include "daemon/scheduler.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/period.h"
 #include "util/stop.h"
 
 struct sched_item {
@@ -234,8 +235,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 {
 	const struct config_certificate *c = &s->rt->cfg->certificates[it->cert];
 	time_t now, at, recheck, wait;
-	char why[1024], when[32];
-	struct tm tm;
+	char why[1024], when[PERIOD_UTC_LEN];
 	int rc;
 
 	rc = lifecycle_check(s->rt, c, http, &at, &recheck, why, sizeof(why));
@@ -279,10 +279,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	if (it->due == now)
 		log_info("certificate \"%s\": %s: renewing now", c->id, why);
 	else if (it->ari_streak <= 1) {
-		if (gmtime_r(&it->due, &tm) == NULL ||
-		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
-		    &tm) == 0)
-			snprintf(when, sizeof(when), "?");
+		period_utc(it->due, when);
 		log_info("certificate \"%s\": %s: renewal at %s", c->id, why,
 		    when);
 	}
@@ -615,13 +612,11 @@ sched_positions(const struct sched *s)
 static int
 sched_time(struct buf *out, int64_t t)
 {
-	time_t tt = (time_t)t;
-	char text[32];
-	struct tm tm;
+	char text[PERIOD_UTC_LEN];
 
-	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (t <= 0)
 		return buf_puts(out, "-");
+	period_utc(t, text);
 	return buf_puts(out, text);
 }
 

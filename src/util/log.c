@@ -10,6 +10,7 @@
 
 #include "util/err.h"
 #include "util/log.h"
+#include "util/period.h"
 
 enum log_level log_threshold = LOGL_WARN;
 
@@ -83,9 +84,7 @@ log_level_name(enum log_level level)
 void
 log_write(enum log_level level, const char *fmt, ...)
 {
-	char msg[4096], stamp[32];
-	struct tm tm;
-	time_t now;
+	char msg[4096], stamp[PERIOD_UTC_LEN];
 	va_list ap;
 	char *p;
 
@@ -103,9 +102,7 @@ log_write(enum log_level level, const char *fmt, ...)
 			fprintf(stderr, "%s: %s\n", log_ident, msg);
 		return;
 	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	period_utc(time(NULL), stamp);
 	/* A single fprintf keeps lines from several threads whole. */
 	fprintf(stderr, "[%s %-5s %s] %s\n", stamp, log_labels[level],
 	    log_ident, msg);

@@ -1,7 +1,9 @@
 /*
- * period.c - ACMEd's duration syntax (see period.h).
+ * period.c - ACMEd's duration syntax, the clock and the calendar (see
+ * period.h).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "util/err.h"
@@ -86,4 +88,15 @@ period_days_from_civil(int64_t y, int m, int d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+void
+period_utc(int64_t t, char out[PERIOD_UTC_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, PERIOD_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, PERIOD_UTC_LEN, "?");
 }

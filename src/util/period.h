@@ -20,6 +20,11 @@ int	period_parse(const char *s, uint64_t *seconds);
  * (certificates, RFC 3339): independent of time_t and the TZ. */
 int64_t	period_days_from_civil(int64_t y, int m, int d);
 
+/* t (seconds since the epoch) as "2026-11-29T10:00:00Z" into out; "?"
+ * when gmtime() cannot take it. */
+#define PERIOD_UTC_LEN	32
+void	period_utc(int64_t t, char out[PERIOD_UTC_LEN]);
+
 /* CLOCK_MONOTONIC in milliseconds: never steps with the wall clock. */
 long long period_now_ms(void);
 
