@@ -180,6 +180,7 @@ acme_endpoint_new(const struct acme_endpoint_opts *o)
 		return NULL;
 	}
 	pthread_mutex_init(&ep->mu, NULL);
+	pthread_cond_init(&ep->dir_cv, NULL);
 	http_target_defaults(&ep->target);
 	ep->target.allow_http = o->allow_http;
 	if (o->timeout_ms > 0)
@@ -218,6 +219,7 @@ acme_endpoint_free(struct acme_endpoint *ep)
 	http_share_free(ep->target.share);
 	http_trust_free(ep->target.trust);
 	pthread_mutex_destroy(&ep->mu);
+	pthread_cond_destroy(&ep->dir_cv);
 	free(ep->name);
 	free(ep->url);
 	free(ep->origin);

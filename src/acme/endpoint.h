@@ -64,6 +64,8 @@ struct acme_endpoint {
 	pthread_mutex_t		 mu;
 	struct acme_directory	*dir;	/* NULL until fetched, or stale */
 	long long		 dir_failed_ms;	/* last failed fetch; 0 */
+	int			 dir_fetching;	/* one fetch at a time ... */
+	pthread_cond_t		 dir_cv;	/* ... the others wait for it */
 	char			*nonces[ACME_NONCE_POOL_MAX];
 	size_t			 nnonces;
 

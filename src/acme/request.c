@@ -194,20 +194,32 @@ acme_session_directory(struct acme_session *s)
 	struct acme_directory *d;
 	struct http_response r;
 	size_t i;
+	int waited = 0;
 
+	/* One fetch at a time: the workers that start together (a daemon's
+	 * first renewals or checks) share it, and open one connection to
+	 * the CA instead of one each. */
 	pthread_mutex_lock(&s->ep->mu);
+	for (; s->ep->dir_fetching; waited = 1)
+		pthread_cond_wait(&s->ep->dir_cv, &s->ep->mu);
 	if ((d = s->ep->dir) != NULL &&
 	    period_now_ms() / 1000 - d->fetched <
-	    ACME_DIRECTORY_MAX_AGE_S)
+	    ACME_DIRECTORY_MAX_AGE_S) {
 		atomic_fetch_add(&d->refs, 1);
-	else
-		d = NULL;
-	pthread_mutex_unlock(&s->ep->mu);
-	if (d != NULL)
+		pthread_mutex_unlock(&s->ep->mu);
 		return d;
+	}
+	if (waited) {
+		/* Trying again at once would multiply the waits on a CA
+		 * that is down. */
+		pthread_mutex_unlock(&s->ep->mu);
+		err_set("%s: the directory could not be fetched (a request "
+		    "that tried just now failed)", s->ep->url);
+		return NULL;
+	}
+	s->ep->dir_fetching = 1;
+	pthread_mutex_unlock(&s->ep->mu);
 
-	/* Two workers may fetch at once; the second result wins, both
-	 * are valid. */
 	http_response_init(&r);
 	if (acme_get(s, s->ep->url, &r) == 0) {
 		d = acme_directory_parse(buf_str(&r.body), r.body.len);
@@ -232,20 +244,17 @@ acme_session_directory(struct acme_session *s)
 		}
 	}
 	http_response_free(&r);
-	if (d == NULL) {
-		/* Unless another worker has just fetched it. */
-		pthread_mutex_lock(&s->ep->mu);
-		if (s->ep->dir == NULL || period_now_ms() / 1000 -
-		    s->ep->dir->fetched >= ACME_DIRECTORY_MAX_AGE_S)
-			s->ep->dir_failed_ms = period_now_ms();
-		pthread_mutex_unlock(&s->ep->mu);
-		return NULL;
-	}
-	atomic_fetch_add(&d->refs, 1);
 	pthread_mutex_lock(&s->ep->mu);
-	acme_directory_put(s->ep->dir);
-	s->ep->dir = d;
-	s->ep->dir_failed_ms = 0;
+	if (d == NULL)
+		s->ep->dir_failed_ms = period_now_ms();
+	else {
+		atomic_fetch_add(&d->refs, 1);
+		acme_directory_put(s->ep->dir);
+		s->ep->dir = d;
+		s->ep->dir_failed_ms = 0;
+	}
+	s->ep->dir_fetching = 0;
+	pthread_cond_broadcast(&s->ep->dir_cv);
 	pthread_mutex_unlock(&s->ep->mu);
 	return d;
 }

@@ -300,6 +300,29 @@ def test_checks_while_the_ca_is_down_fail_at_once(fakeca_factory, tmp_path):
     assert len([l for l in warnings if down in l]) == 2, warnings
 
 
+def test_workers_share_one_directory_fetch(fakeca_factory, tmp_path):
+    """At start-up every worker checks a certificate at once: they wait
+    for one directory fetch (slow here) instead of each making its own."""
+    ca = fakeca_factory()
+    client = Client(tmp_path / "acmed", ca)
+    for name in ("a.example.org", "b.example.org", "c.example.org"):
+        add_certificate(client, name)
+    assert client.run().returncode == 0
+    before = len(ca.requests())
+    ca.set_script([{"endpoint": "directory", "delay": 1}])
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        wait_until(lambda: a.log().count("the CA offers no renewal "
+                                         "information") == 4, 60,
+                   "the four start-up checks")
+        dirs = [r for r in ca.requests()[before:] if r["path"] == "/dir"]
+        assert len(dirs) == 1, len(dirs)
+    finally:
+        a.stop()
+
+
 def test_daemon_asks_after_issuance_and_not_at_reload(fakeca_factory,
                                                       tmp_path):
     """Start-up: the window has passed, so the daemon renews at once, then
