@@ -14,6 +14,7 @@
 
 #include "acme/http.h"
 #include "acme/ratelimit.h"
+#include "util/err.h"
 
 #define ACME_NONCE_POOL_MAX	16
 #define ACME_MAX_PROFILES	16
@@ -66,6 +67,10 @@ struct acme_endpoint {
 	long long		 dir_failed_ms;	/* last failed fetch; 0 */
 	int			 dir_fetching;	/* one fetch at a time ... */
 	pthread_cond_t		 dir_cv;	/* ... the others wait for it */
+	unsigned long		 dir_fetches;	/* fetches done */
+	int			 dir_failed;	/* the last one failed: */
+	char			 dir_error[ERR_MSG_MAX];	/* its error */
+	long long		 dir_retry_after;	/* and Retry-After */
 	char			*nonces[ACME_NONCE_POOL_MAX];
 	size_t			 nnonces;
 

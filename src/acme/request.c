@@ -192,33 +192,40 @@ acme_session_directory(struct acme_session *s)
 	static const char *const members[] = { "newNonce", "newAccount",
 	    "newOrder", "revokeCert", "keyChange", "newAuthz", "renewalInfo" };
 	struct acme_directory *d;
+	struct acme_endpoint *ep = s->ep;
 	struct http_response r;
+	unsigned long seen;
 	size_t i;
-	int waited = 0;
 
 	/* One fetch at a time: the workers that start together (a daemon's
 	 * first renewals or checks) share it, and open one connection to
 	 * the CA instead of one each. */
-	pthread_mutex_lock(&s->ep->mu);
-	for (; s->ep->dir_fetching; waited = 1)
-		pthread_cond_wait(&s->ep->dir_cv, &s->ep->mu);
-	if ((d = s->ep->dir) != NULL &&
-	    period_now_ms() / 1000 - d->fetched <
-	    ACME_DIRECTORY_MAX_AGE_S) {
-		atomic_fetch_add(&d->refs, 1);
-		pthread_mutex_unlock(&s->ep->mu);
-		return d;
+	pthread_mutex_lock(&ep->mu);
+	for (;;) {
+		if ((d = ep->dir) != NULL && period_now_ms() / 1000 -
+		    d->fetched < ACME_DIRECTORY_MAX_AGE_S) {
+			atomic_fetch_add(&d->refs, 1);
+			pthread_mutex_unlock(&ep->mu);
+			return d;
+		}
+		if (!ep->dir_fetching)
+			break;
+		seen = ep->dir_fetches;
+		while (ep->dir_fetching && ep->dir_fetches == seen)
+			pthread_cond_wait(&ep->dir_cv, &ep->mu);
+		/* The fetch waited for failed: its failure is this one's
+		 * (trying again at once would multiply the waits on a CA
+		 * that is down).  One that worked, but whose directory has
+		 * been forgotten since, is made again. */
+		if (ep->dir_fetches != seen && ep->dir_failed) {
+			s->retry_after = ep->dir_retry_after;
+			err_set("%s", ep->dir_error);
+			pthread_mutex_unlock(&ep->mu);
+			return NULL;
+		}
 	}
-	if (waited) {
-		/* Trying again at once would multiply the waits on a CA
-		 * that is down. */
-		pthread_mutex_unlock(&s->ep->mu);
-		err_set("%s: the directory could not be fetched (a request "
-		    "that tried just now failed)", s->ep->url);
-		return NULL;
-	}
-	s->ep->dir_fetching = 1;
-	pthread_mutex_unlock(&s->ep->mu);
+	ep->dir_fetching = 1;
+	pthread_mutex_unlock(&ep->mu);
 
 	http_response_init(&r);
 	if (acme_get(s, s->ep->url, &r) == 0) {
@@ -244,18 +251,22 @@ acme_session_directory(struct acme_session *s)
 		}
 	}
 	http_response_free(&r);
-	pthread_mutex_lock(&s->ep->mu);
-	if (d == NULL)
-		s->ep->dir_failed_ms = period_now_ms();
-	else {
+	pthread_mutex_lock(&ep->mu);
+	ep->dir_failed = d == NULL;
+	if (ep->dir_failed) {
+		ep->dir_failed_ms = period_now_ms();
+		ep->dir_retry_after = s->retry_after;
+		snprintf(ep->dir_error, sizeof(ep->dir_error), "%s", err_msg());
+	} else {
 		atomic_fetch_add(&d->refs, 1);
-		acme_directory_put(s->ep->dir);
-		s->ep->dir = d;
-		s->ep->dir_failed_ms = 0;
+		acme_directory_put(ep->dir);
+		ep->dir = d;
+		ep->dir_failed_ms = 0;
 	}
-	s->ep->dir_fetching = 0;
-	pthread_cond_broadcast(&s->ep->dir_cv);
-	pthread_mutex_unlock(&s->ep->mu);
+	ep->dir_fetches++;
+	ep->dir_fetching = 0;
+	pthread_cond_broadcast(&ep->dir_cv);
+	pthread_mutex_unlock(&ep->mu);
 	return d;
 }
 

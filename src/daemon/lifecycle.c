@@ -193,13 +193,17 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 	if ((rc = acme_renewal_info_offered(&s)) == 0) {
 		snprintf(why, n, "the CA offers no renewal information");
 		rc = 1;
-	} else if (rc == 1 && (rc = storage_paths(rt->cfg, c, &f)) == 0 &&
-	    (lifecycle_read_cert(&f, &info) == -1 || info.ari_id == NULL)) {
+	} else if (rc == 1 && (rc = storage_paths(rt->cfg, c, &f)) == 0) {
 		/* Nothing to ask about: the due date says what to do. */
-		snprintf(why, n, "no renewal information: %s",
-		    info.serial == NULL ? err_msg() :
-		    "the certificate has no authority key identifier");
-		rc = 1;
+		if (lifecycle_read_cert(&f, &info) == -1) {
+			snprintf(why, n, "no renewal information: %s",
+			    err_msg());
+			rc = 1;
+		} else if (info.ari_id == NULL) {
+			snprintf(why, n, "no renewal information: the "
+			    "certificate has no authority key identifier");
+			rc = 1;
+		}
 	}
 	if (rc == 0 && (rc = acme_renewal_info_get(&s, info.ari_id, &ri)) ==
 	    1)
@@ -613,13 +617,17 @@ out:
 
 int
 lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
-    struct http_client *http, int reason)
+    struct http_client *http, int reason, int *marked)
 {
 	struct crypto_cert_info info;
 	struct acme_session s;
 	struct cert_files f;
 	struct buf pem, der;
-	int rc = -1;
+	const char *name;
+	char was[64], saved[ERR_MSG_MAX];
+	int rc = -1, prev;
+
+	*marked = 0;
 
 	memset(&f, 0, sizeof(f));
 	memset(&info, 0, sizeof(info));
@@ -637,21 +645,51 @@ lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
 	/* The marker first: a certificate revoked must not look valid
 	 * later (nor its key reusable), so without one, no revocation.  The
 	 * files stay: the marker makes them due until they are replaced,
-	 * also after a restart. */
-	if (storage_mark_revoked(&f, acme_revoke_reason_name(reason),
-	    info.serial) == -1) {
+	 * also after a restart.  A marker of this certificate from before
+	 * is put back if this revocation fails, and keyCompromise is never
+	 * made weaker. */
+	prev = lifecycle_revoked(&f, info.serial, was, sizeof(was));
+	name = acme_revoke_reason_name(reason);
+	if (prev == 1 && strcmp(was, acme_revoke_reason_name(
+	    ACME_REVOKE_KEY_COMPROMISE)) == 0)
+		name = was;
+	if (storage_mark_revoked(&f, name, info.serial) == -1) {
 		err_prefix("not revoked");
 		goto out;
 	}
+	*marked = 1;
 	if (acme_account_sync(runtime_account(rt, c->account), &s,
-	    c->endpoint->tos_agreed, 0) == -1 ||
-	    acme_revoke(&s, der.data, der.len, reason) == -1) {
-		storage_unmark_revoked(&f);
-		goto out;
+	    c->endpoint->tos_agreed, 0) == -1)
+		goto undo;
+	if (acme_revoke(&s, der.data, der.len, reason) == -1) {
+		/* A lost answer may have been a revocation: the retry is
+		 * told so. */
+		if (s.problem.type != ACME_ERR_alreadyRevoked) {
+			/* Without an answer, whether the CA revoked it is
+			 * not known: in doubt, it stays marked. */
+			if (s.problem.status == 0) {
+				err_set("%s (the certificate stays marked "
+				    "revoked, and is renewed)", err_msg());
+				goto out;
+			}
+			goto undo;
+		}
+		log_info("certificate \"%s\": %s", c->id, err_msg());
+		err_clear();
 	}
 	log_info("certificate \"%s\": %s revoked (reason: %s)", c->id,
 	    f.crt_path, acme_revoke_reason_name(reason));
 	rc = 0;
+	goto out;
+undo:
+	/* Refused: the marker is what it was before. */
+	*marked = prev == 1;
+	snprintf(saved, sizeof(saved), "%s", err_msg());
+	if (prev != 1)
+		storage_unmark_revoked(&f);
+	else if (storage_mark_revoked(&f, was, info.serial) == -1)
+		log_error("certificate \"%s\": %s", c->id, err_msg());
+	err_set("%s", saved);
 out:
 	crypto_cert_info_free(&info);
 	acme_session_free(&s);

@@ -42,13 +42,15 @@ int	 lifecycle_check(struct runtime *rt,
 
 /*
  * Revokes the certificate on disk with c's account (RFC 8555 section 7.6;
- * reason: ACME_REVOKE_*, or ACME_REVOKE_NO_REASON).  The files stay,
- * marked revoked (storage_mark_revoked), which makes them due.  -1 with
- * err.
+ * reason: ACME_REVOKE_*, or ACME_REVOKE_NO_REASON); one the CA says is
+ * revoked already counts as revoked.  The files stay, marked revoked
+ * (storage_mark_revoked), which makes them due.  -1 with err; *marked
+ * tells whether the certificate is marked revoked all the same (marked
+ * before, or the CA's answer was lost).
  */
 int	 lifecycle_revoke(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
-	    int reason);
+	    int reason, int *marked);
 
 /*
  * Renews c now (with a new key also under kp_reuse when the certificate

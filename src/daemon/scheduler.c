@@ -784,7 +784,7 @@ sched_revoke(struct sched *s, const char *id, int reason,
 {
 	struct sched_item it;
 	size_t i, busy;
-	int rc;
+	int rc, marked;
 
 	pthread_mutex_lock(&s->mu);
 	if ((i = sched_find(s, id, &busy)) == SIZE_MAX) {
@@ -805,9 +805,9 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	pthread_mutex_unlock(&s->mu);
 
 	rc = lifecycle_revoke(s->rt, &s->rt->cfg->certificates[it.cert], http,
-	    reason);
+	    reason, &marked);
 	/* A revoked certificate will not do, whatever its dates. */
-	if (rc == 0)
+	if (rc == 0 || marked)
 		sched_force(&it);
 	pthread_mutex_lock(&s->mu);
 	sched_leave(s, it.cert, &it);

@@ -300,6 +300,75 @@ def test_no_revocation_without_its_marker(fakeca_factory, tmp_path):
         a.stop()
 
 
+def test_already_revoked_counts_as_revoked(fakeca_factory, tmp_path):
+    """An answer lost on the way, then alreadyRevoked to the retry, or a
+    certificate revoked by someone else: revoked all the same."""
+    ca, client, a, sock = daemon_with_socket(
+        fakeca_factory, tmp_path,
+        script=[{"endpoint": "revokeCert", "status": 400,
+                 "json": {"type": "urn:ietf:params:acme:error:"
+                          "alreadyRevoked", "detail": "already revoked"}}])
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        r = ctl(sock, "revoke", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        a.wait_log("certificate renewed")
+        assert orders(ca) == 2
+    finally:
+        a.stop()
+
+
+def test_failed_revocations_keep_the_marker(fakeca_factory, tmp_path):
+    """A refused revocation puts back the marker of an earlier one (and
+    keyCompromise stays keyCompromise); one whose answer is lost leaves
+    the certificate marked, and renewed."""
+    ca, client, a, sock = daemon_with_socket(
+        fakeca_factory, tmp_path,
+        script=[{"endpoint": "newOrder", "status": 403,
+                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
+                          "detail": "no orders today"}}])
+    marker = os.path.join(client.certs, CERT_NAME + ".crt.pem.revoked")
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        assert ctl(sock, "revoke", "-r", "keyCompromise",
+                   CERT_NAME).returncode == 0
+        first = open(marker).read()
+        assert first.startswith("keyCompromise ")
+        a.wait_log("no orders today")
+        ca.set_script([
+            {"endpoint": "newOrder", "status": 403,
+             "json": {"type": "urn:ietf:params:acme:error:unauthorized",
+                      "detail": "no orders today"}},
+            {"endpoint": "revokeCert", "status": 403,
+             "json": {"type": "urn:ietf:params:acme:error:unauthorized",
+                      "detail": "not yours"}}])
+        wait_until(lambda: "not yours" in ctl(
+            sock, "revoke", "-r", "superseded", CERT_NAME).stderr, 30,
+                   "a refused revocation (not while a renewal runs)")
+        assert open(marker).read() == first
+    finally:
+        a.stop()
+    os.unlink(marker)
+    # The CA's answer is lost: marked all the same, and renewed.
+    ca.set_script([{"endpoint": "revokeCert", "close": True}])
+    a.start("--control-socket", sock)
+    try:
+        wait_until(lambda: ctl(sock, "status").returncode == 0 and
+                   status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        r = ctl(sock, "revoke", CERT_NAME)
+        assert r.returncode == 1
+        assert "the certificate stays marked revoked, and is renewed" in \
+            r.stderr, r.stderr
+        assert open(marker).read().startswith("none ")
+        a.wait_log("certificate renewed")
+        assert not os.path.exists(marker)
+    finally:
+        a.stop()
+
+
 def test_revocation_refused(fakeca_factory, tmp_path):
     """The CA's refusal is the answer; nothing is renewed."""
     ca, client, a, sock = daemon_with_socket(
