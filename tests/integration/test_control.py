@@ -51,6 +51,13 @@ def daemon_with_socket(fakeca_factory, tmp_path, script=None, sock=None):
     return ca, client, a, sock
 
 
+def refuse(endpoint, status, kind, detail):
+    """A fakeca rule: endpoint answers with an ACME problem."""
+    return {"endpoint": endpoint, "status": status,
+            "json": {"type": "urn:ietf:params:acme:error:" + kind,
+                     "detail": detail}}
+
+
 def ctl(sock, *args, **kwargs):
     return subprocess.run([program("acmectl"), "-s", sock, *args],
                           capture_output=True, text=True, timeout=30,
@@ -134,9 +141,8 @@ def test_requested_renewal_is_retried_until_it_succeeds(fakeca_factory,
     monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
     ca, client, a, sock = daemon_with_socket(
         fakeca_factory, tmp_path,
-        script=[{"endpoint": "newOrder", "nth": 1, "status": 403,
-                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
-                          "detail": "not today"}}])
+        script=[dict(refuse("newOrder", 403, "unauthorized", "not today"),
+                     nth=1)])
     try:
         r = ctl(sock, "renew", CERT_NAME)
         assert r.returncode == 0, r.stderr
@@ -234,9 +240,7 @@ def test_revoked_key_is_not_reused(fakeca_factory, tmp_path):
         wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
                    "the renewed certificate back in the schedule")
         # The CA issues nothing for now: the revoked certificate stays.
-        ca.set_script([{"endpoint": "newOrder", "status": 503,
-                        "json": {"type": "urn:ietf:params:acme:error:"
-                                 "serverInternal", "detail": "down"}}])
+        ca.set_script([refuse("newOrder", 503, "serverInternal", "down")])
         pem = open(os.path.join(client.certs, CERT_NAME + ".crt.pem")).read()
         assert ctl(sock, "revoke", "-r", "keyCompromise",
                    CERT_NAME).returncode == 0
@@ -305,9 +309,8 @@ def test_already_revoked_counts_as_revoked(fakeca_factory, tmp_path):
     certificate revoked by someone else: revoked all the same."""
     ca, client, a, sock = daemon_with_socket(
         fakeca_factory, tmp_path,
-        script=[{"endpoint": "revokeCert", "status": 400,
-                 "json": {"type": "urn:ietf:params:acme:error:"
-                          "alreadyRevoked", "detail": "already revoked"}}])
+        script=[refuse("revokeCert", 400, "alreadyRevoked",
+                       "already revoked")])
     try:
         wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
                    "the start-up check")
@@ -319,15 +322,16 @@ def test_already_revoked_counts_as_revoked(fakeca_factory, tmp_path):
         a.stop()
 
 
+NO_ORDERS = refuse("newOrder", 403, "unauthorized", "no orders today")
+
+
 def test_failed_revocations_keep_the_marker(fakeca_factory, tmp_path):
     """A refused revocation puts back the marker of an earlier one (and
     keyCompromise stays keyCompromise); one whose answer is lost leaves
     the certificate marked, and renewed."""
     ca, client, a, sock = daemon_with_socket(
         fakeca_factory, tmp_path,
-        script=[{"endpoint": "newOrder", "status": 403,
-                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
-                          "detail": "no orders today"}}])
+        script=[NO_ORDERS])
     marker = os.path.join(client.certs, CERT_NAME + ".crt.pem.revoked")
     try:
         wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
@@ -338,12 +342,8 @@ def test_failed_revocations_keep_the_marker(fakeca_factory, tmp_path):
         assert first.startswith("keyCompromise ")
         a.wait_log("no orders today")
         ca.set_script([
-            {"endpoint": "newOrder", "status": 403,
-             "json": {"type": "urn:ietf:params:acme:error:unauthorized",
-                      "detail": "no orders today"}},
-            {"endpoint": "revokeCert", "status": 403,
-             "json": {"type": "urn:ietf:params:acme:error:unauthorized",
-                      "detail": "not yours"}}])
+            NO_ORDERS,
+            refuse("revokeCert", 403, "unauthorized", "not yours")])
         wait_until(lambda: "not yours" in ctl(
             sock, "revoke", "-r", "superseded", CERT_NAME).stderr, 30,
                    "a refused revocation (not while a renewal runs)")
@@ -373,9 +373,7 @@ def test_revocation_refused(fakeca_factory, tmp_path):
     """The CA's refusal is the answer; nothing is renewed."""
     ca, client, a, sock = daemon_with_socket(
         fakeca_factory, tmp_path,
-        script=[{"endpoint": "revokeCert", "status": 403,
-                 "json": {"type": "urn:ietf:params:acme:error:unauthorized",
-                          "detail": "not yours"}}])
+        script=[refuse("revokeCert", 403, "unauthorized", "not yours")])
     try:
         wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
                    "the start-up check")
