@@ -628,7 +628,6 @@ lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
 	int rc = -1, prev;
 
 	*marked = 0;
-
 	memset(&f, 0, sizeof(f));
 	memset(&info, 0, sizeof(info));
 	buf_init(&pem, STORAGE_FILE_MAX);
@@ -661,9 +660,9 @@ lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
 	if (acme_account_sync(runtime_account(rt, c->account), &s,
 	    c->endpoint->tos_agreed, 0) == -1)
 		goto undo;
+	/* alreadyRevoked is revoked all the same: by a try whose answer was
+	 * lost, or by someone else. */
 	if (acme_revoke(&s, der.data, der.len, reason) == -1) {
-		/* A lost answer may have been a revocation: the retry is
-		 * told so. */
 		if (s.problem.type != ACME_ERR_alreadyRevoked) {
 			/* Without an answer, whether the CA revoked it is
 			 * not known: in doubt, it stays marked. */
