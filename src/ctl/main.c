@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,31 +19,38 @@
 #include "util/buf.h"
 
 #define CTL_ANSWER_MAX	(256u * 1024 * 1024)
+/* The longest request, a revocation, is a few signed requests, each with
+ * its retries and timeouts: well under this. */
+#define CTL_TIMEOUT_S	900
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: acmectl [-s|--socket FILE] status\n"
-	    "       acmectl [-s|--socket FILE] metrics\n"
-	    "       acmectl [-s|--socket FILE] renew ID...\n"
-	    "       acmectl [-s|--socket FILE] revoke [-r|--reason REASON] "
+	    "usage: acmectl [-s FILE] [-t SECONDS] status\n"
+	    "       acmectl [-s FILE] [-t SECONDS] metrics\n"
+	    "       acmectl [-s FILE] [-t SECONDS] renew ID...\n"
+	    "       acmectl [-s FILE] [-t SECONDS] revoke [-r REASON] "
 	    "ID...\n"
 	    "\n"
 	    "  -s, --socket FILE    acmed's control socket (default %s)\n"
+	    "  -t, --timeout SECONDS\n"
+	    "                       wait this long for an answer (default "
+	    "%d)\n"
 	    "  -r, --reason REASON  unspecified, keyCompromise, "
 	    "affiliationChanged,\n"
 	    "                       superseded or cessationOfOperation "
 	    "(default: none)\n"
 	    "  -h, --help           print this help and exit\n"
 	    "  -V, --version        print the version and exit\n",
-	    ACMED_DEFAULT_CONTROL_SOCKET);
+	    ACMED_DEFAULT_CONTROL_SOCKET, CTL_TIMEOUT_S);
 }
 
 /* Sends one request; prints the answer.  The exit status. */
 static int
-ctl_request(const char *path, const char *req)
+ctl_request(const char *path, const char *req, long timeout)
 {
+	struct timeval tv = { (time_t)timeout, 0 };
 	struct sockaddr_un sa;
 	struct buf answer;
 	char chunk[65536];
@@ -68,6 +76,8 @@ ctl_request(const char *path, const char *req)
 		return 2;
 	}
 	buf_init(&answer, CTL_ANSWER_MAX);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	while (off < len) {
 		if ((n = send(fd, req + off, len - off, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
@@ -86,8 +96,12 @@ ctl_request(const char *path, const char *req)
 		if ((n = recv(fd, chunk, sizeof(chunk), 0)) == -1) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "acmectl: %s: %s\n", path,
-			    strerror(errno));
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				fprintf(stderr, "acmectl: %s: no answer within "
+				    "%ld s\n", path, timeout);
+			else
+				fprintf(stderr, "acmectl: %s: %s\n", path,
+				    strerror(errno));
 			goto out;
 		}
 		if (n == 0)
@@ -118,18 +132,29 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = ACMED_DEFAULT_CONTROL_SOCKET, *reason = "-";
-	char req[4096];
+	long timeout = CTL_TIMEOUT_S;
+	char req[4096], *end;
 	int c, i, rc, worst = 0;
 
-	while ((c = getopt_long(argc, argv, "+s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:t:hV", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
+			break;
+		case 't':
+			timeout = strtol(optarg, &end, 10);
+			if (*end != '\0' || timeout < 1 || timeout > 86400) {
+				fprintf(stderr, "acmectl: --timeout: expected "
+				    "seconds, from 1 to 86400\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -147,7 +172,7 @@ main(int argc, char **argv)
 	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
 	    strcmp(argv[0], "metrics") == 0)) {
 		snprintf(req, sizeof(req), "%s\n", argv[0]);
-		return ctl_request(path, req);
+		return ctl_request(path, req, timeout);
 	}
 	if (argc < 2 || (strcmp(argv[0], "renew") != 0 &&
 	    strcmp(argv[0], "revoke") != 0)) {
@@ -173,7 +198,7 @@ main(int argc, char **argv)
 			    argv[i]);
 			rc = 2;
 		} else
-			rc = ctl_request(path, req);
+			rc = ctl_request(path, req, timeout);
 		worst = rc > worst ? rc : worst;
 	}
 	return worst;

@@ -487,3 +487,20 @@ def test_control_socket_is_for_the_daemon(tmp_path):
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 2
         assert re.search("--control-socket is for the daemon", r.stderr)
+
+
+def test_acmectl_gives_up_on_a_silent_daemon(tmp_path):
+    """A daemon that never answers (stopped with SIGSTOP, say) does not
+    hold acmectl forever."""
+    path = str(tmp_path / "silent.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(1)
+    try:
+        t0 = time.monotonic()
+        r = ctl(path, "-t", "1", "status")
+        assert r.returncode == 2
+        assert r.stderr == f"acmectl: {path}: no answer within 1 s\n"
+        assert time.monotonic() - t0 < 10
+    finally:
+        srv.close()
