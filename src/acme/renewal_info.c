@@ -79,12 +79,12 @@ acme_renewal_info_get(struct acme_session *s, const char *cert_id,
 	memset(ri, 0, sizeof(*ri));
 	if ((d = acme_session_directory(s)) == NULL)
 		return -1;
-	if (d->renewal_info == NULL) {
-		acme_directory_put(d);
-		return 1;
-	}
 	buf_init(&url, 8192);
 	http_response_init(&r);
+	if (d->renewal_info == NULL) {
+		err_set("%s: the directory lists no renewalInfo", s->ep->url);
+		goto out;
+	}
 	/* Section 4.1: the path ends "/" cert_id, with a "/" between. */
 	if (buf_printf(&url, "%s%s%s", d->renewal_info,
 	    d->renewal_info[strlen(d->renewal_info) - 1] == '/' ? "" : "/",

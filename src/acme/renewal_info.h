@@ -36,8 +36,9 @@ int	 acme_renewal_info_parse(struct acme_renewal_info *ri,
  */
 int	 acme_renewal_info_offered(struct acme_session *s);
 
-/* GET <renewalInfo>/<cert_id> (unsigned).  0 with *ri filled; 1 when the
- * directory lists no renewalInfo; -1 with err naming the URL. */
+/* GET <renewalInfo>/<cert_id> (unsigned), from a directory that lists
+ * renewalInfo (acme_renewal_info_offered()).  0 with *ri filled, -1 with
+ * err naming the URL. */
 int	 acme_renewal_info_get(struct acme_session *s, const char *cert_id,
 	    struct acme_renewal_info *ri);
 

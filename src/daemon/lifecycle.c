@@ -205,19 +205,17 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 			rc = 1;
 		}
 	}
-	if (rc == 0 && (rc = acme_renewal_info_get(&s, info.ari_id, &ri)) ==
-	    1)
-		snprintf(why, n, "the CA offers no renewal information");
+	if (rc == 0)
+		rc = acme_renewal_info_get(&s, info.ari_id, &ri);
 	if (rc == 0) {
 		*renew_at = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
 		*recheck = (time_t)acme_renewal_info_recheck(&ri);
 		period_utc(ri.start, from);
 		period_utc(ri.end, to);
-		snprintf(why, n, "the CA suggests renewing between %s and %s%s%s",
-		    from, to, ri.explanation ? " (see " : "",
-		    ri.explanation ? ri.explanation : "");
-		if (ri.explanation != NULL)
-			strncat(why, ")", n - strlen(why) - 1);
+		snprintf(why, n, "the CA suggests renewing between %s and "
+		    "%s%s%s%s", from, to, ri.explanation ? " (see " : "",
+		    ri.explanation ? ri.explanation : "",
+		    ri.explanation ? ")" : "");
 		/* Not at once for a certificate of the last day, whatever
 		 * the window says: a CA (or a cache in front of it) that
 		 * keeps saying "now" would make acmed issue at each start
