@@ -73,8 +73,36 @@ out:
 static int
 name_char(unsigned char c)
 {
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*' ||
-	    c == ':';
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == ':';
+}
+
+/* What a DNS name may not be, though its characters pass: the validation
+ * server's SNI never has an empty label (so "example.org." would get a
+ * certificate no client asks for), and a ':' that made no IPv6 address
+ * has no place in one.  NULL when the shape holds. */
+static const char *
+dns_shape_error(const char *name)
+{
+	const char *p;
+	size_t label = 0;
+
+	if (strlen(name) > 253)
+		return "longer than 253 characters";
+	for (p = name; *p != '\0'; p++) {
+		if (*p == ':')
+			return "':' outside an IPv6 address";
+		if (*p != '.') {
+			if (++label > 63)
+				return "a label longer than 63 characters";
+			continue;
+		}
+		if (label == 0)
+			break;
+		label = 0;
+	}
+	if (label == 0)
+		return "an empty label (no leading, trailing or double dot)";
+	return NULL;
 }
 
 int
@@ -85,6 +113,7 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	struct buf name;
 	char *ascii = NULL;
 	const unsigned char *p;
+	const char *why;
 	int rc = -1, non_ascii = 0, e;
 
 	buf_init(&name, BUF_MAX_SMALL);
@@ -109,7 +138,7 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	for (p = (const unsigned char *)raw; *p != '\0'; p++) {
 		if (!name_char(*p)) {
 			err_set("%s: invalid domain name (letters, digits, "
-			    "'-', '.', '_' and '*', or an IP address)", raw);
+			    "'-', '.' and '_', or an IP address)", raw);
 			goto out;
 		}
 		if (buf_putc(&name, (char)tolower(*p)) == -1)
@@ -117,6 +146,10 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	}
 	if (crypto_tls_alpn_name_parse(buf_str(&name), type, value) == -1)
 		goto out;
+	if (*type == CRYPTO_IDENT_DNS && (why = dns_shape_error(value->data))) {
+		err_set("%s: invalid domain name: %s", raw, why);
+		goto out;
+	}
 	id.type = *type;
 	id.value = buf_str(value);
 	if (crypto_tls_alpn_name(&id, sni) == -1)
