@@ -113,13 +113,14 @@ problem_member(json_t *obj, struct acme_problem *p)
 	err_clear();
 }
 
-/* Frees what the server said, keeping the order's URL (a poll
- * replaces the fields, not the order). */
+/* Frees what the server said, keeping the order's URL and whether we
+ * finalized it (a poll replaces the fields, not the order). */
 static void
 order_clear_fields(struct acme_order *o)
 {
 	size_t i;
 	char *url = o->url;
+	int finalized = o->finalized;
 
 	free(o->finalize);
 	free(o->certificate);
@@ -128,6 +129,7 @@ order_clear_fields(struct acme_order *o)
 	acme_problem_free(&o->error);
 	memset(o, 0, sizeof(*o));
 	o->url = url;
+	o->finalized = finalized;
 }
 
 void
@@ -136,6 +138,7 @@ acme_order_free(struct acme_order *o)
 	order_clear_fields(o);
 	free(o->url);
 	o->url = NULL;
+	o->finalized = 0;
 }
 
 int
@@ -541,6 +544,7 @@ poll_order(struct acme_session *s, struct acme_order *o,
 		o->nauthz = 0;
 		order_clear_fields(o);
 		t.url = o->url;
+		t.finalized = o->finalized;
 		*o = t;
 		memset(&t, 0, sizeof(t));
 	}
@@ -929,6 +933,22 @@ out:
 	return rc;
 }
 
+/* Polls a finalized order until it is valid with a certificate to
+ * download (prev: the finalize answer, for its Retry-After). */
+static int
+order_wait_valid(struct acme_session *s, struct acme_order *o,
+    const struct acme_poll_opts *p, const struct http_response *prev)
+{
+	if (poll_order(s, o, p, prev) == -1)
+		return -1;
+	if (o->status != ACME_ST_VALID)
+		return order_failure(o, "after finalization");
+	if (o->certificate == NULL)
+		return err_set("%s: no certificate available for download",
+		    o->url);
+	return 0;
+}
+
 int
 acme_order_finalize(struct acme_session *s, struct acme_order *o,
     const void *csr, size_t csrlen, const struct acme_poll_opts *popts)
@@ -976,26 +996,30 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		if (poll_order(s, o, &p, NULL) == -1)
 			goto out;
 	}
+	o->finalized = 1;
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {
 		err_prefix("%s", finalize);
 		goto out;
 	}
-	if (poll_order(s, o, &p, &r) == -1)
-		goto out;
-	if (o->status != ACME_ST_VALID) {
-		order_failure(o, "after finalization");
-		goto out;
-	}
-	if (o->certificate == NULL) {
-		err_set("%s: no certificate available for download", o->url);
-		goto out;
-	}
-	rc = 0;
+	rc = order_wait_valid(s, o, &p, &r);
 out:
 	free(finalize);
 	buf_free(&body);
 	http_response_free(&r);
 	return rc;
+}
+
+int
+acme_order_resume(struct acme_session *s, struct acme_order *o,
+    const struct acme_poll_opts *popts)
+{
+	struct acme_poll_opts p;
+
+	poll_defaults(&p, popts);
+	/* Read it again whatever it was: a valid order's certificate URL
+	 * comes with it. */
+	o->status = ACME_ST_PROCESSING;
+	return order_wait_valid(s, o, &p, NULL);
 }
 
 static int

@@ -98,9 +98,11 @@ struct acme_order {
 	char			*authz[ACME_MAX_AUTHZ];
 	size_t			 nauthz;
 	struct acme_problem	 error;
+	int			 finalized;	/* the CA took our CSR */
 };
 
-/* Replaces o's fields (not its url) with the parsed body.  -1 with err. */
+/* Replaces o's fields (not its url, nor finalized) with the parsed body.
+ * -1 with err. */
 int	 acme_order_parse(struct acme_order *o, const char *body, size_t len);
 void	 acme_order_free(struct acme_order *o);
 
@@ -125,9 +127,17 @@ int	 acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	    const struct acme_solver *solver,
 	    const struct acme_poll_opts *poll);
 
-/* Finalizes with a DER CSR and waits until the order is valid. */
+/* Finalizes with a DER CSR and waits until the order is valid.  On
+ * failure o->finalized tells whether the CA took the CSR (it may issue
+ * still: see acme_order_resume()). */
 int	 acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	    const void *csr, size_t csrlen, const struct acme_poll_opts *poll);
+
+/* Reads a finalized order again (from another session, say) and waits
+ * until it is valid: what a failed acme_order_finalize() or download
+ * leaves is taken up instead of ordering anew.  -1 with err. */
+int	 acme_order_resume(struct acme_session *s, struct acme_order *o,
+	    const struct acme_poll_opts *poll);
 
 /* Downloads the PEM chain, and each alternate chain the CA links to
  * (alts[0..*nalts), at most HTTP_MAX_ALTERNATES; may be NULL). */

@@ -481,10 +481,72 @@ lifecycle_check_chain(const struct config_certificate *c,
 	return rc;
 }
 
+/*
+ * An order whose CSR the CA took but whose certificate did not come: it
+ * was still processing when the poll ended, or its download failed.  The
+ * next attempt reads it again instead of ordering anew, which would have
+ * the CA issue twice (counted twice against its limits: Let's Encrypt
+ * allows five certificates a week for the same names).  In memory only.
+ */
+struct lifecycle_pending {
+	struct acme_order	 o;
+	struct crypto_key	*key;	/* the CSR's */
+	int			 is_new;
+	int			 tries;	/* attempts that read it again */
+};
+
+/* Attempts that read a kept order again before it is given up. */
+#define LIFECYCLE_RESUMES	5
+
+void
+lifecycle_pending_free(struct lifecycle_pending *p)
+{
+	if (p == NULL)
+		return;
+	acme_order_free(&p->o);
+	crypto_key_free(p->key);
+	free(p);
+}
+
+/* Whether a failed finalization or download leaves an order worth
+ * reading again: the CA took the CSR, and did not say the order is gone
+ * or failed (a 4xx answer other than 429). */
+static int
+lifecycle_resumable(const struct acme_session *s, const struct acme_order *o)
+{
+	long st = s->problem.status;
+
+	return o->finalized && (o->status == ACME_ST_PROCESSING ||
+	    o->status == ACME_ST_VALID) && !(st >= 400 && st < 500 &&
+	    st != 429);
+}
+
+/* Takes up the order kept by the last attempt.  1: it is valid, o and the
+ * key are set, go on with the download; 0: it is dropped (o cleared),
+ * order anew; -1: it failed, and p is to be kept again. */
+static int
+lifecycle_resume(struct runtime *rt, const struct config_certificate *c,
+    struct acme_session *s, struct lifecycle_pending *p, const char *who)
+{
+	log_info("%s: reading order %s again (the last attempt ended before "
+	    "its certificate came)", who, p->o.url);
+	if (acme_account_sync(runtime_account(rt, c->account), s,
+	    c->endpoint->tos_agreed, 0) == 0 &&
+	    acme_order_resume(s, &p->o, rt->poll) == 0)
+		return 1;
+	if (lifecycle_resumable(s, &p->o) && p->tries < LIFECYCLE_RESUMES)
+		return -1;
+	log_warn("%s: %s: ordering anew", who, err_msg());
+	err_clear();
+	return 0;
+}
+
 static int
 lifecycle_order(struct runtime *rt, const struct config_certificate *c,
-    struct acme_session *s, const struct cert_files *f, const char *who)
+    struct acme_session *s, const struct cert_files *f,
+    struct lifecycle_pending **pending, const char *who)
 {
+	struct lifecycle_pending *p = *pending;
 	struct lifecycle_solver ls = { c, who };
 	struct acme_solver solver = { lifecycle_setup, lifecycle_cleanup,
 	    lifecycle_exclusive, &ls };
@@ -498,9 +560,10 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	struct buf csr, chain;
 	const char *replaces;
 	size_t i;
-	int rc = -1, is_new = 0, ordered = 0, attempt;
+	int rc = -1, is_new = 0, ordered = 0, resumable = 0, tries = 0, attempt;
 
 	memset(&o, 0, sizeof(o));
+	*pending = NULL;
 	/* RFC 9773 section 5: the certificate this order replaces (sent
 	 * only to a CA that offers renewal information). */
 	if (lifecycle_read_cert(f, &old) == -1)
@@ -520,6 +583,25 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		ids[i].user = &c->identifiers[i];
 	}
 
+	if (p != NULL) {
+		switch (lifecycle_resume(rt, c, s, p, who)) {
+		case 1:
+			o = p->o;
+			key = p->key;
+			is_new = p->is_new;
+			tries = p->tries + 1;
+			free(p);
+			ordered = 1;
+			goto download;
+		case -1:
+			*pending = p;
+			p->tries++;
+			log_info("%s: order %s kept for the next attempt", who,
+			    p->o.url);
+			goto out;
+		}
+		lifecycle_pending_free(p);
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (acme_account_sync(acct, s, c->endpoint->tos_agreed,
 		    attempt) == -1)
@@ -577,10 +659,13 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	}
 	if (acme_order_finalize(s, &o, csr.data, csr.len, rt->poll) == -1) {
 		err_prefix("finalization");
+		resumable = lifecycle_resumable(s, &o);
 		goto out;
 	}
+download:
 	if (lifecycle_download(c, s, &o, &chain, who) == -1) {
 		err_prefix("download");
+		resumable = lifecycle_resumable(s, &o);
 		goto out;
 	}
 	ordered = 0;
@@ -596,7 +681,18 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	storage_unmark_revoked(f);
 	rc = 0;
 out:
-	if (rc == -1 && ordered) {
+	if (rc == -1 && resumable && tries < LIFECYCLE_RESUMES &&
+	    (p = calloc(1, sizeof(*p))) != NULL) {
+		p->o = o;
+		p->key = key;
+		p->is_new = is_new;
+		p->tries = tries;
+		memset(&o, 0, sizeof(o));
+		key = NULL;
+		*pending = p;
+		log_info("%s: order %s kept for the next attempt", who,
+		    p->o.url);
+	} else if (rc == -1 && ordered) {
 		char saved[ERR_MSG_MAX];
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());
@@ -698,7 +794,8 @@ out:
 
 int
 lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
-    struct http_client *http, long long *retry_after)
+    struct http_client *http, struct lifecycle_pending **pending,
+    long long *retry_after)
 {
 	struct acme_session s;
 	struct cert_files f;
@@ -713,7 +810,7 @@ lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
 	    (rc = storage_check_writable(&f)) == 0)
-		rc = lifecycle_order(rt, c, &s, &f, who);
+		rc = lifecycle_order(rt, c, &s, &f, pending, who);
 	buf_init(&status, ERR_MSG_MAX + 8192);
 	if (rc == 0) {
 		for (i = 0; i < c->nidentifiers; i++)

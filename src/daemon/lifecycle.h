@@ -52,14 +52,22 @@ int	 lifecycle_revoke(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
 	    int reason, int *marked);
 
+/* An order kept between attempts (see lifecycle.c). */
+struct lifecycle_pending;
+
+void	 lifecycle_pending_free(struct lifecycle_pending *p);
+
 /*
  * Renews c now (with a new key also under kp_reuse when the certificate
  * was revoked for key compromise).  Returns 0, or -1 with err naming the
  * step; *retry_after is set (seconds, else -1) when the CA asked us to
- * wait.  The post-operation hooks run in both cases.
+ * wait.  The post-operation hooks run in both cases.  *pending is the
+ * order the last attempt kept (else NULL): it is read again before a new
+ * one is made.  On return it holds the order this attempt keeps, if any,
+ * for the caller to pass to the next attempt (or free).
  */
 int	 lifecycle_renew(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
-	    long long *retry_after);
+	    struct lifecycle_pending **pending, long long *retry_after);
 
 #endif

@@ -27,6 +27,8 @@ struct sched_item {
 	int	 check_failures;	/* checks failed in a row */
 	int	 ari_streak;	/* checks in a row that said "renew now" */
 	int	 forced;	/* asked for (acmectl): due until renewed */
+	struct lifecycle_pending *order; /* kept by the last attempt; the
+				   item owns it */
 };
 
 /* When the item is next taken from the heap. */
@@ -414,7 +416,7 @@ sched_worker(void *arg)
 		}
 		log_debug("certificate \"%s\": renewing", sched_id(s, it.cert));
 		ok = lifecycle_renew(s->rt, &s->rt->cfg->certificates[it.cert],
-		    http, &retry_after) == 0;
+		    http, &it.order, &retry_after) == 0;
 		if (!ok)
 			log_error("certificate \"%s\": %s", sched_id(s, it.cert),
 			    err_msg());
@@ -425,6 +427,10 @@ sched_worker(void *arg)
 		if (requeue && !stop_is_set())
 			sched_done(s, &it, ok, retry_after);
 next:
+		if (!requeue || stop_is_set()) {
+			lifecycle_pending_free(it.order);
+			it.order = NULL;
+		}
 		pthread_mutex_lock(&s->mu);
 		sched_leave(s, it.cert, requeue && !stop_is_set() ? &it : NULL);
 	}
@@ -563,6 +569,10 @@ sched_swap(struct sched *s)
 		heap_down(s, i);
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
+	/* A kept order was made for the old configuration's endpoint,
+	 * account and names: the next attempt orders anew. */
+	for (i = 0; i < nold; i++)
+		lifecycle_pending_free(old[i].order);
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",
@@ -804,6 +814,9 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	s->busy[it.cert] = SCHED_BUSY_RENEW;
 	pthread_mutex_unlock(&s->mu);
 
+	/* An order kept by a failed attempt may be for the key revoked. */
+	lifecycle_pending_free(it.order);
+	it.order = NULL;
 	rc = lifecycle_revoke(s->rt, &s->rt->cfg->certificates[it.cert], http,
 	    reason, &marked);
 	/* A revoked certificate will not do, whatever its dates. */
@@ -833,11 +846,15 @@ sched_stop(struct sched *s)
 void
 sched_free(struct sched *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	if (s->nthreads > 0)
 		sched_stop(s);
 	free(s->threads);
+	for (i = 0; i < s->n; i++)
+		lifecycle_pending_free(s->heap[i].order);
 	free(s->heap);
 	free(s->busy);
 	runtime_free(s->pending);

@@ -19,6 +19,7 @@ never would.  A rule is a JSON object:
      "method": "POST",               optional
      "nth": 2,                       only the 2nd matching request (1-based),
      "from": 2,                      or every one from the 2nd on
+     "until": 5,                     (and/or) up to the 5th
                                      (default: every matching request)
      ... actions ...}
 
@@ -284,8 +285,11 @@ class Script:
                     continue
                 if "from" in r and n < r["from"]:
                     continue
+                if "until" in r and n > r["until"]:
+                    continue
                 for k, v in r.items():
-                    if k in ("path", "endpoint", "method", "nth", "from"):
+                    if k in ("path", "endpoint", "method", "nth", "from",
+                             "until"):
                         continue
                     if k in ("set", "headers"):
                         actions.setdefault(k, {}).update(v)

@@ -1,0 +1,122 @@
+"""An order whose CSR the CA took, but whose certificate did not come in
+the attempt (still "processing" when the poll ended, or a failed
+download), is read again by the next attempt instead of ordered anew:
+a new order would have the CA issue a second certificate for the same
+names (Let's Encrypt allows five a week).  Against fakeca, with the
+daemon's poll deadline and retry backoff shortened by their test knobs.
+"""
+import os
+import re
+
+import pytest
+
+from acmed import Acmed
+from certs import pubkey
+from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
+from pebble import wait_until
+from test_hostile_ca import CERT_NAME, Client
+
+PROBLEM_404 = {"type": "urn:ietf:params:acme:error:malformed",
+               "detail": "no such order"}
+
+
+@pytest.fixture(autouse=True)
+def short_waits(monkeypatch):
+    monkeypatch.setenv("ACMED_POLL_DEADLINE_MS", "1000")
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+
+
+def daemon(fakeca_factory, tmp_path, script):
+    ca = fakeca_factory(script=script)
+    client = Client(tmp_path / "acmed", ca)
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    return ca, a
+
+
+def count(ca, pattern):
+    return len([r for r in ca.requests() if re.fullmatch(pattern, r["path"])])
+
+
+def wait_issued(a):
+    crt = a.path(CERT_NAME + ".crt.pem")
+    wait_until(lambda: os.path.exists(crt), 60, "the certificate")
+    # The key is the one the CSR of the kept order was made with.
+    with open(crt) as c, open(a.path(CERT_NAME + ".pk.pem")) as k:
+        assert pubkey(c.read()) == pubkey(k.read(), is_key=True)
+
+
+def test_an_order_still_processing_is_read_again(fakeca_factory, tmp_path):
+    # Read 1 finds the order ready; after finalize, reads 2 to 8 say
+    # "processing": past the first attempt's deadline (1 s, about four
+    # reads) and into the second one's.
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "order", "from": 2, "until": 8,
+         "set": {"status": "processing"}}])
+    try:
+        wait_issued(a)
+        log = a.log()
+        assert re.search(r"order \S+/order/\d+ kept for the next attempt",
+                         log), log[-4000:]
+        assert "reading order" in log and "again" in log
+        assert count(ca, r"/new-order") == 1
+        assert count(ca, r"/order/\d+/finalize") == 1
+    finally:
+        a.stop()
+
+
+def test_a_failed_download_is_read_again(fakeca_factory, tmp_path):
+    # Three 503s: the first try and its two retries after Retry-After.
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "certificate", "until": 3, "status": 503,
+         "body": "", "headers": {"Retry-After": "1"}}])
+    try:
+        wait_issued(a)
+        assert "kept for the next attempt" in a.log()
+        assert count(ca, r"/new-order") == 1
+        assert count(ca, r"/order/\d+/finalize") == 1
+        assert count(ca, r"/cert/\d+") == 4
+    finally:
+        a.stop()
+
+
+def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
+                                                         tmp_path):
+    # Still processing, and the CA asks for the next read in 4 s: past
+    # the deadline, so the attempt ends at once and the next one is 4 s
+    # away, time enough to make the order vanish.
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "order", "from": 2, "set": {"status": "processing"},
+         "headers": {"Retry-After": "4"}}])
+    try:
+        a.wait_log("kept for the next attempt", timeout=60)
+        url = re.search(r"order (\S+) kept for the next attempt",
+                        a.log())[1]
+        ca.set_script([{"path": url[len(ca.base):], "status": 404,
+                        "json": PROBLEM_404}])
+        wait_issued(a)
+        assert re.search(r"no such order: ordering anew", a.log()), \
+            a.log()[-4000:]
+        assert count(ca, r"/new-order") == 2
+    finally:
+        a.stop()
+
+
+def test_a_reload_drops_the_kept_order(fakeca_factory, tmp_path):
+    """The kept order was made for the old configuration (its endpoint,
+    account and names may have changed): after a reload, the next
+    attempt orders anew."""
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "order", "from": 2, "set": {"status": "processing"},
+         "headers": {"Retry-After": "4"}}])
+    try:
+        a.wait_log("kept for the next attempt", timeout=60)
+        ca.set_script([])
+        a.signal(1)
+        a.wait_log("configuration reloaded", timeout=30)
+        wait_issued(a)
+        assert "reading order" not in a.log()
+        assert count(ca, r"/new-order") == 2
+    finally:
+        a.stop()
