@@ -14,6 +14,7 @@
 
 #include "util/afile.h"
 #include "util/err.h"
+#include "util/log.h"
 
 #define AFILE_RND_HEX	12	/* the random part of a temporary name */
 
@@ -72,24 +73,32 @@ afile_open_tmp(const char *path, mode_t mode, char **tmpp)
 }
 
 /* A second name (a hard link) for the file at path, under a temporary
- * name: NULL when there is no file, or it cannot be linked. */
-static char *
-afile_keep_old(const char *path)
+ * name, in *tmpp; NULL when there is no file.  -1 with err when there is
+ * one that cannot be linked (EPERM under fs.protected_hardlinks for a
+ * file of another user, say): then it could not be put back. */
+static int
+afile_keep_old(const char *path, char **tmpp)
 {
 	char *tmp;
 	int tries;
 
+	*tmpp = NULL;
 	for (tries = 0; tries < 16; tries++) {
 		if ((tmp = afile_tmp_name(path)) == NULL)
-			return NULL;
-		if (link(path, tmp) == 0)
-			return tmp;
+			return -1;
+		if (link(path, tmp) == 0) {
+			*tmpp = tmp;
+			return 0;
+		}
 		free(tmp);
+		if (errno == ENOENT)
+			return 0;
 		if (errno != EEXIST)
 			break;
 	}
-	err_clear();
-	return NULL;
+	return err_sys("%s: cannot keep the file being replaced under a "
+	    "second name, to put it back should another file of the set fail "
+	    "(is it another user's?)", path);
 }
 
 static int
@@ -139,7 +148,10 @@ afile_stage(struct afile *f, const char *path, const void *data, size_t len,
 	f->tmp = NULL;
 	if ((f->path = strdup(path)) == NULL)
 		return err_set("out of memory");
-	if ((fd = afile_open_tmp(path, opts->mode, &f->tmp)) == -1)
+	/* The owner's bits only until owner and group are set: a group
+	 * read bit must not let acmed's own group read a key meant for
+	 * another group. */
+	if ((fd = afile_open_tmp(path, opts->mode & 0700, &f->tmp)) == -1)
 		goto fail;
 	if (afile_write_all(fd, data, len) == -1) {
 		err_sys("%s: write", path);
@@ -198,12 +210,26 @@ afile_rename(struct afile *f)
 	return 0;
 }
 
+/* A folder that cannot be synced once the renames are done: the files
+ * are in place, and failing now would only tell the caller (who would
+ * then skip what follows a write: hooks, say) something untrue. */
+static void
+afile_sync_dir_after(const char *path)
+{
+	if (afile_sync_dir(path) == -1) {
+		log_warn("%s (the file is in place, but may not survive a "
+		    "crash)", err_msg());
+		err_clear();
+	}
+}
+
 int
 afile_commit(struct afile *f)
 {
 	if (afile_rename(f) == -1)
 		return -1;
-	return afile_sync_dir(f->path);
+	afile_sync_dir_after(f->path);
+	return 0;
 }
 
 int
@@ -217,19 +243,35 @@ afile_commit_all(struct afile *const *f, size_t n)
 		return err_set("out of memory");
 	/* The files being replaced keep a second name until every rename
 	 * is done: one that fails puts the earlier ones back, so that a
-	 * key is never replaced without its certificate. */
+	 * key is never replaced without its certificate.  One that cannot
+	 * have a second name is not replaced at all. */
 	for (i = 0; i < n; i++)
-		old[i] = f[i]->tmp != NULL ? afile_keep_old(f[i]->path) : NULL;
+		if (f[i]->tmp != NULL && afile_keep_old(f[i]->path,
+		    &old[i]) == -1) {
+			err_prefix("nothing replaced");
+			goto out;
+		}
 	for (done = 0; done < n; done++)
 		if (afile_rename(f[done]) == -1)
 			break;
 	if (done < n) {
 		for (i = 0; i < done; i++) {
-			if (old[i] != NULL && rename(old[i], f[i]->path) == 0) {
+			if (old[i] == NULL)
+				unlink(f[i]->path);
+			else if (rename(old[i], f[i]->path) == 0) {
 				free(old[i]);
 				old[i] = NULL;
-			} else if (old[i] == NULL)
-				unlink(f[i]->path);
+			} else {
+				/* The only copy left of the file as it was:
+				 * kept, and named. */
+				log_error("%s: cannot put back the file it "
+				    "replaced, which is now %s (%s): move it "
+				    "back by hand, acmed's next start would "
+				    "remove it", f[i]->path, old[i],
+				    strerror(errno));
+				free(old[i]);
+				old[i] = NULL;
+			}
 		}
 		err_prefix("nothing replaced");
 		goto out;
@@ -242,8 +284,7 @@ afile_commit_all(struct afile *const *f, size_t n)
 		if (i > 0 && len == afile_dir_len(f[i - 1]->path) &&
 		    strncmp(f[i]->path, f[i - 1]->path, len) == 0)
 			continue;
-		if (afile_sync_dir(f[i]->path) == -1)
-			goto out;
+		afile_sync_dir_after(f[i]->path);
 	}
 	rc = 0;
 out:

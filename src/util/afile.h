@@ -34,7 +34,8 @@ struct afile {
 int	afile_stage(struct afile *f, const char *path, const void *data,
 	    size_t len, const struct afile_opts *opts);
 
-/* Renames the staged file over its target and syncs the folder. */
+/* Renames the staged file over its target and syncs the folder (a sync
+ * that fails once the file is in place is a warning, not an error). */
 int	afile_commit(struct afile *f);
 
 /* Renames n staged files over their targets one right after the other,
@@ -43,7 +44,8 @@ int	afile_commit(struct afile *f);
  * files renamed before the failing one are put back as they were (each
  * keeps a second name, a hard link, until all are in place; one that did
  * not exist is removed), so that a key is never replaced without its
- * certificate; err names the failing one. */
+ * certificate; err names the failing one.  A file that cannot be given a
+ * second name fails the whole set before anything is renamed. */
 int	afile_commit_all(struct afile *const *f, size_t n);
 
 /* Removes the staged file (if any) and frees f's strings.  Safe to call

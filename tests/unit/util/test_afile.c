@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -126,6 +127,8 @@ int __wrap_fsync(int fd);
 static mode_t synced_mode[8];
 static int nsynced;
 
+static int fail_dir_sync;	/* folders' fsync() fails with EIO */
+
 int
 __wrap_fsync(int fd)
 {
@@ -133,7 +136,25 @@ __wrap_fsync(int fd)
 
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && nsynced < 8)
 		synced_mode[nsynced++] = sb.st_mode & 07777;
+	if (fail_dir_sync && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		errno = EIO;
+		return -1;
+	}
 	return __real_fsync(fd);
+}
+
+int __real_link(const char *from, const char *to);
+int __wrap_link(const char *from, const char *to);
+static int fail_link;		/* link() fails with EPERM */
+
+int
+__wrap_link(const char *from, const char *to)
+{
+	if (fail_link) {
+		errno = EPERM;
+		return -1;
+	}
+	return __real_link(from, to);
 }
 
 /* Owner and mode are set before the file's fsync: the folder's sync
@@ -391,6 +412,76 @@ test_pair_rolled_back(void **state)
 	assert_int_equal(rmdir(pb), 0);
 }
 
+/* A file being replaced that cannot have a second name (link() refused,
+ * as fs.protected_hardlinks does for another user's file) could not be
+ * put back: nothing is renamed, and both files stay as they were. */
+static void
+test_pair_without_second_name_is_not_replaced(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a, b;
+	char pa[128], pb[128], *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
+	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
+	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
+	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
+	fail_link = 1;
+	{
+		struct afile *all[2] = { &a, &b };
+
+		assert_int_equal(afile_commit_all(all, 2), -1);
+	}
+	fail_link = 0;
+	assert_non_null(strstr(err_msg(), "nothing replaced"));
+	assert_non_null(strstr(err_msg(), pa));
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "old key");
+	free(s);
+	s = read_all(pb);
+	assert_string_equal(s, "old crt");
+	free(s);
+	assert_int_equal(count_entries(), 2);
+}
+
+/* A folder sync that fails after the renames is a warning: the files are
+ * in place, and the caller must not take the write for failed. */
+static void
+test_failed_folder_sync_after_rename(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a, b;
+	char pa[128], pb[128], *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
+	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
+	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
+	fail_dir_sync = 1;
+	{
+		struct afile *all[2] = { &a, &b };
+
+		assert_int_equal(afile_commit_all(all, 2), 0);
+	}
+	assert_int_equal(afile_write(pa, "newer", 5, &o), 0);
+	fail_dir_sync = 0;
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "newer");
+	free(s);
+	s = read_all(pb);
+	assert_string_equal(s, "new crt");
+	free(s);
+	assert_int_equal(count_entries(), 2);
+}
+
 static void
 test_remove_stale(void **state)
 {
@@ -435,6 +526,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pair_rolled_back, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pair_without_second_name_is_not_replaced, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_folder_sync_after_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_stale, setup,
 		    teardown),
 	};
