@@ -231,6 +231,8 @@ storage_read_cert(const char *path, struct buf *pem)
 	return storage_read(path, pem);
 }
 
+static void	storage_sweep(const char *, const char *);
+
 #define STORAGE_REVOKED_SUFFIX	".revoked"
 
 static int
@@ -249,6 +251,9 @@ storage_mark_revoked(const struct cert_files *f, const char *reason,
 	int rc;
 
 	buf_init(&text, 512);
+	/* Swept first, like every other write there: a sweep of the folder
+	 * later in this process would take the marker's temporary file. */
+	storage_sweep(f->crt_path, "revocation");
 	if ((rc = storage_revoked_path(f, &path)) == 0 &&
 	    (rc = buf_printf(&text, "%s %s\n", reason, serial)) == 0)
 		rc = afile_write(buf_str(&path), text.data, text.len, &o);
