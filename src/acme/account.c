@@ -171,29 +171,6 @@ account_set_eab(struct acme_account *a)
 	return 0;
 }
 
-/* Reads the account file, which holds the key: a symbolic link there is
- * refused, as for certificate keys (daemon/storage.c).  -1 with err and
- * errno (ENOENT: no account yet). */
-static int
-account_read(const char *path, struct buf *out)
-{
-	int fd, rc, e;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		if (errno == ELOOP)
-			return err_set("%s: a symbolic link: refusing to read "
-			    "a key through it", path);
-		return err_sys("%s", path);
-	}
-	rc = buf_read_fd(out, fd);
-	e = errno;
-	close(fd);
-	if (rc == -1)
-		err_prefix("%s", path);
-	errno = e;
-	return rc;
-}
-
 struct acme_account *
 acme_account_load(const struct acme_account_config *cfg, const char *dir,
     acme_account_save_fn save, void *save_arg)
@@ -225,7 +202,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 	}
 
 	buf_init(&raw, ACCOUNT_FILE_MAX);
-	if (account_read(a->path, &raw) == 0) {
+	if (buf_read_regular(&raw, a->path) == 0) {
 		exists = 1;
 		if (acme_account_file_decode(&a->file, raw.data, raw.len) == -1) {
 			err_prefix("%s", a->path);

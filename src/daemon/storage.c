@@ -185,28 +185,6 @@ storage_paths_free(struct cert_files *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Reads a regular file, refusing to follow a symlink (and to wait on a
- * FIFO). */
-static int
-storage_read(const char *path, struct buf *out)
-{
-	struct stat st;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return err_sys("%s", path);
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set("%s: not a regular file", path);
-	}
-	rc = buf_read_fd(out, fd);
-	close(fd);
-	if (rc == -1)
-		err_prefix("%s", path);
-	return rc;
-}
-
 struct crypto_key *
 storage_read_key(const char *path)
 {
@@ -214,7 +192,7 @@ storage_read_key(const char *path)
 	struct buf pem;
 
 	buf_init(&pem, STORAGE_FILE_MAX);
-	if (storage_read(path, &pem) == -1) {
+	if (buf_read_regular(&pem, path) == -1) {
 		buf_free_secure(&pem);
 		return NULL;
 	}
@@ -228,7 +206,7 @@ storage_read_key(const char *path)
 int
 storage_read_cert(const char *path, struct buf *pem)
 {
-	return storage_read(path, pem);
+	return buf_read_regular(pem, path);
 }
 
 static void	storage_sweep(const char *, const char *);
@@ -279,7 +257,7 @@ storage_revoked(const struct cert_files *f, char *reason, size_t rn,
 		rc = 0;
 		goto out;
 	}
-	if (storage_read(buf_str(&path), &text) == -1)
+	if (buf_read_regular(&text, buf_str(&path)) == -1)
 		goto out;
 	t = buf_str(&text);
 	len = strcspn(t, " \n");

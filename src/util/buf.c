@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -182,5 +183,37 @@ buf_read_file(struct buf *b, const char *path)
 	close(fd);
 	if (rc == -1)
 		err_prefix("%s", path);
+	return rc;
+}
+
+int
+buf_read_regular(struct buf *b, const char *path)
+{
+	struct stat st;
+	int fd, rc, e;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		e = errno;
+		if (e == ELOOP)
+			err_set("%s: a symbolic link: refusing to read through "
+			    "it", path);
+		else
+			err_sys("%s", path);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		err_set("%s: not a regular file", path);
+		errno = EINVAL;
+		return -1;
+	}
+	rc = buf_read_fd(b, fd);
+	e = errno;
+	close(fd);
+	if (rc == -1)
+		err_prefix("%s", path);
+	errno = e;
 	return rc;
 }

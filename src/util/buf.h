@@ -60,6 +60,12 @@ void	 buf_free_secure(struct buf *b);
  * -1 with "path: message" on error. */
 int	 buf_read_file(struct buf *b, const char *path);
 
+/* Like buf_read_file(), for the files acmed keeps (keys, certificates,
+ * accounts): a symbolic link there is refused (errno ELOOP), and so is
+ * anything but a regular file (a FIFO would hang the reader).  errno is
+ * kept: ENOENT says the file is not there. */
+int	 buf_read_regular(struct buf *b, const char *path);
+
 /* Reads from fd until EOF, honouring b->max.  -1 with err on error. */
 int	 buf_read_fd(struct buf *b, int fd);
 

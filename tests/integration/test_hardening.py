@@ -149,5 +149,20 @@ def test_account_file_symlink_is_refused(acmed):
     os.remove(out)
     r = run(acmed)
     assert r.returncode != 0
-    assert f"{path}: a symbolic link: refusing to read a key" in r.stderr
+    assert f"{path}: a symbolic link: refusing to read through it" in r.stderr
     assert os.path.islink(path) and not os.path.exists(out)
+
+
+def test_account_file_fifo_is_refused(acmed):
+    """A FIFO where the account file goes is an error, not a read that
+    waits forever (at start-up, or in a reload, where it held the signal
+    thread and so SIGTERM)."""
+    out = os.path.join(acmed.folder, "probe.json")
+    acmed.write(probe_config(acmed, out))
+    os.makedirs(acmed.accounts, exist_ok=True)
+    path = os.path.join(acmed.accounts, "dGVzdA.account.bin")
+    os.mkfifo(path, 0o600)
+    r = run(acmed)
+    assert r.returncode != 0
+    assert f"{path}: not a regular file" in r.stderr, r.stderr[-4000:]
+    assert not os.path.exists(out)
