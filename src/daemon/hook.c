@@ -346,8 +346,17 @@ hook_run_one(const struct config_hook *h, enum config_hook_type type,
 	cmd.stoppable = type == CONFIG_HOOK_CHALLENGE_HTTP01 ||
 	    type == CONFIG_HOOK_CHALLENGE_DNS01 ||
 	    type == CONFIG_HOOK_CHALLENGE_TLSALPN01;
-	if (spawn_run(&cmd, &st) == -1)
+	if (spawn_run(&cmd, &st) == -1) {
+		/* A program this host lacks is a failure like any other
+		 * (ACMEd made it fatal whatever allow_failure said). */
+		if (st.not_found && h->allow_failure) {
+			log_warn("%s: hook \"%s\": %s, allowed to fail", who,
+			    h->name, err_msg());
+			err_clear();
+			rc = 0;
+		}
 		goto out;
+	}
 	hook_log_output(who, h, "stdout", &out);
 	hook_log_output(who, h, "stderr", &errb);
 	spawn_describe(&st, &cmd, desc, sizeof(desc));

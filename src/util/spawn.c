@@ -75,6 +75,7 @@ spawn_which(const char *file, char *const *envp)
 			break;
 	}
 	err_set("%s: command not found in PATH (%s)", file, path);
+	errno = ENOENT;
 	return NULL;
 }
 
@@ -395,8 +396,17 @@ spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((prog = spawn_which(cmd->file, cmd->envp)) == NULL)
+	if ((prog = spawn_which(cmd->file, cmd->envp)) == NULL) {
+		st->not_found = errno == ENOENT;
 		return -1;
+	}
+	/* A path is not looked up: tell a missing program here too. */
+	if (strchr(cmd->file, '/') != NULL && access(prog, X_OK) == -1) {
+		st->not_found = errno == ENOENT;
+		err_sys("%s", prog);
+		free(prog);
+		return -1;
+	}
 	/* A child that closes its stdin must not kill us with SIGPIPE:
 	 * block it in this thread; spawn_feed() consumes it. */
 	sigemptyset(&pipeset);

@@ -53,6 +53,7 @@ struct spawn_status {
 	int	timed_out;	/* 1: killed because of the timeout */
 	int	stopped;	/* 1: killed because the daemon stops */
 	int	truncated;	/* 1: some output went past a buffer's max */
+	int	not_found;	/* 1: spawn_run() failed: no such program */
 };
 
 /* Runs cmd to completion.  Returns 0 when the program ran (whatever its

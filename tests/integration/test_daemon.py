@@ -415,6 +415,47 @@ allow_failure = true
     real.once()
 
 
+MISSING_HOOKS = """
+[[hook]]
+name = "missing"
+type = ["challenge-http-01"]
+cmd = "acmed-test-no-such-program"
+allow_failure = {allow}
+
+[[hook]]
+name = "missing-path"
+type = ["challenge-http-01"]
+cmd = "/nonexistent/acmed-test-program"
+allow_failure = {allow}
+"""
+
+
+def test_allow_failure_covers_a_missing_program(fast):
+    """A hook whose program this host lacks (pidwait on an older procps,
+    say) is allowed to fail like one that exits non-zero."""
+    fast.write(fast.base_config() + MISSING_HOOKS.format(allow="true") +
+               cert_block(hooks=('"missing"', '"missing-path"',
+                                 '"challtestsrv"')))
+    r = fast.once()
+    assert re.search(r'hook "missing": acmed-test-no-such-program: command '
+                     r'not found in PATH .*, allowed to fail', r.stderr)
+    assert re.search(r'hook "missing-path": /nonexistent/acmed-test-program:'
+                     r' No such file or directory, allowed to fail', r.stderr)
+
+
+@pytest.mark.parametrize("hook,message", [
+    ("missing", "acmed-test-no-such-program: command not found in PATH"),
+    ("missing-path", "/nonexistent/acmed-test-program: No such file"),
+])
+def test_a_missing_program_fails_the_hook(fast, hook, message):
+    fast.write(fast.base_config() + MISSING_HOOKS.format(allow="false") +
+               cert_block(hooks=(f'"{hook}"', '"challtestsrv"')))
+    r = fast.once(check=False)
+    assert r.returncode != 0
+    assert f'hook "{hook}" (challenge-http-01): {message}' in r.stderr, \
+        r.stderr[-3000:]
+
+
 # -- files --------------------------------------------------------------------
 
 def test_modes_and_owners(fast):
