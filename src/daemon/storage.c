@@ -428,6 +428,26 @@ fail:
 		close(fd);
 }
 
+/*
+ * Writes that run file hooks take turns, daemon-wide: the shipped git
+ * group runs `git init`, `add` and `commit` in the certificates' folder,
+ * and two certificates stored at once failed on git's lock files (ACMEd
+ * ran every hook one at a time).  Writes without file hooks do not wait.
+ */
+static pthread_mutex_t file_hooks_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+storage_file_hooks_lock(const struct config_hook_list *hooks)
+{
+	if (!hook_any(hooks, CONFIG_HOOK_FILE_PRE_CREATE) &&
+	    !hook_any(hooks, CONFIG_HOOK_FILE_POST_CREATE) &&
+	    !hook_any(hooks, CONFIG_HOOK_FILE_PRE_EDIT) &&
+	    !hook_any(hooks, CONFIG_HOOK_FILE_POST_EDIT))
+		return 0;
+	pthread_mutex_lock(&file_hooks_mu);
+	return 1;
+}
+
 int
 storage_store(const struct config *cfg, const struct config_certificate *c,
     const struct cert_files *f, const struct crypto_key *new_key,
@@ -441,7 +461,7 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	struct afile *staged[2];
 	struct buf pem;
 	size_t n = 0, i;
-	int rc = -1;
+	int rc = -1, locked = 0;
 
 	memset(jobs, 0, sizeof(jobs));
 	buf_init(&pem, STORAGE_FILE_MAX);
@@ -474,6 +494,7 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	if (afile_stage(&jobs[n - 1].staged, f->crt_path, chain, len,
 	    &crt_opts) == -1)
 		goto out;
+	locked = storage_file_hooks_lock(&c->hooks);
 	for (i = 0; i < n; i++)
 		if (storage_hooks(&c->hooks, &c->env, &jobs[i], 0, who) == -1)
 			goto out;
@@ -492,6 +513,8 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 			goto out;
 	rc = 0;
 out:
+	if (locked)
+		pthread_mutex_unlock(&file_hooks_mu);
 	for (i = 0; i < 2; i++) {
 		afile_discard(&jobs[i].staged);
 		tmpl_value_free(jobs[i].vars);
@@ -511,7 +534,7 @@ storage_save_account(void *arg, const char *path, const void *data,
 	    (gid_t)-1 };
 	struct tmpl_value *vars;
 	char who[512], *dir, *slash;
-	int existed, rc = -1;
+	int existed, locked, rc = -1;
 
 	snprintf(who, sizeof(who), "account \"%s\"", a->name);
 	if ((dir = strdup(path)) == NULL)
@@ -520,8 +543,9 @@ storage_save_account(void *arg, const char *path, const void *data,
 	if (slash != NULL)
 		*slash = '\0';
 	vars = storage_file_vars(dir, slash ? slash + 1 : path, path);
-	existed = storage_exists(path);
 	storage_sweep(path, who);
+	locked = storage_file_hooks_lock(&a->hooks);
+	existed = storage_exists(path);
 	if (vars == NULL ||
 	    hook_run(&a->hooks, existed ? CONFIG_HOOK_FILE_PRE_EDIT :
 	    CONFIG_HOOK_FILE_PRE_CREATE, vars, layers, 1, who) == -1 ||
@@ -531,6 +555,8 @@ storage_save_account(void *arg, const char *path, const void *data,
 		goto out;
 	rc = 0;
 out:
+	if (locked)
+		pthread_mutex_unlock(&file_hooks_mu);
 	tmpl_value_free(vars);
 	free(dir);
 	return rc;

@@ -380,3 +380,26 @@ def test_git(pebble_factory, tmp_path):
     assert git(a.certs, "status", "--porcelain") == ""
     # The committed certificate is the one on disk.
     assert git(a.certs, "show", f"HEAD:{crt}") == a.read(crt).decode()
+
+
+
+def test_git_certificates_stored_at_once(pebble_factory, tmp_path):
+    """Twelve certificates in one folder, renewed by eight workers: the
+    git hooks of two of them never run at the same time (git's lock
+    files failed every other renewal)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    p = pebble_factory(env={"PEBBLE_VA_ALWAYS_VALID": "1"})
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder)
+    names = [f"git{i}.example.org" for i in range(12)]
+    write_config(a, "".join(cert_block([("dns", n, "http-01")],
+                                       ["challtestsrv", "git"])
+                            for n in names))
+    r = a.once("--workers", "8")
+    assert not re.search(LOG_PROBLEMS, r.stderr), r.stderr[-4000:]
+    files = sorted(f"{n}_ecdsa-p256.{k}.pem" for n in names
+                   for k in ("crt", "pk"))
+    assert sorted(git(a.certs, "ls-files").split()) == files
+    assert len(git(a.certs, "log", "--format=%s").splitlines()) == 24
+    assert git(a.certs, "status", "--porcelain") == ""
