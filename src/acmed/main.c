@@ -444,6 +444,7 @@ main(int argc, char **argv)
 		process_pidfile_remove();
 		return 1;
 	}
+	runtime_take_over(rt);
 	if (o.control != NULL && (ctl = control_open(o.control)) == NULL) {
 		log_error("%s", err_msg());
 		runtime_free(rt);

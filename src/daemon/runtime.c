@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "daemon/hook.h"
 #include "daemon/process.h"
@@ -154,11 +155,32 @@ runtime_new(struct config *cfg)
 		if (rt->accounts[i] == NULL)
 			goto fail;
 	}
-	hook_set_env_scrub(cfg->global.hook_env_scrub);
 	return rt;
 fail:
 	runtime_free(rt);
 	return NULL;
+}
+
+void
+runtime_take_over(struct runtime *rt)
+{
+	struct acme_account *a;
+	size_t i;
+
+	hook_set_env_scrub(rt->cfg->global.hook_env_scrub);
+	for (i = 0; i < rt->cfg->naccounts; i++) {
+		if (access(rt->accounts[i]->path, F_OK) == -1)
+			continue;
+		a = acme_account_load(&rt->account_cfgs[i],
+		    rt->cfg->global.accounts_directory, storage_save_account,
+		    &rt->account_saves[i]);
+		if (a == NULL) {
+			log_warn("%s (kept as it was read before)", err_msg());
+			continue;
+		}
+		acme_account_free(rt->accounts[i]);
+		rt->accounts[i] = a;
+	}
 }
 
 void

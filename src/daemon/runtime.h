@@ -48,6 +48,16 @@ struct runtime {
 struct runtime *runtime_new(struct config *cfg);
 void	 runtime_free(struct runtime *rt);
 
+/*
+ * Makes rt the running runtime, at start-up and when a reload swaps it in
+ * (with no renewal running): sets what is process-wide (the hooks'
+ * environment scrub), and reads again each account file that is there,
+ * since the configuration running until then may have written it after
+ * runtime_new() read it (a first registration: the key made in memory for
+ * a missing file would have registered a second account).
+ */
+void	 runtime_take_over(struct runtime *rt);
+
 struct acme_endpoint *runtime_endpoint(const struct runtime *rt,
 	    const struct config_endpoint *e);
 struct acme_account *runtime_account(const struct runtime *rt,

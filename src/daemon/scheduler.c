@@ -539,6 +539,7 @@ sched_swap(struct sched *s)
 	s->heap = NULL;
 	s->n = s->cap = 0;
 	s->rt = rt;
+	runtime_take_over(rt);
 	if (sched_fill(s) == -1)
 		log_error("reload: %s", err_msg());
 	for (i = 0; i < s->n; i++) {

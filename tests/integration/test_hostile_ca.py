@@ -32,6 +32,7 @@ import base64
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -980,3 +981,33 @@ def test_tls_certificate_that_does_not_verify(fakeca_factory, tmp_path,
 def test_stall(fakeca_factory, tmp_path, script, url, error):
     _, proc = hostile(fakeca_factory, tmp_path, script, url, error,
                       TRANSPORT)
+
+
+def test_reload_during_the_first_registration(fakeca_factory, tmp_path):
+    """A reload read the account file while the running configuration
+    was registering the account: the new configuration made a key of its
+    own for the missing file, and registered a second account with it."""
+    ca = fakeca_factory(script=[{"endpoint": "newAccount", "nth": 1,
+                                 "delay": 3}])
+    client = Client(tmp_path / "acmed", ca)
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        wait_until(lambda: any(r["path"] == "/new-acct"
+                               for r in ca.requests()), 30, "newAccount")
+        # The reload brings a second certificate, for the new runtime.
+        text = open(client.config).read()
+        with open(client.config, "a") as f:
+            f.write(text.split("[[certificate]]")[1]
+                    .replace('"example.org"', '"www.example.org"')
+                    .join(["\n[[certificate]]", "\n"]))
+        a.signal(signal.SIGHUP)
+        wait_until(lambda: a.log().count("certificate renewed") == 2, 60,
+                   "both certificates")
+    finally:
+        assert a.stop() == 0
+    keys = {json.dumps(r["protected"].get("jwk"), sort_keys=True)
+            for r in ca.requests() if r["path"] == "/new-acct"}
+    assert len(keys) == 1, a.log()[-4000:]
+    assert a.log().count("account created") == 1
