@@ -278,6 +278,21 @@ check_config(const struct options *o)
 		fprintf(stderr, "%s\n", err_msg());
 		failed = 1;
 	}
+	/* The folders the daemon would refuse (those that are there: the
+	 * others it would create). */
+	for (i = 0; i <= cfg->ncertificates; i++) {
+		const char *dir = i == 0 ? cfg->global.accounts_directory :
+		    cfg->certificates[i - 1].directory;
+
+		if (i > 1 && strcmp(dir, cfg->certificates[i - 2].directory)
+		    == 0)
+			continue;
+		if (access(dir, F_OK) == 0 && storage_check_dir(dir, i == 0 ?
+		    "accounts folder" : "certificates folder") == -1) {
+			fprintf(stderr, "%s\n", err_msg());
+			failed = 1;
+		}
+	}
 	/* The daemon would refuse to start on a root certificate it cannot
 	 * read: say so now (the files are only read). */
 	for (i = 0; i < cfg->nendpoints; i++) {

@@ -70,6 +70,12 @@ def test_world_writable_certificates_folder_is_refused(acmed):
             "(mode 1777)") in r.stderr
     assert not os.path.exists(out)
     assert os.listdir(acmed.certs) == []
+    # --check-config says so too, before the daemon is started.
+    r = subprocess.run(acmed.argv("--check-config"), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode != 0
+    assert (f"certificates folder {acmed.certs} is writable by all users "
+            "(mode 1777)") in r.stderr
 
 
 def test_accounts_folder_of_another_user_is_refused(acmed):
