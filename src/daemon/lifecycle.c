@@ -146,12 +146,15 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	delay = c->renew_delay;
 	life = info.not_after > info.not_before ?
 	    (uint64_t)(info.not_after - info.not_before) : 0;
-	if (delay > life / 2) {
-		/* ACMEd would renew short-lived certificates in a loop. */
+	if (delay > life / 4 * 3) {
+		/* ACMEd renews short-lived certificates in a loop (30 days
+		 * on a 6-day certificate).  Up to three quarters, the delay
+		 * is the administrator's choice (60 days on 90, 30 on 45). */
 		log_warn("certificate \"%s\": renew_delay (%llu s) is more "
-		    "than half the certificate's lifetime (%llu s): renewing "
-		    "a third of the lifetime before expiry instead", c->id,
-		    (unsigned long long)delay, (unsigned long long)life);
+		    "than three quarters of the certificate's lifetime (%llu "
+		    "s): renewing a third of the lifetime before expiry "
+		    "instead", c->id, (unsigned long long)delay,
+		    (unsigned long long)life);
 		delay = life / 3;
 	}
 	delay += lifecycle_random(c->random_early_renew);

@@ -128,6 +128,26 @@ def test_renewal_inside_and_outside_renew_delay(fast, tmp_path):
     assert fast.read("later.example.org_ecdsa-p256.pk.pem").decode() == key2
 
 
+@pytest.mark.parametrize("delay,renewed", [
+    # 40 days left of 100: the delay is the administrator's up to three
+    # quarters of the lifetime (ACMEd renews as configured) ...
+    ("60d", True),
+    # ... past that, a third of the lifetime (33 days) is used instead.
+    ("80d", False),
+])
+def test_renew_delay_of_a_long_part_of_the_lifetime(fast, tmp_path, delay,
+                                                     renewed):
+    key, crt = self_signed(str(tmp_path / "c"), ["example.org"], 60, 40)
+    install(fast, "example.org_ecdsa-p256", key, crt)
+    fast.write(fast.base_config() +
+               cert_block(extra=f'renew_delay = "{delay}"'))
+    r = fast.once()
+    assert (fast.read("example.org_ecdsa-p256.crt.pem").decode() != crt) \
+        == renewed
+    assert ("more than three quarters of the certificate's lifetime" in
+            r.stderr) == (not renewed)
+
+
 def test_kp_reuse_keeps_the_key(fast):
     fast.write(fast.base_config() + cert_block(extra="kp_reuse = true"))
     fast.once()
