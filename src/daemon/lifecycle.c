@@ -524,9 +524,9 @@ lifecycle_resumable(const struct acme_session *s, const struct acme_order *o)
 	    st != 429);
 }
 
-/* Takes up the order kept by the last attempt.  1: it is valid, o and the
- * key are set, go on with the download; 0: it is dropped (o cleared),
- * order anew; -1: it failed, and p is to be kept again. */
+/* Takes up the order kept by the last attempt.  1: it is valid, go on
+ * with its download; 0: it is given up (the caller frees p) and a new
+ * order is made; -1 with err: it is to be kept again. */
 static int
 lifecycle_resume(struct runtime *rt, const struct config_certificate *c,
     struct acme_session *s, struct lifecycle_pending *p, const char *who)
