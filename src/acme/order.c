@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -680,20 +681,73 @@ struct authz_work {
 	int				 sel;	/* in the current round */
 };
 
-/* tls-alpn-01 needs the port to itself. */
+/* tls-alpn-01 needs the port to itself: its round holds it alone. */
 static int
 authz_exclusive(const struct authz_work *w)
 {
 	return strcmp(w->ident->challenge, "tls-alpn-01") == 0;
 }
 
-/* 1 when no tls-alpn-01 authorization is left from index from on: the
- * round about to run is the last, and may poll the order instead. */
+/* 1 when a and b cannot be published at the same time: dns-01 proofs for
+ * one record, _acme-challenge.<name> for "name" and "*.name" alike.  A
+ * hook may replace the record (nsupdate's delete and add, many DNS APIs'
+ * "set record") rather than add a value to it, and the clean-up of one
+ * removes the other's value too: ACMEd, which validates one
+ * authorization after another, works with such hooks.  Identifiers are
+ * normalised already; the case is ignored all the same, as DNS does. */
 static int
-authz_last_round(const struct authz_work *w, size_t nw, size_t from)
+authz_collide(const struct authz_work *a, const struct authz_work *b)
 {
-	for (; from < nw; from++)
-		if (!w[from].done && authz_exclusive(&w[from]))
+	const char *x = a->ident->value, *y = b->ident->value;
+
+	if (strcmp(a->ident->challenge, "dns-01") != 0 ||
+	    strcmp(b->ident->challenge, "dns-01") != 0)
+		return 0;
+	if (strncmp(x, "*.", 2) == 0)
+		x += 2;
+	if (strncmp(y, "*.", 2) == 0)
+		y += 2;
+	return strcasecmp(x, y) == 0;
+}
+
+/* Selects the next round: every authorization left whose proof can be
+ * published beside those selected before it (the CA validates them in
+ * parallel), or, once none is, one tls-alpn-01 alone.  Returns how many
+ * were selected, 0 when every authorization is done. */
+static size_t
+authz_pick(struct authz_work *w, size_t nw)
+{
+	size_t i, j, nsel = 0;
+
+	for (i = 0; i < nw; i++) {
+		w[i].sel = 0;
+		if (w[i].done || authz_exclusive(&w[i]))
+			continue;
+		for (j = 0; j < i; j++)
+			if (w[j].sel && authz_collide(&w[i], &w[j]))
+				break;
+		if (j == i) {
+			w[i].sel = 1;
+			nsel++;
+		}
+	}
+	for (i = 0; i < nw && nsel == 0; i++)
+		if (!w[i].done && authz_exclusive(&w[i])) {
+			w[i].sel = 1;
+			nsel++;
+		}
+	return nsel;
+}
+
+/* 1 when every authorization not done is in the round about to run: it
+ * is the last, and may poll the order instead. */
+static int
+authz_last_round(const struct authz_work *w, size_t nw)
+{
+	size_t i;
+
+	for (i = 0; i < nw; i++)
+		if (!w[i].done && !w[i].sel)
 			return 0;
 	return 1;
 }
@@ -770,19 +824,28 @@ authz_wait_order(struct acme_session *s, struct acme_order *o,
 	return -1;
 }
 
-/* Publishes the proofs of the selected authorizations, tells the CA, and
- * waits for each to be decided: by polling each, or, when last (none is
- * left for a later round), the order. */
+/* Runs one round: publishes the proofs of the selected authorizations,
+ * tells the CA, waits for each to be decided (by polling each, or, when
+ * the round is the last, the order) and withdraws them, whatever
+ * happened, before the next round publishes a proof that may go where
+ * one of them was.  A tls-alpn-01 round holds the responder's port
+ * throughout. */
 static int
 authz_round(struct acme_session *s, struct acme_order *o,
     struct authz_work *w, size_t nw, const struct acme_solver *solver,
-    const struct acme_poll_opts *p, int last)
+    const struct acme_poll_opts *p)
 {
 	struct http_response r;
-	size_t i, nsel = 0;
-	int rc = -1;
+	char msg[ERR_MSG_MAX];
+	size_t i;
+	int rc = -1, excl = 0, last = authz_last_round(w, nw);
 
 	http_response_init(&r);
+	for (i = 0; i < nw; i++)
+		if (w[i].sel && authz_exclusive(&w[i]))
+			excl = 1;
+	if (excl && solver->exclusive != NULL)
+		solver->exclusive(solver->arg, 1);
 	for (i = 0; i < nw; i++) {
 		if (!w[i].sel)
 			continue;
@@ -791,15 +854,12 @@ authz_round(struct acme_session *s, struct acme_order *o,
 			goto out;
 	}
 	for (i = 0; i < nw; i++) {
-		if (!w[i].sel)
-			continue;
-		nsel++;
-		if (w[i].chall->status != ACME_ST_PENDING)
+		if (!w[i].sel || w[i].chall->status != ACME_ST_PENDING)
 			continue;
 		if (acme_post(s, w[i].chall->url, "{}", NULL, &r) == -1)
 			goto out;
 	}
-	if (last && nsel > 0) {
+	if (last) {
 		if (authz_wait_order(s, o, w, nw, p) == -1)
 			goto out;
 		for (i = 0; i < nw; i++)
@@ -825,6 +885,16 @@ authz_round(struct acme_session *s, struct acme_order *o,
 	}
 	rc = 0;
 out:
+	/* A failing clean-up must not hide why the round failed. */
+	if (rc == -1)
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+	for (i = 0; i < nw; i++)
+		if (w[i].sel)
+			authz_withdraw(&w[i], solver);
+	if (rc == -1)
+		err_set("%s", msg);
+	if (excl && solver->exclusive != NULL)
+		solver->exclusive(solver->arg, 0);
 	http_response_free(&r);
 	return rc;
 }
@@ -837,7 +907,6 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	struct acme_poll_opts p;
 	struct authz_work *w;
 	struct http_response r;
-	char msg[ERR_MSG_MAX];
 	size_t i, j, nw = o->nauthz;
 	int rc = -1;
 
@@ -891,43 +960,21 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 			goto out;
 	}
 
-	/* 2. Every proof that can be published beside the others is; the
-	 * CA then validates them in parallel. */
-	for (i = 0; i < nw; i++)
-		w[i].sel = !w[i].done && !authz_exclusive(&w[i]);
-	if (authz_round(s, o, w, nw, solver, &p,
-	    authz_last_round(w, nw, 0)) == -1)
-		goto out;
-
-	/* 3. tls-alpn-01, one at a time. */
-	for (i = 0; i < nw; i++) {
-		if (w[i].done || !authz_exclusive(&w[i]))
-			continue;
-		for (j = 0; j < nw; j++)
-			w[j].sel = j == i;
-		if (solver->exclusive != NULL)
-			solver->exclusive(solver->arg, 1);
-		rc = authz_round(s, o, w, nw, solver, &p,
-		    authz_last_round(w, nw, i + 1));
-		authz_withdraw(&w[i], solver);
-		if (solver->exclusive != NULL)
-			solver->exclusive(solver->arg, 0);
-		if (rc == -1)
+	/* 2. Rounds, until every authorization is valid.  The first holds
+	 * every proof that can be published beside the others, and the CA
+	 * validates them in parallel: most orders need no other.  A dns-01
+	 * proof for a record that another proof of the round uses waits for
+	 * the next, and tls-alpn-01 proofs come last, one a round. */
+	while (authz_pick(w, nw) > 0)
+		if (authz_round(s, o, w, nw, solver, &p) == -1)
 			goto out;
-	}
 	rc = 0;
 out:
-	/* 5. Withdraw every proof that was published, whatever happened.
-	 * A failing clean-up must not hide why the order failed. */
-	if (rc == -1)
-		snprintf(msg, sizeof(msg), "%s", err_msg());
+	/* Every round withdrew what it had published. */
 	for (i = 0; i < nw; i++) {
-		authz_withdraw(&w[i], solver);
 		task_free(&w[i].task);
 		acme_authz_free(&w[i].authz);
 	}
-	if (rc == -1)
-		err_set("%s", msg);
 	free(w);
 	http_response_free(&r);
 	return rc;

@@ -1,10 +1,16 @@
 """Real validation (issue 6): Pebble checks the proofs, which the driver
 publishes through pebble-challtestsrv (http-01 on its HTTP port, dns-01
 in its DNS server, which Pebble uses as resolver).  Also with half of the
-nonces rejected, and a proof that is never published."""
+nonces rejected, a proof that is never published, and acmed's dns-01
+hooks replacing the TXT record instead of adding to it."""
+import glob
+import json
 import os
 
 import pytest
+
+from acmed import Acmed, CHALLTEST_HOOK, toml_str
+from certs import sans, verify_chain
 
 from test_acme_support import (AccountFile, Acme, FakeChallSrv,
                                check_outputs, drive, no_hang_limit, load_der,
@@ -30,7 +36,8 @@ def test_http01(pebble_factory, tmp_path, env):
 @pytest.mark.parametrize("env", NONCE, ids=NONCE_IDS)
 def test_dns01(pebble_factory, tmp_path, env):
     """dns-01 for a name and the wildcard under it: two TXT values on one
-    record name, both published before either challenge is answered."""
+    record name, published one after the other (each withdrawn with
+    clear-txt, which empties the record, before the next is added)."""
     p = pebble_factory(env=env)
     acc, out = tmp_path / "accounts", tmp_path / "out"
     acc.mkdir()
@@ -38,6 +45,85 @@ def test_dns01(pebble_factory, tmp_path, env):
     drive({"p": p}, acc, "order", "--challenge", "dns-01", "--challtestsrv",
           p.chall_mgmt, "--out", out, *order_args(idents))
     check_outputs(p, out / "p", idents)
+
+
+def replacing_dns01_hooks(pebble, log):
+    """dns-01 hooks that replace the TXT record (clear-txt, then set-txt)
+    and log what they did, in a group of their own."""
+    def hook(name, kind, args):
+        return f"""
+[[hook]]
+name = "{name}"
+type = ["{kind}"]
+cmd = {toml_str(CHALLTEST_HOOK)}
+args = [{", ".join(toml_str(a) for a in
+                  ["--log", str(log), pebble.chall_mgmt, *args])}]
+"""
+    return (hook("dns-replace", "challenge-dns-01",
+                 ["replace-txt", "{{ identifier }}", "{{ proof }}"]) +
+            hook("dns-clear", "challenge-dns-01-clean",
+                 ["clear-txt", "{{ identifier }}"]) + """
+[[group]]
+name = "replacing"
+hooks = ["dns-replace", "dns-clear"]
+""")
+
+
+def test_dns01_hook_replaces_the_record(pebble_factory, tmp_path):
+    """A dns-01 hook that replaces the TXT record (nsupdate's delete and
+    add, a DNS provider's "set record") works for a name and the wildcard
+    under it, as it does with ACMEd: both proofs go to
+    _acme-challenge.example.org, so the second is published only once
+    the first is validated and withdrawn.  Names with records of their
+    own are published together with the first, in one round."""
+    p = pebble_factory()
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder)
+    log = tmp_path / "dns-hooks.jsonl"
+    names = ["example.org", "*.example.org", "a.example.org",
+             "b.example.org"]
+    ids = ",\n    ".join(f'{{ dns = {toml_str(n)}, challenge = "dns-01" }}'
+                          for n in names)
+    a.write(a.base_config() + replacing_dns01_hooks(p, log) + f"""
+[[certificate]]
+account = "test"
+endpoint = "pebble"
+hooks = ["replacing"]
+identifiers = [
+    {ids},
+]
+""")
+    run = a.once(check=False)
+    with open(log) as f:
+        events = [json.loads(line) for line in f]
+    assert run.returncode == 0, f"{events}\n{run.stderr[-6000:]}"
+    [crt] = glob.glob(a.certs + "/*.crt.pem")
+    with open(crt, "rb") as f:
+        pem = f.read()
+    assert sorted(sans(pem)) == sorted("DNS:" + n for n in names)
+    verify_chain(pem, p)
+
+    # Never two proofs on one record at once: each is withdrawn before
+    # the next for its record is published.
+    up = set()
+    for e in events:
+        record = e["identifier"].removeprefix("*.")
+        if e["action"] == "replace-txt":
+            assert record not in up, events
+            up.add(record)
+        else:
+            assert e["action"] == "clear-txt" and record in up, events
+            up.remove(record)
+    assert not up, events
+    assert sorted(e["identifier"] for e in events
+                  if e["action"] == "replace-txt") == sorted(names)
+    # Two rounds: the three distinct records together, withdrawn once
+    # validated, then the one that had to wait.
+    assert [e["action"] for e in events] == \
+        ["replace-txt"] * 3 + ["clear-txt"] * 3 + \
+        ["replace-txt", "clear-txt"], events
+    assert {e["identifier"].removeprefix("*.") for e in events[:3]} == \
+        {"example.org", "a.example.org", "b.example.org"}, events
 
 
 def test_validation_fails(pebble_factory, tmp_path):
