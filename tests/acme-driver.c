@@ -389,7 +389,7 @@ main(int argc, char **argv)
 	cfg.eab_key = (const unsigned char *)eabkey.data;
 	cfg.eab_keylen = eabkey.len;
 
-	if ((account = acme_account_load(&cfg, opt.accounts, NULL, NULL)) ==
+	if ((account = acme_account_load(&cfg, opt.accounts, NULL, NULL, 1)) ==
 	    NULL)
 		goto bad;
 	if (strcmp(opt.command, "rewrite") == 0) {

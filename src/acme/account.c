@@ -173,7 +173,7 @@ account_set_eab(struct acme_account *a)
 
 struct acme_account *
 acme_account_load(const struct acme_account_config *cfg, const char *dir,
-    acme_account_save_fn save, void *save_arg)
+    acme_account_save_fn save, void *save_arg, int save_rotation)
 {
 	struct acme_account *a;
 	struct buf raw;
@@ -239,7 +239,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 		}
 		log_debug("account \"%s\": initializing a new account",
 		    cfg->name);
-	} else if (rotate) {
+	} else if (rotate && save_rotation) {
 		if (account_save(a) == -1)
 			goto fail_quiet;
 		log_info("account \"%s\": new %s account key created, using "

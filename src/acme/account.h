@@ -61,9 +61,12 @@ struct acme_account {
 /* Loads <dir>/<b64url(name)>.account.bin, or starts a new account in
  * memory when there is none.  A stored key whose type or algorithm
  * differs from the configuration is retired (kept in past_keys) and a new
- * one is created and saved at once.  NULL with err. */
+ * one is created, and saved at once when save_rotation is set (a reload
+ * checks the files first, and changes nothing before it takes over).
+ * NULL with err. */
 struct acme_account *acme_account_load(const struct acme_account_config *cfg,
-	    const char *dir, acme_account_save_fn save, void *save_arg);
+	    const char *dir, acme_account_save_fn save, void *save_arg,
+	    int save_rotation);
 void	 acme_account_free(struct acme_account *a);
 
 /* Brings the registration on s's endpoint up to date (see above), then

@@ -149,9 +149,11 @@ runtime_new(struct config *cfg)
 		ac->eab_keylen = a->eab_keylen;
 		ac->eab_alg = a->eab_alg;
 		rt->account_saves[i].account = a;
+		/* The key of a type that changed is made again, and saved,
+		 * by runtime_take_over(). */
 		rt->accounts[i] = acme_account_load(ac,
 		    cfg->global.accounts_directory, storage_save_account,
-		    &rt->account_saves[i]);
+		    &rt->account_saves[i], 0);
 		if (rt->accounts[i] == NULL)
 			goto fail;
 	}
@@ -173,7 +175,7 @@ runtime_take_over(struct runtime *rt)
 			continue;
 		a = acme_account_load(&rt->account_cfgs[i],
 		    rt->cfg->global.accounts_directory, storage_save_account,
-		    &rt->account_saves[i]);
+		    &rt->account_saves[i], 1);
 		if (a == NULL) {
 			log_warn("%s (kept as it was read before)", err_msg());
 			continue;

@@ -54,7 +54,8 @@ void	 runtime_free(struct runtime *rt);
  * environment scrub), and reads again each account file that is there,
  * since the configuration running until then may have written it after
  * runtime_new() read it (a first registration: the key made in memory for
- * a missing file would have registered a second account).
+ * a missing file would have registered a second account); a key whose
+ * type the configuration changed is replaced and saved only here.
  */
 void	 runtime_take_over(struct runtime *rt);
 

@@ -752,6 +752,38 @@ def test_reload_lets_go_of_a_folder(fast):
     assert fast.stop() == 0
 
 
+def test_refused_reload_leaves_the_account_files(fast):
+    """A reload that changes an account's key type, refused for a broken
+    file of another account, leaves the first account's file as it was:
+    its key is replaced only when a reload takes over."""
+    fast.write(fast.base_config() + cert_block())
+    fast.start()
+    wait_until(lambda: os.path.exists(
+        fast.path("example.org_ecdsa-p256.crt.pem")), 60, "the certificate")
+    path = os.path.join(fast.accounts, "dGVzdA.account.bin")
+    before = open(path, "rb").read()
+    with open(os.path.join(fast.accounts, "b3RoZXI.account.bin"), "wb") as f:
+        f.write(b"not an account file")
+    config = fast.base_config().replace(
+        'name = "test"\n', 'name = "test"\nkey_type = "ecdsa_p384"\n')
+    assert config != fast.base_config()
+    fast.write(config + '[[account]]\nname = "other"\n'
+               'contacts = [{ mailto = "other@example.org" }]\n' +
+               cert_block())
+    fast.signal(signal.SIGHUP)
+    fast.wait_log("reload failed")
+    assert "b3RoZXI.account.bin" in fast.log()
+    assert "account key created" not in fast.log()
+    assert open(path, "rb").read() == before
+    # Once the broken file is gone, the reload changes the key.
+    os.unlink(os.path.join(fast.accounts, "b3RoZXI.account.bin"))
+    fast.signal(signal.SIGHUP)
+    fast.wait_log("new ecdsa-p384 account key created")
+    fast.wait_log("configuration reloaded")
+    assert open(path, "rb").read() != before
+    assert fast.stop() == 0
+
+
 def test_second_instance_refused(fast):
     fast.write(fast.base_config() + cert_block())
     fast.start()
