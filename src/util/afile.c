@@ -75,7 +75,7 @@ afile_open_tmp(const char *path, mode_t mode, char **tmpp)
 /* A second name (a hard link) for the file at path, under a temporary
  * name, in *tmpp; NULL when there is no file.  -1 with err when there is
  * one that cannot be linked (EPERM under fs.protected_hardlinks for a
- * file of another user, say): then it could not be put back. */
+ * file of another user, a file system without hard links). */
 static int
 afile_keep_old(const char *path, char **tmpp)
 {
@@ -96,9 +96,7 @@ afile_keep_old(const char *path, char **tmpp)
 		if (errno != EEXIST)
 			break;
 	}
-	return err_sys("%s: cannot keep the file being replaced under a "
-	    "second name, to put it back should another file of the set fail "
-	    "(is it another user's?)", path);
+	return err_sys("%s: cannot give it a second name", path);
 }
 
 static int
@@ -232,48 +230,63 @@ afile_commit(struct afile *f)
 	return 0;
 }
 
+/* What a file being replaced becomes until the set is in place. */
+struct afile_old {
+	char	*tmp;		/* its second name; NULL: none */
+	int	 lost;		/* it was there, and has none */
+};
+
 int
 afile_commit_all(struct afile *const *f, size_t n)
 {
-	char **old;
+	struct afile_old *old;
 	size_t i, done;
-	int rc = -1;
+	int rc = -1, lost = 0;
 
 	if ((old = calloc(n ? n : 1, sizeof(*old))) == NULL)
 		return err_set("out of memory");
 	/* The files being replaced keep a second name until every rename
 	 * is done: one that fails puts the earlier ones back, so that a
-	 * key is never replaced without its certificate.  One that cannot
-	 * have a second name is not replaced at all. */
-	for (i = 0; i < n; i++)
+	 * key is never replaced without its certificate.  (A file alone
+	 * has nothing to be put back for.)  One that cannot have a second
+	 * name is replaced all the same: refusing would throw away what was
+	 * to be written (a certificate the CA has issued), and should a
+	 * later rename fail, it stays new rather than gone. */
+	for (i = 0; i < n && n > 1; i++)
 		if (f[i]->tmp != NULL && afile_keep_old(f[i]->path,
-		    &old[i]) == -1) {
-			err_prefix("nothing replaced");
-			goto out;
+		    &old[i].tmp) == -1) {
+			log_warn("%s (it is replaced all the same)", err_msg());
+			old[i].lost = 1;
 		}
 	for (done = 0; done < n; done++)
 		if (afile_rename(f[done]) == -1)
 			break;
 	if (done < n) {
 		for (i = 0; i < done; i++) {
-			if (old[i] == NULL)
+			if (old[i].lost) {
+				log_error("%s: replaced, and the file it "
+				    "replaced could not be put back",
+				    f[i]->path);
+				lost = 1;
+			} else if (old[i].tmp == NULL)
 				unlink(f[i]->path);
-			else if (rename(old[i], f[i]->path) == 0) {
-				free(old[i]);
-				old[i] = NULL;
+			else if (rename(old[i].tmp, f[i]->path) == 0) {
+				free(old[i].tmp);
+				old[i].tmp = NULL;
 			} else {
 				/* The only copy left of the file as it was:
 				 * kept, and named. */
 				log_error("%s: cannot put back the file it "
 				    "replaced, which is now %s (%s): move it "
 				    "back by hand, acmed's next start would "
-				    "remove it", f[i]->path, old[i],
+				    "remove it", f[i]->path, old[i].tmp,
 				    strerror(errno));
-				free(old[i]);
-				old[i] = NULL;
+				free(old[i].tmp);
+				old[i].tmp = NULL;
+				lost = 1;
 			}
 		}
-		err_prefix("nothing replaced");
+		err_prefix(lost ? "not all replaced" : "nothing replaced");
 		goto out;
 	}
 	/* Files of one folder need one sync (the usual case: a key and its
@@ -289,9 +302,9 @@ afile_commit_all(struct afile *const *f, size_t n)
 	rc = 0;
 out:
 	for (i = 0; i < n; i++) {
-		if (old[i] != NULL)
-			unlink(old[i]);
-		free(old[i]);
+		if (old[i].tmp != NULL)
+			unlink(old[i].tmp);
+		free(old[i].tmp);
 	}
 	free(old);
 	return rc;

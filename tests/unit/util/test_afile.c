@@ -413,10 +413,11 @@ test_pair_rolled_back(void **state)
 }
 
 /* A file being replaced that cannot have a second name (link() refused,
- * as fs.protected_hardlinks does for another user's file) could not be
- * put back: nothing is renamed, and both files stay as they were. */
+ * as fs.protected_hardlinks does for another user's file) is replaced
+ * all the same; should its pair then fail, it stays new rather than
+ * gone (it was removed, leaving a certificate without its key). */
 static void
-test_pair_without_second_name_is_not_replaced(void **state)
+test_pair_without_second_name(void **state)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
 	struct afile a, b;
@@ -427,26 +428,66 @@ test_pair_without_second_name_is_not_replaced(void **state)
 	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
 	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
 	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
-	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
-	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
 	fail_link = 1;
 	{
 		struct afile *all[2] = { &a, &b };
 
+		assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
+		assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
+		assert_int_equal(afile_commit_all(all, 2), 0);
+		afile_discard(&a);
+		afile_discard(&b);
+		s = read_all(pb);
+		assert_string_equal(s, "new crt");
+		free(s);
+
+		/* The certificate's rename fails: its place is a folder. */
+		assert_int_equal(afile_stage(&a, pa, "newer key", 9, &o), 0);
+		assert_int_equal(afile_stage(&b, pb, "newer crt", 9, &o), 0);
+		assert_int_equal(unlink(pb), 0);
+		assert_int_equal(mkdir(pb, 0700), 0);
+		touch("c.pem/x");
 		assert_int_equal(afile_commit_all(all, 2), -1);
 	}
 	fail_link = 0;
-	assert_non_null(strstr(err_msg(), "nothing replaced"));
-	assert_non_null(strstr(err_msg(), pa));
+	assert_non_null(strstr(err_msg(), "not all replaced"));
 	afile_discard(&a);
 	afile_discard(&b);
 	s = read_all(pa);
-	assert_string_equal(s, "old key");
+	assert_string_equal(s, "newer key");
 	free(s);
-	s = read_all(pb);
-	assert_string_equal(s, "old crt");
-	free(s);
+	/* k.pem and the folder c.pem, no temporary file. */
 	assert_int_equal(count_entries(), 2);
+	snprintf(pb + strlen(pb), sizeof(pb) - strlen(pb), "/x");
+	assert_int_equal(unlink(pb), 0);
+	pb[strlen(pb) - 2] = '\0';
+	assert_int_equal(rmdir(pb), 0);
+}
+
+/* A file alone needs no second name: nothing is put back for it. */
+static void
+test_single_file_needs_no_second_name(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a;
+	char pa[128], *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/c.pem", dir);
+	assert_int_equal(afile_write(pa, "old crt", 7, &o), 0);
+	assert_int_equal(afile_stage(&a, pa, "new crt", 7, &o), 0);
+	fail_link = 1;
+	{
+		struct afile *all[1] = { &a };
+
+		assert_int_equal(afile_commit_all(all, 1), 0);
+	}
+	fail_link = 0;
+	afile_discard(&a);
+	s = read_all(pa);
+	assert_string_equal(s, "new crt");
+	free(s);
+	assert_int_equal(count_entries(), 1);
 }
 
 /* A folder sync that fails after the renames is a warning: the files are
@@ -526,9 +567,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pair_rolled_back, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_pair_without_second_name,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_pair_without_second_name_is_not_replaced, setup,
-		    teardown),
+		    test_single_file_needs_no_second_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_failed_folder_sync_after_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_stale, setup,
