@@ -577,6 +577,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	if ((ids = calloc(c->nidentifiers, sizeof(*ids))) == NULL ||
 	    (cids = calloc(c->nidentifiers, sizeof(*cids))) == NULL) {
 		err_set("out of memory");
+		*pending = p;
 		goto out;
 	}
 	for (i = 0; i < c->nidentifiers; i++) {

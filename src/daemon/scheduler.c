@@ -351,9 +351,11 @@ static void
 sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 {
 	s->busy[cert] = 0;
-	if (it != NULL && heap_push(s, *it) == -1)
+	if (it != NULL && heap_push(s, *it) == -1) {
 		log_error("certificate \"%s\": %s", sched_id(s, cert),
 		    err_msg());
+		lifecycle_pending_free(it->order);
+	}
 	/* Stopping: the new configuration would only be read. */
 	if (--s->running == 0 && s->pending != NULL && !stop_is_set())
 		sched_swap(s);
@@ -368,7 +370,7 @@ sched_worker(void *arg)
 	struct timespec until;
 	struct sched_item it;
 	long long retry_after;
-	int ok, checking, requeue;
+	int ok, checking, requeue, keep;
 
 	if ((http = http_client_new()) == NULL) {
 		log_error("worker: %s", err_msg());
@@ -427,12 +429,15 @@ sched_worker(void *arg)
 		if (requeue && !stop_is_set())
 			sched_done(s, &it, ok, retry_after);
 next:
-		if (!requeue || stop_is_set()) {
+		/* Read once: an item neither put back nor freed would leak
+		 * the order it keeps. */
+		keep = requeue && !stop_is_set();
+		if (!keep) {
 			lifecycle_pending_free(it.order);
 			it.order = NULL;
 		}
 		pthread_mutex_lock(&s->mu);
-		sched_leave(s, it.cert, requeue && !stop_is_set() ? &it : NULL);
+		sched_leave(s, it.cert, keep ? &it : NULL);
 	}
 	pthread_mutex_unlock(&s->mu);
 	http_client_free(http);

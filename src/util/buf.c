@@ -209,8 +209,10 @@ buf_read_regular(struct buf *b, const char *path)
 		errno = EINVAL;
 		return -1;
 	}
+	/* errno must not say ENOENT ("not there") for a file too big. */
+	errno = 0;
 	rc = buf_read_fd(b, fd);
-	e = errno;
+	e = errno != 0 ? errno : EFBIG;
 	close(fd);
 	if (rc == -1)
 		err_prefix("%s", path);

@@ -170,9 +170,11 @@ spawn_feed(const struct spawn_cmd *cmd, struct spawn_io *io)
 	spawn_close(&io->in_fd);
 }
 
+/* Starts prog.  -1 with err; *not_found tells a program posix_spawn()
+ * could not find (a script's interpreter, say). */
 static int
 spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
-    struct spawn_io *io)
+    struct spawn_io *io, int *not_found)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -234,6 +236,7 @@ spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
 
 	e = posix_spawn(pidp, prog, &fa, &attr, cmd->argv, cmd->envp);
 	if (e != 0) {
+		*not_found = e == ENOENT;
 		errno = e;
 		err_sys("%s: cannot run", prog);
 		goto out;
@@ -412,7 +415,7 @@ spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 	sigemptyset(&pipeset);
 	sigaddset(&pipeset, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipeset, &oldset);
-	rc = spawn_start(cmd, prog, &pid, &io);
+	rc = spawn_start(cmd, prog, &pid, &io, &st->not_found);
 	if (rc == 0 && cmd->nofile > 0)
 		spawn_limit_nofile(pid, cmd->nofile);
 	if (rc == 0)

@@ -453,10 +453,19 @@ allow_failure = {allow}
 def test_allow_failure_covers_a_missing_program(fast):
     """A hook whose program this host lacks (pidwait on an older procps,
     say) is allowed to fail like one that exits non-zero."""
+    script = os.path.join(fast.folder, "no-interpreter")
+    with open(script, "w") as f:
+        f.write("#!/nonexistent/interpreter\n")
+    os.chmod(script, 0o755)
     fast.write(fast.base_config() + MISSING_HOOKS.format(allow="true") +
+               hook_block("missing-interpreter", ["challenge-http-01"],
+                          script) + "allow_failure = true\n" +
                cert_block(hooks=('"missing"', '"missing-path"',
-                                 '"challtestsrv"')))
+                                 '"missing-interpreter"', '"challtestsrv"')))
     r = fast.once()
+    assert re.search(r'hook "missing-interpreter": .*no-interpreter: cannot '
+                     r'run: No such file or directory, allowed to fail',
+                     r.stderr), r.stderr[-3000:]
     assert re.search(r'hook "missing": acmed-test-no-such-program: command '
                      r'not found in PATH .*, allowed to fail', r.stderr)
     assert re.search(r'hook "missing-path": /nonexistent/acmed-test-program:'
