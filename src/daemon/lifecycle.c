@@ -511,6 +511,37 @@ lifecycle_pending_free(struct lifecycle_pending *p)
 	free(p);
 }
 
+/* Two strings that may be NULL. */
+static int
+lifecycle_same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+lifecycle_pending_fits(const struct config_certificate *was,
+    const struct config_certificate *now)
+{
+	size_t i;
+
+	if (strcmp(was->endpoint->url, now->endpoint->url) != 0 ||
+	    strcmp(was->account->name, now->account->name) != 0 ||
+	    was->key_type != now->key_type ||
+	    was->csr_digest != now->csr_digest ||
+	    !lifecycle_same_str(was->profile, now->profile) ||
+	    was->nidentifiers != now->nidentifiers)
+		return 0;
+	for (i = 0; i < was->nidentifiers; i++)
+		if (was->identifiers[i].type != now->identifiers[i].type ||
+		    strcmp(was->identifiers[i].value,
+		    now->identifiers[i].value) != 0)
+			return 0;
+	for (i = 0; i < CRYPTO_SUBJ_COUNT; i++)
+		if (!lifecycle_same_str(was->subject[i], now->subject[i]))
+			return 0;
+	return 1;
+}
+
 /* Whether a failed finalization or download leaves an order worth
  * reading again: the CA took the CSR, and did not say the order is gone
  * or failed (a 4xx answer other than 429). */

@@ -57,6 +57,12 @@ struct lifecycle_pending;
 
 void	 lifecycle_pending_free(struct lifecycle_pending *p);
 
+/* 1 when an order kept for certificate was is still what now (the same
+ * certificate in a reloaded configuration) would order: the same CA,
+ * account, key type, names, subject, digest and profile. */
+int	 lifecycle_pending_fits(const struct config_certificate *was,
+	    const struct config_certificate *now);
+
 /*
  * Renews c now (with a new key also under kp_reuse when the certificate
  * was revoked for key compromise).  Returns 0, or -1 with err naming the

@@ -566,17 +566,27 @@ sched_swap(struct sched *s)
 				hi = mid;
 		}
 		j = lo;
-		if (j < nold && strcmp(old_rt->cfg->certificates[old[j].cert].id,
-		    id) == 0)
-			sched_carry(&s->heap[i], &old[j]);
+		if (j >= nold || strcmp(old_rt->cfg->certificates[old[j].cert].id,
+		    id) != 0)
+			continue;
+		sched_carry(&s->heap[i], &old[j]);
+		/* An order kept for the same certificate is read again by
+		 * the next attempt: ordering anew would have the CA issue
+		 * twice. */
+		if (old[j].order != NULL && lifecycle_pending_fits(
+		    &old_rt->cfg->certificates[old[j].cert],
+		    &rt->cfg->certificates[s->heap[i].cert])) {
+			s->heap[i].order = old[j].order;
+			old[j].order = NULL;
+		}
 	}
 	/* Items may have moved: restore the heap order. */
 	for (i = s->n / 2 + 1; i-- > 0; )
 		heap_down(s, i);
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
-	/* A kept order was made for the old configuration's endpoint,
-	 * account and names: the next attempt orders anew. */
+	/* The other kept orders were made for another endpoint, account or
+	 * names: the next attempt orders anew. */
 	for (i = 0; i < nold; i++)
 		lifecycle_pending_free(old[i].order);
 	free(old);

@@ -7,6 +7,7 @@ daemon's poll deadline and retry backoff shortened by their test knobs.
 """
 import os
 import re
+import signal
 
 import pytest
 
@@ -103,19 +104,45 @@ def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
         a.stop()
 
 
-def test_a_reload_drops_the_kept_order(fakeca_factory, tmp_path):
-    """The kept order was made for the old configuration (its endpoint,
-    account and names may have changed): after a reload, the next
-    attempt orders anew."""
+def reload_while_kept(fakeca_factory, tmp_path, change):
+    """A kept order, the CA's next read 4 s away, and a reload with the
+    configuration changed by change(text)."""
     ca, a = daemon(fakeca_factory, tmp_path, [
         {"endpoint": "order", "from": 2, "set": {"status": "processing"},
          "headers": {"Retry-After": "4"}}])
+    a.wait_log("kept for the next attempt", timeout=60)
+    ca.set_script([])
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(change(text))
+    a.signal(signal.SIGHUP)
+    a.wait_log("configuration reloaded", timeout=30)
+    wait_issued(a)
+    return ca, a
+
+
+def test_a_reload_keeps_the_kept_order(fakeca_factory, tmp_path):
+    """The same certificate after a reload (a change elsewhere: here a
+    hook's arguments) reads the kept order again."""
+    ca, a = reload_while_kept(fakeca_factory, tmp_path,
+                              lambda t: t.replace('"{{ proof }}"',
+                                                  '"{{ proof }}", "x"'))
     try:
-        a.wait_log("kept for the next attempt", timeout=60)
-        ca.set_script([])
-        a.signal(1)
-        a.wait_log("configuration reloaded", timeout=30)
-        wait_issued(a)
+        assert "reading order" in a.log()
+        assert count(ca, r"/new-order") == 1
+    finally:
+        a.stop()
+
+
+def test_a_reload_that_changes_the_names_orders_anew(fakeca_factory,
+                                                     tmp_path):
+    """The kept order was made for other names: it is given up."""
+    ca, a = reload_while_kept(fakeca_factory, tmp_path, lambda t: t.replace(
+        '{ dns = "example.org", challenge = "http-01" }',
+        '{ dns = "example.org", challenge = "http-01" }, '
+        '{ dns = "www.example.org", challenge = "http-01" }'))
+    try:
         assert "reading order" not in a.log()
         assert count(ca, r"/new-order") == 2
     finally:
