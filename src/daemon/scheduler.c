@@ -544,6 +544,9 @@ sched_swap(struct sched *s)
 	s->heap = NULL;
 	s->n = s->cap = 0;
 	s->rt = rt;
+	/* Under s->mu: a key rotation's account file hooks, when a reload
+	 * changed an account's key type, hold the control socket's answers
+	 * meanwhile (nothing else runs). */
 	runtime_take_over(rt);
 	if (sched_fill(s) == -1)
 		log_error("reload: %s", err_msg());
