@@ -1035,6 +1035,9 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		}
 		if (acme_post(s, finalize, body.data, NULL, &r) == 0)
 			break;
+		/* No answer: the CA may have taken the CSR all the same. */
+		if (s->problem.status == 0)
+			o->finalized = 1;
 		/* A CA whose parts disagree for a moment may call an order
 		 * it showed ready orderNotReady: poll it again, once. */
 		if (attempt == 1 || s->problem.type != ACME_ERR_orderNotReady)
@@ -1058,7 +1061,7 @@ out:
 
 int
 acme_order_resume(struct acme_session *s, struct acme_order *o,
-    const struct acme_poll_opts *popts)
+    const void *csr, size_t csrlen, const struct acme_poll_opts *popts)
 {
 	struct acme_poll_opts p;
 
@@ -1066,6 +1069,11 @@ acme_order_resume(struct acme_session *s, struct acme_order *o,
 	/* Read it again whatever it was: a valid order's certificate URL
 	 * comes with it. */
 	o->status = ACME_ST_PROCESSING;
+	if (poll_order(s, o, &p, NULL) == -1)
+		return -1;
+	/* The finalize request whose answer was lost did not reach it. */
+	if (o->status == ACME_ST_READY)
+		return acme_order_finalize(s, o, csr, csrlen, popts);
 	return order_wait_valid(s, o, &p, NULL);
 }
 

@@ -137,9 +137,11 @@ int	 acme_order_finalize(struct acme_session *s, struct acme_order *o,
 
 /* Reads a finalized order again (from another session, say) and waits
  * until it is valid: what a failed acme_order_finalize() or download
- * leaves is taken up instead of ordering anew.  -1 with err. */
+ * leaves is taken up instead of ordering anew.  An order still ready (the
+ * finalize request whose answer was lost never reached the CA) is
+ * finalized with csr, which must be the one sent before.  -1 with err. */
 int	 acme_order_resume(struct acme_session *s, struct acme_order *o,
-	    const struct acme_poll_opts *poll);
+	    const void *csr, size_t csrlen, const struct acme_poll_opts *poll);
 
 /* Downloads the PEM chain, and each alternate chain the CA links to
  * (alts[0..*nalts), at most HTTP_MAX_ALTERNATES; may be NULL). */

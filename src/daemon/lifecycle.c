@@ -494,6 +494,7 @@ lifecycle_check_chain(const struct config_certificate *c,
 struct lifecycle_pending {
 	struct acme_order	 o;
 	struct crypto_key	*key;	/* the CSR's */
+	struct buf		 csr;	/* DER, as sent */
 	int			 is_new;
 	int			 tries;	/* attempts that read it again */
 };
@@ -508,6 +509,7 @@ lifecycle_pending_free(struct lifecycle_pending *p)
 		return;
 	acme_order_free(&p->o);
 	crypto_key_free(p->key);
+	buf_free(&p->csr);
 	free(p);
 }
 
@@ -543,16 +545,17 @@ lifecycle_pending_fits(const struct config_certificate *was,
 }
 
 /* Whether a failed finalization or download leaves an order worth
- * reading again: the CA took the CSR, and did not say the order is gone
- * or failed (a 4xx answer other than 429). */
+ * reading again: the CA took the CSR (or its answer to it was lost: the
+ * order may still be ready), and did not say the order is gone or failed
+ * (a 4xx answer other than 429). */
 static int
 lifecycle_resumable(const struct acme_session *s, const struct acme_order *o)
 {
 	long st = s->problem.status;
 
 	return o->finalized && (o->status == ACME_ST_PROCESSING ||
-	    o->status == ACME_ST_VALID) && !(st >= 400 && st < 500 &&
-	    st != 429);
+	    o->status == ACME_ST_VALID || o->status == ACME_ST_READY) &&
+	    !(st >= 400 && st < 500 && st != 429);
 }
 
 /* Takes up the order kept by the last attempt.  1: it is valid, go on
@@ -566,7 +569,8 @@ lifecycle_resume(struct runtime *rt, const struct config_certificate *c,
 	    "its certificate came)", who, p->o.url);
 	if (acme_account_sync(runtime_account(rt, c->account), s,
 	    c->endpoint->tos_agreed, 0) == 0 &&
-	    acme_order_resume(s, &p->o, rt->poll) == 0)
+	    acme_order_resume(s, &p->o, p->csr.data, p->csr.len,
+	    rt->poll) == 0)
 		return 1;
 	if (lifecycle_resumable(s, &p->o) && p->tries < LIFECYCLE_RESUMES)
 		return -1;
@@ -623,6 +627,8 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		case 1:
 			o = p->o;
 			key = p->key;
+			buf_free(&csr);
+			csr = p->csr;
 			is_new = p->is_new;
 			tries = p->tries + 1;
 			free(p);
@@ -720,10 +726,12 @@ out:
 	    (p = calloc(1, sizeof(*p))) != NULL) {
 		p->o = o;
 		p->key = key;
+		p->csr = csr;
 		p->is_new = is_new;
 		p->tries = tries;
 		memset(&o, 0, sizeof(o));
 		key = NULL;
+		buf_init(&csr, 64 * 1024);
 		*pending = p;
 		log_info("%s: order %s kept for the next attempt", who,
 		    p->o.url);

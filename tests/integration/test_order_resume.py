@@ -82,6 +82,26 @@ def test_a_failed_download_is_read_again(fakeca_factory, tmp_path):
         a.stop()
 
 
+def test_a_lost_finalize_answer_is_read_again(fakeca_factory, tmp_path,
+                                             monkeypatch):
+    # The finalize request and its retries get no answer: the CA may have
+    # taken the CSR, so the order is kept.  It is still ready when read
+    # again (5 s later), and is finalized with the same CSR.
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "5")
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "finalize", "close": True}])
+    try:
+        a.wait_log("kept for the next attempt", timeout=60)
+        ca.set_script([])
+        wait_issued(a)
+        assert count(ca, r"/new-order") == 1
+        csrs = {r["payload"]["csr"] for r in ca.requests()
+                if re.fullmatch(r"/order/\d+/finalize", r["path"])}
+        assert count(ca, r"/order/\d+/finalize") > 1 and len(csrs) == 1
+    finally:
+        a.stop()
+
+
 def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
                                                          tmp_path):
     # Still processing, and the CA asks for the next read in 4 s: past
