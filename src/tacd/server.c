@@ -8,9 +8,10 @@
  * the accept loop.  It also gives the two limits for free: a connection
  * lives in one of max_conns slots, and while they are all taken further
  * clients wait in the kernel's backlog, except that a connection that has
- * had a second gives its slot to a newcomer (see evict_at()); and each
- * slot has a deadline from accept(), checked on every turn of the loop,
- * so a client cannot keep its slot by trickling bytes.  Signals arrive
+ * not sent its ClientHello within milliseconds, or has had a second, gives
+ * its slot to a newcomer (see evict_at()); and each slot has a deadline
+ * from accept(), checked on every turn of the loop, so a client cannot
+ * keep its slot by trickling bytes.  Signals arrive
  * through a signalfd in the same poll(), so a stop is handled between two
  * steps of a handshake, never inside one.
  */
@@ -36,7 +37,9 @@
  * instead of spinning on a listener that stays readable. */
 #define ACCEPT_PAUSE_MS	100
 /* How long a connection keeps its slot, when all are taken, before a new
- * client may take it (see evict_at()). */
+ * client may take it (see evictable_from()): without its ClientHello, and
+ * with it. */
+#define SILENT_EVICT_MS	10
 #define EVICT_AFTER_MS	1000
 
 struct conn {
@@ -168,40 +171,64 @@ free_slot(struct server *s)
 	return NULL;
 }
 
-/* With every slot taken: when the oldest connection (the first accepted:
- * each deadline is its accept time plus the same timeout) may give its
- * slot to a new client, having had EVICT_AFTER_MS for a handshake that
- * takes a validator milliseconds.  Clients that hold connections open
- * then only push each other out, while a burst of real clients waits its
- * turn in the backlog as before.  -1, *oldest NULL: a slot is free. */
+/* When c may give its slot to a new client.  A validator sends its
+ * ClientHello in the same flight as the end of the TCP handshake, however
+ * far away it is, so it is there when the connection is, or within a
+ * millisecond: a connection still silent after SILENT_EVICT_MS is hardly
+ * a validator (or one whose packet was lost), and holds a slot somebody
+ * is waiting for.  Pushing those out at once keeps a flood of them from
+ * piling up in the backlog in front of the validators: the oldest goes
+ * first, so each lasts as long as the flood takes to bring 64 more, and
+ * at least 64 are taken in every 10 ms (a full backlog of 4096 within a
+ * second).  A connection past its ClientHello needs one more round trip,
+ * so it keeps its slot for EVICT_AFTER_MS. */
 static long long
-evict_at(struct server *s, struct conn **oldest)
+evictable_from(const struct server *s, const struct conn *c)
 {
-	struct conn *c = NULL;
+	long long accepted = c->deadline - s->o->timeout_ms;
+
+	return accepted + (tacd_tls_conn_hello(c->tls) ? EVICT_AFTER_MS :
+	    SILENT_EVICT_MS);
+}
+
+/* With every slot taken: the first moment one of them may go to a new
+ * client, and which (*first).  Clients that hold connections open then
+ * only push each other out, while a burst of real clients, which talk at
+ * once, waits its turn in the backlog.  -1, *first NULL: a slot is
+ * free. */
+static long long
+evict_at(struct server *s, struct conn **first)
+{
+	long long at, min = -1;
 	int i;
 
-	*oldest = NULL;
+	*first = NULL;
 	if (s->nconns < s->o->max_conns)
 		return -1;
-	for (i = 0; i < s->o->max_conns; i++)
-		if (c == NULL || s->conns[i].deadline < c->deadline)
-			c = &s->conns[i];
-	*oldest = c;
-	return c->deadline - s->o->timeout_ms + EVICT_AFTER_MS;
+	for (i = 0; i < s->o->max_conns; i++) {
+		at = evictable_from(s, &s->conns[i]);
+		if (*first == NULL || at < min) {
+			*first = &s->conns[i];
+			min = at;
+		}
+	}
+	return min;
 }
 
 /* The connection to close for a new client now, if any. */
 static struct conn *
 evictable(struct server *s, long long now)
 {
-	struct conn *oldest;
-	long long at = evict_at(s, &oldest);
+	struct conn *first;
+	long long at = evict_at(s, &first);
 
-	return at != -1 && at <= now ? oldest : NULL;
+	return at != -1 && at <= now ? first : NULL;
 }
 
-/* Accepts what lfd has pending: at most a slot's worth at a time, so that
- * the connections just taken in get a turn before any is pushed out. */
+/* Accepts what lfd has pending, each new client taking a free slot or
+ * one that may be given up (the connections just taken in cannot be: they
+ * have their turn first), and at most a slot's worth at a time, so that
+ * the connections and the other listeners get theirs. */
 static void
 accept_all(struct server *s, int lfd, long long now)
 {
@@ -211,15 +238,9 @@ accept_all(struct server *s, int lfd, long long now)
 	int fd, n;
 
 	for (n = 0; n < s->o->max_conns; n++) {
-		/* Full: one connection makes room, once the listener has
-		 * said a client is waiting (the first turn only). */
-		if ((c = free_slot(s)) == NULL) {
-			if (n > 0 || (c = evictable(s, now)) == NULL)
-				return;
-			log_debug("%s: closed for a new client (all %d slots "
-			    "taken)", c->peer, s->o->max_conns);
-			conn_close(s, c);
-		}
+		if ((c = free_slot(s)) == NULL &&
+		    (c = evictable(s, now)) == NULL)
+			return;
 		len = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -240,6 +261,14 @@ accept_all(struct server *s, int lfd, long long now)
 				s->pause_until = now + ACCEPT_PAUSE_MS;
 				return;
 			}
+		}
+		/* Only now that a client is waiting for it. */
+		if (c->fd != -1) {
+			log_debug("%s: closed for a new client (%s, all %d "
+			    "slots taken)", c->peer, tacd_tls_conn_hello(c->tls) ?
+			    "handshake unfinished" : "no ClientHello",
+			    s->o->max_conns);
+			conn_close(s, c);
 		}
 		describe_peer(&ss, len, c->peer, sizeof(c->peer));
 		if ((c->tls = tacd_tls_conn_new(s->o->tls, fd)) == NULL) {

@@ -28,6 +28,7 @@ struct tacd_tls_conn {
 	SSL		*ssl;
 	const char	*refused;	/* why our ClientHello check failed
 					   the handshake; static string */
+	int		 hello;		/* the ClientHello has arrived */
 	int		 done;
 };
 
@@ -87,6 +88,7 @@ client_hello_cb(SSL *ssl, int *alert, void *arg)
 	size_t len;
 
 	(void)arg;
+	c->hello = 1;
 	if (!SSL_client_hello_get0_ext(ssl,
 	    TLSEXT_TYPE_application_layer_protocol_negotiation, &ext, &len)) {
 		c->refused = "the client offered no ALPN protocol";
@@ -226,6 +228,12 @@ tacd_tls_conn_handshake(struct tacd_tls_conn *c)
 		break;
 	}
 	return TACD_TLS_FAILED;
+}
+
+int
+tacd_tls_conn_hello(const struct tacd_tls_conn *c)
+{
+	return c->hello;
 }
 
 const char *

@@ -42,6 +42,9 @@ struct tacd_tls_conn *tacd_tls_conn_new(struct tacd_tls *t, int fd);
 /* Advances the handshake as far as the socket allows.  Never blocks. */
 enum tacd_tls_step tacd_tls_conn_handshake(struct tacd_tls_conn *c);
 
+/* 1 once the client's ClientHello has arrived (whole), 0 before. */
+int	 tacd_tls_conn_hello(const struct tacd_tls_conn *c);
+
 /* The server name the client asked for; NULL when it sent none.
  * Borrowed, valid until tacd_tls_conn_free(). */
 const char *tacd_tls_conn_sni(const struct tacd_tls_conn *c);

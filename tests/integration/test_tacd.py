@@ -9,6 +9,7 @@ checked with the openssl command.
 import errno
 import os
 import re
+import select
 import signal
 import socket
 import ssl
@@ -473,22 +474,34 @@ def socket_fds(pid):
     return n
 
 
+def closed_by_tacd(socks):
+    """How many of socks, which say nothing, tacd has closed (readable:
+    it sends them nothing but the close)."""
+    p = select.poll()
+    for s in socks:
+        p.register(s, select.POLLIN)
+    return len(p.poll(0))
+
+
 def silent_clients(t, n):
-    """n connections that never say a word, once tacd holds 64 of them
-    (all it takes at once)."""
+    """n connections that never say a word, once tacd has taken in every
+    one and holds 64 of them (all it takes at once): each beyond 64 pushed
+    an earlier one out."""
     silent = [t.connect() for _ in range(n)]
     deadline = time.monotonic() + 10
-    while socket_fds(t.pid) < 1 + 64 and time.monotonic() < deadline:
+    while (closed_by_tacd(silent) < n - 64 or
+           socket_fds(t.pid) < 1 + 64) and time.monotonic() < deadline:
         time.sleep(0.02)  # polling interval
     # One listener + 64 connections; the signalfd is not a socket.
     assert socket_fds(t.pid) == 1 + 64
+    assert closed_by_tacd(silent) == max(n - 64, 0)
     return silent
 
 
 def test_connection_limit(tacd):
     """100 silent clients: at most 64 are held at once (the others wait
-    in the backlog, then push the oldest out after a second), every one
-    is closed in the end, and a real client gets its certificate."""
+    in the backlog, then push the oldest out), every one is closed in the
+    end, and a real client gets its certificate."""
     t = tacd(digest=os.urandom(32),
              env={"TACD_HANDSHAKE_TIMEOUT_MS": "2000"})
     silent = silent_clients(t, 100)
@@ -497,15 +510,14 @@ def test_connection_limit(tacd):
     assert time.monotonic() - begin < 15
     for s in silent:
         s.settimeout(10)
-        assert s.recv(10) == b""  # every one was taken in, then timed out
+        assert s.recv(10) == b""  # every one taken in, then closed
         s.close()
 
 
 def test_silent_clients_cannot_hold_every_slot(tacd):
     """Clients that open connections and stay silent only push each other
-    out (after a second each): a validator arriving after 200 of them is
-    served within seconds, not once their (here 60 s) handshake timeouts
-    have run out."""
+    out: a validator arriving after 200 of them is served within seconds,
+    not once their (here 60 s) handshake timeouts have run out."""
     t = tacd(digest=os.urandom(32),
              env={"TACD_HANDSHAKE_TIMEOUT_MS": "60000"})
     silent = silent_clients(t, 200)
@@ -517,25 +529,41 @@ def test_silent_clients_cannot_hold_every_slot(tacd):
 
 def test_200_concurrent_clients(tacd):
     """200 clients at once: a quarter offer no ALPN and must be refused,
-    the others must get the certificate; tacd then still answers."""
+    the others must get the certificate; tacd then still answers.  On a
+    small machine a thread may stall between its connection and its
+    ClientHello for longer than a connection may stay silent while others
+    wait: tacd closes it, as it would a silent client, and it tries once
+    more after the burst (no more of them than tacd logged)."""
     t = tacd(digest=os.urandom(32))
     barrier = threading.Barrier(200)
     results = [None] * 200
 
     def client(i):
-        barrier.wait()
         try:
             alpn = () if i % 4 == 0 else ("acme-tls/1",)
             results[i] = ("ok", handshake(t, alpn=alpn, timeout=60)[1])
         except Exception as e:
-            results[i] = ("refused" if refused(e) else "error", repr(e))
+            results[i] = ("refused" if refused(e) else
+                          "closed" if isinstance(e, (
+                              ConnectionError, ssl.SSLEOFError,
+                              ssl.SSLZeroReturnError)) else
+                          "error", repr(e))
 
-    threads = [threading.Thread(target=client, args=(i,))
+    def burst(i):
+        barrier.wait()
+        client(i)
+
+    threads = [threading.Thread(target=burst, args=(i,))
                for i in range(200)]
     for th in threads:
         th.start()
     for th in threads:
         th.join(120)
+    closed = [i for i, r in enumerate(results) if r[0] == "closed"]
+    assert len(closed) <= t.log().count("(no ClientHello, all 64 slots"), \
+        [results[i] for i in closed]
+    for i in closed:
+        client(i)
     for i, r in enumerate(results):
         if i % 4 == 0:
             assert r[0] == "refused", (i, r)
