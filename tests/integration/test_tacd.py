@@ -527,6 +527,97 @@ def test_silent_clients_cannot_hold_every_slot(tacd):
         s.close()
 
 
+def flood(t, rate, stop, held):
+    """Opens rate silent connections a second to t until stop is set, as
+    one process can; keeps them open (a closed one would fail its
+    handshake at once and free its slot) in held, closes them at the
+    end."""
+    begin = time.monotonic()
+    try:
+        while not stop.is_set():
+            try:
+                held.append(t.connect(timeout=1))
+            except OSError:
+                pass
+            # Pacing, not waiting for tacd: connection n at begin + n/rate.
+            stop.wait(begin + len(held) / rate - time.monotonic())
+    finally:
+        for s in held:
+            s.close()
+
+
+def far_handshake(t, rtt):
+    """A handshake with a validator rtt seconds away: each of its flights
+    after the ClientHello comes that late.  TLS 1.2, whose last flight is
+    the server's: the client completes only if tacd did.  Returns the
+    selected ALPN; ConnectionError when tacd hung up."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(["acme-tls/1"])
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname=DOMAIN)
+    with t.connect() as s:
+        hello = True
+        while True:
+            try:
+                tls.do_handshake()
+                return tls.selected_alpn_protocol()
+            except ssl.SSLWantReadError:
+                pass
+            data = outgoing.read()
+            if data:
+                if not hello:
+                    time.sleep(rtt)  # the network, not tacd
+                s.sendall(data)
+                hello = False
+            data = s.recv(65536)
+            if not data:
+                raise ConnectionError("tacd closed the connection")
+            incoming.write(data)
+
+
+def test_flood_of_silent_clients_does_not_delay_validators(tacd):
+    """400 silent connections a second keep every slot taken, yet each
+    validator, whose ClientHello comes with its connection, is served at
+    once: a connection without its ClientHello gives its slot to a waiting
+    client within milliseconds, so the flood does not pile up in the
+    backlog.  (When a slot came free only after a second, 64 a second got
+    in and handshakes took longer the longer the flood went on.)  A
+    validator far away, past its ClientHello, keeps its slot meanwhile."""
+    t = tacd(digest=os.urandom(32))
+    stop = threading.Event()
+    held = []
+    flooder = threading.Thread(target=flood, args=(t, 400, stop, held))
+    flooder.start()
+    times = []
+    try:
+        deadline = time.monotonic() + 10
+        while socket_fds(t.pid) < 1 + 64:
+            assert time.monotonic() < deadline, "the slots never filled"
+            time.sleep(0.02)  # polling interval
+        end = time.monotonic() + 4
+        while time.monotonic() < end:
+            begin = time.monotonic()
+            try:
+                assert handshake(t, timeout=10)[1] == "acme-tls/1"
+                times.append(round(time.monotonic() - begin, 3))
+            except (OSError, ssl.SSLError) as e:
+                times.append(f"{time.monotonic() - begin:.3f}: {e!r}")
+        slow = [x for x in times if not isinstance(x, float) or x >= 2]
+        assert not slow, f"{len(slow)} of {len(times)} handshakes: {slow[:5]}"
+        begin = time.monotonic()
+        assert far_handshake(t, 0.3) == "acme-tls/1"
+        assert time.monotonic() - begin < 2 + 2 * 0.3
+    finally:
+        stop.set()
+        flooder.join()
+    assert len(held) >= 400 * 4 // 2, len(held)  # the flood did flow
+    assert "(no ClientHello, all 64 slots taken)" in t.log()
+    assert t.running()
+
+
 def test_200_concurrent_clients(tacd):
     """200 clients at once: a quarter offer no ALPN and must be refused,
     the others must get the certificate; tacd then still answers.  On a
