@@ -18,36 +18,6 @@
 
 static const char *const challenges[] = { "http-01", "dns-01", "tls-alpn-01" };
 
-/* What libidn2 lets through but no DNS name for a certificate holds. */
-static const char *
-bad_a_labels(const char *s)
-{
-	const char *p;
-	size_t label = 0;
-
-	if (strlen(s) > 253)
-		return "it is longer than 253 characters";
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0)
-				return "it has an empty label";
-			label = 0;
-			continue;
-		}
-		if (label == 63)
-			return "domain label longer than 63 characters";
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_'))
-			return *p == '*' ? "'*' is only allowed as a whole first "
-			    "label (\"*.example.org\")" : "it contains a "
-			    "character other than letters, digits, '-' and '_'";
-		label++;
-	}
-	if (label == 0)
-		return "it has an empty label";
-	return NULL;
-}
-
 /*
  * The A-label form of a name.  A name of plain letters, digits, dots and
  * single hyphens (not at the ends of a label) is one libidn2 would only
@@ -105,7 +75,7 @@ set_dns(struct config_ctx *ctx, const struct config_item *it, void *obj,
 	if ((a = to_a_labels(name, &rc)) == NULL)
 		return config_error(ctx, it, "%s: \"%s\" is not a valid domain "
 		    "name: %s", it->key, s, idn2_strerror(rc));
-	if ((why = bad_a_labels(a)) != NULL) {
+	if ((why = crypto_dns_name_error(a)) != NULL) {
 		config_error(ctx, it, "%s: \"%s\" is not a valid domain name: %s",
 		    it->key, s, why);
 		free(a);

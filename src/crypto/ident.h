@@ -17,4 +17,10 @@ struct crypto_ident {
 	const char		*value;	/* borrowed */
 };
 
+/* Why s, a name in lower-case A-labels without its "*." (if any), is no
+ * DNS name a certificate may hold (an empty label, "example.org." too; a
+ * label or the name too long; a character other than letters, digits,
+ * '-' and '_'), or NULL when it may. */
+const char *crypto_dns_name_error(const char *s);
+
 #endif

@@ -76,35 +76,6 @@ name_char(unsigned char c)
 	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == ':';
 }
 
-/* What a DNS name may not be, though its characters pass: the validation
- * server's SNI never has an empty label (so "example.org." would get a
- * certificate no client asks for), and a ':' that made no IPv6 address
- * has no place in one.  NULL when the shape holds. */
-static const char *
-dns_shape_error(const char *name)
-{
-	const char *p;
-	size_t label = 0;
-
-	if (strlen(name) > 253)
-		return "longer than 253 characters";
-	for (p = name; *p != '\0'; p++) {
-		if (*p == ':')
-			return "':' outside an IPv6 address";
-		if (*p != '.') {
-			if (++label > 63)
-				return "a label longer than 63 characters";
-			continue;
-		}
-		if (label == 0)
-			break;
-		label = 0;
-	}
-	if (label == 0)
-		return "an empty label (no leading, trailing or double dot)";
-	return NULL;
-}
-
 int
 tacd_input_domain(const char *raw, enum crypto_ident_type *type,
     struct buf *value, struct buf *sni)
@@ -146,7 +117,10 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	}
 	if (crypto_tls_alpn_name_parse(buf_str(&name), type, value) == -1)
 		goto out;
-	if (*type == CRYPTO_IDENT_DNS && (why = dns_shape_error(value->data))) {
+	/* The validation server's SNI has no empty label: a certificate for
+	 * "example.org." would answer no validation. */
+	if (*type == CRYPTO_IDENT_DNS &&
+	    (why = crypto_dns_name_error(value->data)) != NULL) {
 		err_set("%s: invalid domain name: %s", raw, why);
 		goto out;
 	}

@@ -855,7 +855,7 @@ def test_usage_errors(args, message):
     (["-d", "." + DOMAIN], "", "empty label"),
     (["-d", "x" * 64 + ".org"], "", "label longer than 63"),
     (["-d", ("x" * 62 + ".") * 4 + "org"], "", "longer than 253"),
-    (["-d", "1:2"], "", "':' outside an IPv6 address"),
+    (["-d", "1:2"], "", "a character other than letters"),
     (["-d", DOMAIN, "--acme-ext-file", "/nonexistent/ext"], "",
      "/nonexistent/ext"),
     ([], "", "domain: missing: no line left on the standard input"),

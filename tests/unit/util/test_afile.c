@@ -366,6 +366,30 @@ touch(const char *name)
 	close(fd);
 }
 
+/* Puts a folder that is not empty where c.pem is: renaming a file over
+ * it fails. */
+static void
+block_crt(void)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/c.pem", dir);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkdir(p, 0700), 0);
+	touch("c.pem/x");
+}
+
+static void
+unblock_crt(void)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/c.pem/x", dir);
+	assert_int_equal(unlink(p), 0);
+	p[strlen(p) - 2] = '\0';
+	assert_int_equal(rmdir(p), 0);
+}
+
 /* A pair whose second rename fails leaves both files as they were: a key
  * is never replaced without its certificate. */
 static void
@@ -384,13 +408,9 @@ test_pair_rolled_back(void **state)
 	assert_int_equal(afile_stage(&c, pc, "new file", 8, &o), 0);
 	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
 	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
-	/* The certificate's place is taken by a folder that is not empty:
-	 * its rename fails after the key's and the new file's succeeded. */
-	assert_int_equal(unlink(pb), 0);
-	assert_int_equal(mkdir(pb, 0700), 0);
-	snprintf(pb + strlen(pb), sizeof(pb) - strlen(pb), "/x");
-	touch("c.pem/x");
-	pb[strlen(pb) - 2] = '\0';
+	/* The certificate's rename fails after the key's and the new
+	 * file's succeeded. */
+	block_crt();
 	{
 		struct afile *all[3] = { &c, &a, &b };
 
@@ -407,9 +427,7 @@ test_pair_rolled_back(void **state)
 	assert_int_equal(access(pc, F_OK), -1);
 	/* k.pem and the folder c.pem: no second name, no temporary file. */
 	assert_int_equal(count_entries(), 2);
-	snprintf(pc, sizeof(pc), "%s/c.pem/x", dir);
-	assert_int_equal(unlink(pc), 0);
-	assert_int_equal(rmdir(pb), 0);
+	unblock_crt();
 }
 
 /* A file being replaced that cannot have a second name (link() refused,
@@ -441,12 +459,10 @@ test_pair_without_second_name(void **state)
 		assert_string_equal(s, "new crt");
 		free(s);
 
-		/* The certificate's rename fails: its place is a folder. */
+		/* The certificate's rename fails. */
 		assert_int_equal(afile_stage(&a, pa, "newer key", 9, &o), 0);
 		assert_int_equal(afile_stage(&b, pb, "newer crt", 9, &o), 0);
-		assert_int_equal(unlink(pb), 0);
-		assert_int_equal(mkdir(pb, 0700), 0);
-		touch("c.pem/x");
+		block_crt();
 		assert_int_equal(afile_commit_all(all, 2), -1);
 	}
 	fail_link = 0;
@@ -458,10 +474,7 @@ test_pair_without_second_name(void **state)
 	free(s);
 	/* k.pem and the folder c.pem, no temporary file. */
 	assert_int_equal(count_entries(), 2);
-	snprintf(pb + strlen(pb), sizeof(pb) - strlen(pb), "/x");
-	assert_int_equal(unlink(pb), 0);
-	pb[strlen(pb) - 2] = '\0';
-	assert_int_equal(rmdir(pb), 0);
+	unblock_crt();
 }
 
 /* A file alone needs no second name: nothing is put back for it. */
