@@ -32,6 +32,8 @@ usage(FILE *f)
 	    "       acmectl [-s FILE] [-t SECONDS] renew ID...\n"
 	    "       acmectl [-s FILE] [-t SECONDS] revoke [-r REASON] "
 	    "ID...\n"
+	    "       acmectl [-s FILE] [-t SECONDS] deactivate ACCOUNT "
+	    "ENDPOINT\n"
 	    "\n"
 	    "  -s, --socket FILE    acmed's control socket (default %s)\n"
 	    "  -t, --timeout SECONDS\n"
@@ -172,6 +174,18 @@ main(int argc, char **argv)
 	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
 	    strcmp(argv[0], "metrics") == 0)) {
 		snprintf(req, sizeof(req), "%s\n", argv[0]);
+		return ctl_request(path, req, timeout);
+	}
+	if (argc == 3 && strcmp(argv[0], "deactivate") == 0) {
+		if (argv[1][0] == '\0' || argv[2][0] == '\0' ||
+		    strpbrk(argv[1], "\t\n") != NULL ||
+		    strpbrk(argv[2], "\t\n") != NULL ||
+		    snprintf(req, sizeof(req), "deactivate %s\t%s\n", argv[1],
+		    argv[2]) >= (int)sizeof(req)) {
+			fprintf(stderr, "acmectl: not an account and an "
+			    "endpoint name\n");
+			return 2;
+		}
 		return ctl_request(path, req, timeout);
 	}
 	if (argc < 2 || (strcmp(argv[0], "renew") != 0 &&

@@ -248,8 +248,22 @@ control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 		return buf_printf(out, "certificate \"%s\": renewal "
 		    "requested\n", arg);
 	}
+	/* Names may hold spaces: a tab between the two. */
+	if (strcmp(line, "deactivate") == 0 && arg != NULL &&
+	    (id = strchr(arg, '\t')) != NULL && arg != id && id[1] != '\0') {
+		*id++ = '\0';
+		if (c->http == NULL && (c->http = http_client_new()) == NULL)
+			return -1;
+		log_info("account \"%s\": deactivation on endpoint \"%s\" "
+		    "asked for on the control socket (uid %u)", arg, id,
+		    (unsigned)uid);
+		if (sched_deactivate(c->s, arg, id, c->http) == -1)
+			return -1;
+		return buf_printf(out, "account \"%s\": deactivated on "
+		    "endpoint \"%s\"\n", arg, id);
+	}
 	return err_set("unknown request \"%s\" (status, metrics, renew ID, "
-	    "revoke REASON ID)", line);
+	    "revoke REASON ID, deactivate ACCOUNT<tab>ENDPOINT)", line);
 }
 
 static void

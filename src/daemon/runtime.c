@@ -208,6 +208,19 @@ runtime_free(struct runtime *rt)
 	free(rt);
 }
 
+int
+runtime_deactivate(struct runtime *rt, const struct config_account *a,
+    const struct config_endpoint *e, struct http_client *http)
+{
+	struct acme_session s;
+	int rc;
+
+	acme_session_init(&s, runtime_endpoint(rt, e), http);
+	rc = acme_account_deactivate(runtime_account(rt, a), &s);
+	acme_session_free(&s);
+	return rc;
+}
+
 struct acme_endpoint *
 runtime_endpoint(const struct runtime *rt, const struct config_endpoint *e)
 {

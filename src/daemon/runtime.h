@@ -59,6 +59,12 @@ void	 runtime_free(struct runtime *rt);
  */
 void	 runtime_take_over(struct runtime *rt);
 
+/* Deactivates account a on endpoint e (RFC 8555 section 7.3.6): the CA
+ * refuses it from then on, for good, and its file forgets the
+ * registration.  -1 with err. */
+int	 runtime_deactivate(struct runtime *rt, const struct config_account *a,
+	    const struct config_endpoint *e, struct http_client *http);
+
 struct acme_endpoint *runtime_endpoint(const struct runtime *rt,
 	    const struct config_endpoint *e);
 struct acme_account *runtime_account(const struct runtime *rt,

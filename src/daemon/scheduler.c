@@ -343,10 +343,20 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 
 static void	sched_swap(struct sched *);
 
+/* The end of a piece of work that kept a reload waiting (s->running),
+ * under s->mu: the last one swaps in a reload waiting for it. */
+static void
+sched_release(struct sched *s)
+{
+	/* Stopping: the new configuration would only be read. */
+	if (--s->running == 0 && s->pending != NULL && !stop_is_set())
+		sched_swap(s);
+	pthread_cond_broadcast(&s->cv);
+}
+
 /* A certificate taken out of the heap is done with, under s->mu: it goes
  * back (unless it is NULL) in the same critical section as it stops being
- * busy, so that no other worker takes it meanwhile; the last one done
- * swaps in a reload waiting for it. */
+ * busy, so that no other worker takes it meanwhile. */
 static void
 sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 {
@@ -356,10 +366,7 @@ sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 		    err_msg());
 		lifecycle_pending_free(it->order);
 	}
-	/* Stopping: the new configuration would only be read. */
-	if (--s->running == 0 && s->pending != NULL && !stop_is_set())
-		sched_swap(s);
-	pthread_cond_broadcast(&s->cv);
+	sched_release(s);
 }
 
 static void *
@@ -843,6 +850,59 @@ sched_revoke(struct sched *s, const char *id, int reason,
 		sched_force(&it);
 	pthread_mutex_lock(&s->mu);
 	sched_leave(s, it.cert, &it);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+int
+sched_deactivate(struct sched *s, const char *account, const char *endpoint,
+    struct http_client *http)
+{
+	const struct config *cfg;
+	const struct config_account *a = NULL;
+	const struct config_endpoint *e = NULL;
+	struct runtime *rt;
+	size_t i, users = 0, first = 0;
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	cfg = s->rt->cfg;
+	for (i = 0; i < cfg->naccounts && a == NULL; i++)
+		if (strcmp(cfg->accounts[i].name, account) == 0)
+			a = &cfg->accounts[i];
+	for (i = 0; i < cfg->nendpoints && e == NULL; i++)
+		if (strcmp(cfg->endpoints[i].name, endpoint) == 0)
+			e = &cfg->endpoints[i];
+	for (i = 0; a != NULL && e != NULL && i < cfg->ncertificates; i++)
+		if (cfg->certificates[i].account == a &&
+		    cfg->certificates[i].endpoint == e && users++ == 0)
+			first = i;
+	/* For good: not for an account certificates still need. */
+	if (a == NULL || e == NULL || users > 0) {
+		if (a == NULL)
+			err_set("no account \"%s\" in the configuration",
+			    account);
+		else if (e == NULL)
+			err_set("no endpoint \"%s\" in the configuration",
+			    endpoint);
+		else
+			err_set("account \"%s\" is what certificate \"%s\"%s "
+			    "use%s on endpoint \"%s\": take %s out of the "
+			    "configuration (and reload) first", account,
+			    cfg->certificates[first].id, users > 1 ?
+			    " and others" : "", users > 1 ? "" : "s", endpoint,
+			    users > 1 ? "them" : "it");
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	/* Running, so that a reload waits. */
+	s->running++;
+	rt = s->rt;
+	pthread_mutex_unlock(&s->mu);
+
+	rc = runtime_deactivate(rt, a, e, http);
+	pthread_mutex_lock(&s->mu);
+	sched_release(s);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }

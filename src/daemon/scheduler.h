@@ -64,6 +64,13 @@ int	 sched_renew_now(struct sched *s, const char *id);
 int	 sched_revoke(struct sched *s, const char *id, int reason,
 	    struct http_client *http);
 
+/* Deactivates the account named account on the endpoint named endpoint
+ * (runtime_deactivate()), in the caller's thread, with its own HTTP
+ * client; a reload waits meanwhile.  Refused while a certificate of the
+ * configuration uses that account on that endpoint. */
+int	 sched_deactivate(struct sched *s, const char *account,
+	    const char *endpoint, struct http_client *http);
+
 /* Asks the workers to finish (after their current renewal) and joins
  * them.  Returns the number of renewals that failed (for --once). */
 int	 sched_stop(struct sched *s);

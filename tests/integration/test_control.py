@@ -29,6 +29,7 @@ from certs import openssl
 from conftest import program
 from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
 from pebble import wait_until
+from test_acme_support import AccountFile
 from test_hostile_ca import CERT_NAME, Client
 
 NOBODY = 65534
@@ -504,3 +505,54 @@ def test_acmectl_gives_up_on_a_silent_daemon(tmp_path):
         assert time.monotonic() - t0 < 10
     finally:
         srv.close()
+
+
+def deactivations(ca):
+    return [r["path"] for r in ca.requests()
+            if r["path"].startswith("/acct/") and
+            r.get("payload") == {"status": "deactivated"}]
+
+
+def test_deactivate_refused_while_certificates_use_the_account(
+        fakeca_factory, tmp_path):
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        for args, message in [
+                (("test", "fake"), 'account "test" is what certificate '
+                 f'"{CERT_NAME}" uses on endpoint "fake": take it out of '
+                 'the configuration (and reload) first'),
+                (("nobody", "fake"), 'no account "nobody"'),
+                (("test", "elsewhere"), 'no endpoint "elsewhere"')]:
+            r = ctl(sock, "deactivate", *args)
+            assert r.returncode == 1 and message in r.stderr, r.stderr
+        r = ctl(sock, "deactivate", "test\tx", "fake")
+        assert r.returncode == 2 and "not an account" in r.stderr
+        assert deactivations(ca) == []
+    finally:
+        a.stop()
+
+
+def test_deactivate(fakeca_factory, tmp_path):
+    """Once no certificate uses it (a reload took them out), the account
+    is deactivated on the CA and its file forgets the registration."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        url = AccountFile.read(client.accounts).endpoint("fake").account_url
+        assert url.startswith(ca.base + "/acct/")
+        with open(client.config) as f:
+            text = f.read()
+        with open(client.config, "w") as f:
+            f.write(text.split("[[certificate]]")[0])
+        a.signal(signal.SIGHUP)
+        a.wait_log("configuration reloaded: 0 certificates")
+        r = ctl(sock, "deactivate", "test", "fake")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == 'account "test": deactivated on endpoint "fake"\n'
+        assert deactivations(ca) == [url[len(ca.base):]]
+        assert AccountFile.read(client.accounts).endpoint(
+            "fake").account_url == ""
+        # Nothing left to deactivate.
+        r = ctl(sock, "deactivate", "test", "fake")
+        assert r.returncode == 1 and "is not registered" in r.stderr
+    finally:
+        assert a.stop() == 0
