@@ -256,6 +256,14 @@ open_unix(struct tacd_listen *l, const char *path)
 		err_sys("%s: bind", buf_str(&abs));
 		goto fail;
 	}
+	/* Whoever may reach the folder may connect, whatever the umask (the
+	 * shipped unit's 0077 left a proxy that is not root out): tacd serves
+	 * nothing there that its TCP port would not serve to anybody. */
+	if (chmod(sun.sun_path, 0666) == -1) {
+		err_sys("%s: chmod", sun.sun_path);
+		unlink(sun.sun_path);
+		goto fail;
+	}
 	/* From here on the file is ours to remove. */
 	if (lstat(sun.sun_path, &st) == -1) {
 		err_sys("%s", sun.sun_path);

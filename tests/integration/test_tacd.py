@@ -11,6 +11,7 @@ import os
 import re
 import select
 import signal
+import stat
 import socket
 import ssl
 import subprocess
@@ -709,6 +710,9 @@ def test_unix_socket_and_pid_file_removed_on_sigterm(tacd, tmp_path):
     der, alpn, _ = handshake(t)
     assert alpn == "acme-tls/1"
     check_certificate(der, tmp_path, digest, f"DNS:{DOMAIN}")
+    # Whatever the umask (022 here made it 0755: only tacd's user could
+    # connect), a proxy of another user may.
+    assert stat.S_IMODE(os.stat(t.unix).st_mode) == 0o666
     with open(t.pid_file) as f:
         assert f.read() == f"{t.pid}\n"
     assert t.stop(signal.SIGTERM) == 0
