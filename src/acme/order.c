@@ -1024,6 +1024,15 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 	if (o->status == ACME_ST_PENDING && poll_order(s, o, &p, NULL) == -1)
 		goto out;
 	for (attempt = 0; ; attempt++) {
+		/* After orderNotReady: a try of ours whose answer was lost
+		 * (acme_post() sent the request again) reached the CA.  The
+		 * certificate is checked against the key all the same. */
+		if (attempt > 0 && (o->status == ACME_ST_PROCESSING ||
+		    o->status == ACME_ST_VALID)) {
+			o->finalized = 1;
+			rc = order_wait_valid(s, o, &p, NULL);
+			goto out;
+		}
 		if (o->status == ACME_ST_VALID) {
 			err_set("%s: the order is already valid (the CA reused "
 			    "it) and cannot be finalized with a new key", o->url);
@@ -1035,16 +1044,21 @@ acme_order_finalize(struct acme_session *s, struct acme_order *o,
 		}
 		if (acme_post(s, finalize, body.data, NULL, &r) == 0)
 			break;
-		/* No answer: the CA may have taken the CSR all the same. */
-		if (s->problem.status == 0)
+		/* No answer, or a server error (a proxy's 502, say): the CA
+		 * may have taken the CSR all the same. */
+		if (s->problem.status == 0 || s->problem.status >= 500)
 			o->finalized = 1;
 		/* A CA whose parts disagree for a moment may call an order
 		 * it showed ready orderNotReady: poll it again, once. */
 		if (attempt == 1 || s->problem.type != ACME_ERR_orderNotReady)
 			goto out;
 		o->status = ACME_ST_PENDING;
-		if (poll_order(s, o, &p, NULL) == -1)
+		if (poll_order(s, o, &p, NULL) == -1) {
+			/* Processing: our CSR (see above), still. */
+			if (o->status == ACME_ST_PROCESSING)
+				o->finalized = 1;
 			goto out;
+		}
 	}
 	o->finalized = 1;
 	if (acme_order_parse(o, buf_str(&r.body), r.body.len) == -1) {

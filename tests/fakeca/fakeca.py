@@ -27,6 +27,8 @@ Actions, applied in this order:
 
     "delay": 1.5              seconds before answering
     "close": true             close the connection without an answer
+    "lose_answer": true       handle the request, then close the
+                              connection without its answer
     "status": 503             the status code
     "set": {"a.b.0.c": v}     set members of the normal JSON answer (a
                               dotted path; numbers index arrays)
@@ -384,11 +386,7 @@ class Handler(BaseHTTPRequestHandler):
         if "delay" in actions:
             STOP.wait(actions["delay"])
         if actions.get("close"):
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            self.hang_up()
             return
         try:
             status, headers, body = self.route(method, path, protected,
@@ -396,7 +394,17 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as e:      # a bug here must be seen by the test
             status, headers, body = problem(500, "serverInternal",
                                             "fakeca: %r" % e)
+        if actions.get("lose_answer"):
+            self.hang_up()
+            return
         self.respond(method, status, headers, body, actions)
+
+    def hang_up(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     # ACME ----------------------------------------------------------
 

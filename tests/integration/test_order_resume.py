@@ -102,6 +102,33 @@ def test_a_lost_finalize_answer_is_read_again(fakeca_factory, tmp_path,
         a.stop()
 
 
+def test_a_finalize_taken_but_not_answered(fakeca_factory, tmp_path):
+    # The CA takes the CSR, and the answer is lost: the request sent again
+    # is told orderNotReady (the order is processing), which is the first
+    # request's doing, not another order's.
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "finalize", "nth": 1, "lose_answer": True}])
+    try:
+        wait_issued(a)
+        assert count(ca, r"/new-order") == 1
+        assert count(ca, r"/order/\d+/finalize") == 2
+    finally:
+        a.stop()
+
+
+def test_a_finalize_answered_by_server_errors(fakeca_factory, tmp_path):
+    # A proxy answers 502 to every try, though the CA took the first: the
+    # order is kept, and read again it is valid.
+    ca, a = daemon(fakeca_factory, tmp_path, [
+        {"endpoint": "finalize", "status": 502, "body": ""}])
+    try:
+        wait_issued(a)
+        assert "kept for the next attempt" in a.log()
+        assert count(ca, r"/new-order") == 1
+    finally:
+        a.stop()
+
+
 def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
                                                          tmp_path):
     # Still processing, and the CA asks for the next read in 4 s: past
