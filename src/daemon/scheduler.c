@@ -873,13 +873,20 @@ sched_deactivate(struct sched *s, const char *account, const char *endpoint,
 	for (i = 0; i < cfg->nendpoints && e == NULL; i++)
 		if (strcmp(cfg->endpoints[i].name, endpoint) == 0)
 			e = &cfg->endpoints[i];
+	/* The CA knows the account by its key, whatever the endpoint's
+	 * name: another name for the same URL is the same account. */
 	for (i = 0; a != NULL && e != NULL && i < cfg->ncertificates; i++)
 		if (cfg->certificates[i].account == a &&
-		    cfg->certificates[i].endpoint == e && users++ == 0)
+		    strcmp(cfg->certificates[i].endpoint->url, e->url) == 0 &&
+		    users++ == 0)
 			first = i;
-	/* For good: not for an account certificates still need. */
-	if (a == NULL || e == NULL || users > 0) {
-		if (a == NULL)
+	/* For good: not for an account certificates still need, nor while
+	 * a reload, which may need it, waits. */
+	if (a == NULL || e == NULL || users > 0 || s->pending != NULL) {
+		if (s->pending != NULL)
+			err_set("a reload is waiting for renewals in progress: "
+			    "try again once it is done");
+		else if (a == NULL)
 			err_set("no account \"%s\" in the configuration",
 			    account);
 		else if (e == NULL)
@@ -887,10 +894,10 @@ sched_deactivate(struct sched *s, const char *account, const char *endpoint,
 			    endpoint);
 		else
 			err_set("account \"%s\" is what certificate \"%s\"%s "
-			    "use%s on endpoint \"%s\": take %s out of the "
-			    "configuration (and reload) first", account,
+			    "use%s on %s: take %s out of the configuration "
+			    "(and reload) first", account,
 			    cfg->certificates[first].id, users > 1 ?
-			    " and others" : "", users > 1 ? "" : "s", endpoint,
+			    " and others" : "", users > 1 ? "" : "s", e->url,
 			    users > 1 ? "them" : "it");
 		pthread_mutex_unlock(&s->mu);
 		return -1;

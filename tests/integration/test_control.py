@@ -517,10 +517,18 @@ def test_deactivate_refused_while_certificates_use_the_account(
         fakeca_factory, tmp_path):
     ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
     try:
+        # Another name for the same CA is the same account there.
+        with open(client.config, "a") as f:
+            f.write(f'\n[[endpoint]]\nname = "alias"\n'
+                    f'url = "{ca.directory}"\ntos_agreed = true\n')
+        a.signal(signal.SIGHUP)
+        a.wait_log("configuration reloaded")
+        in_use = (f'account "test" is what certificate "{CERT_NAME}" uses '
+                  f'on {ca.directory}: take it out of the configuration '
+                  '(and reload) first')
         for args, message in [
-                (("test", "fake"), 'account "test" is what certificate '
-                 f'"{CERT_NAME}" uses on endpoint "fake": take it out of '
-                 'the configuration (and reload) first'),
+                (("test", "fake"), in_use),
+                (("test", "alias"), in_use),
                 (("nobody", "fake"), 'no account "nobody"'),
                 (("test", "elsewhere"), 'no endpoint "elsewhere"')]:
             r = ctl(sock, "deactivate", *args)
