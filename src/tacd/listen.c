@@ -219,7 +219,8 @@ open_unix(struct tacd_listen *l, const char *path)
 	char cwd[PATH_MAX];
 	struct buf abs;
 	struct stat st;
-	int fd = -1;
+	mode_t mask;
+	int fd = -1, rc;
 
 	buf_init(&abs, PATH_MAX);
 	if (path[0] == '\0') {
@@ -252,16 +253,17 @@ open_unix(struct tacd_listen *l, const char *path)
 		err_sys("socket");
 		goto fail;
 	}
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		err_sys("%s: bind", buf_str(&abs));
-		goto fail;
-	}
 	/* Whoever may reach the folder may connect, whatever the umask (the
 	 * shipped unit's 0077 left a proxy that is not root out): tacd serves
-	 * nothing there that its TCP port would not serve to anybody. */
-	if (chmod(sun.sun_path, 0666) == -1) {
-		err_sys("%s: chmod", sun.sun_path);
-		unlink(sun.sun_path);
+	 * nothing there that its TCP port would not serve to anybody.  The
+	 * mode is set by bind() itself, from the umask (tacd has one thread
+	 * here): a chmod() after it would follow a symbolic link put in the
+	 * socket's place meanwhile. */
+	mask = umask(0111);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(mask);
+	if (rc == -1) {
+		err_sys("%s: bind", buf_str(&abs));
 		goto fail;
 	}
 	/* From here on the file is ours to remove. */
