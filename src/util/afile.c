@@ -240,29 +240,39 @@ int
 afile_commit_all(struct afile *const *f, size_t n)
 {
 	struct afile_old *old;
-	size_t i, done;
+	size_t *ord, i, j, k, done;
 	int rc = -1, lost = 0;
 
-	if ((old = calloc(n ? n : 1, sizeof(*old))) == NULL)
+	old = calloc(n ? n : 1, sizeof(*old));
+	ord = calloc(n ? n : 1, sizeof(*ord));
+	if (old == NULL || ord == NULL) {
+		free(old);
+		free(ord);
 		return err_set("out of memory");
+	}
 	/* The files being replaced keep a second name until every rename
 	 * is done: one that fails puts the earlier ones back, so that a
 	 * key is never replaced without its certificate.  (A file alone
 	 * has nothing to be put back for.)  One that cannot have a second
-	 * name is replaced all the same: refusing would throw away what was
-	 * to be written (a certificate the CA has issued), and should a
-	 * later rename fail, it stays new rather than gone. */
+	 * name is replaced all the same, last: refusing would throw away
+	 * what was to be written (a certificate the CA has issued), and a
+	 * failing rename before it still puts everything back. */
 	for (i = 0; i < n && n > 1; i++)
 		if (f[i]->tmp != NULL && afile_keep_old(f[i]->path,
 		    &old[i].tmp) == -1) {
 			log_warn("%s (it is replaced all the same)", err_msg());
 			old[i].lost = 1;
 		}
+	for (k = 0, j = 0; j < 2; j++)
+		for (i = 0; i < n; i++)
+			if (old[i].lost == (int)j)
+				ord[k++] = i;
 	for (done = 0; done < n; done++)
-		if (afile_rename(f[done]) == -1)
+		if (afile_rename(f[ord[done]]) == -1)
 			break;
 	if (done < n) {
-		for (i = 0; i < done; i++) {
+		for (k = 0; k < done; k++) {
+			i = ord[k];
 			if (old[i].lost) {
 				log_error("%s: replaced, and the file it "
 				    "replaced could not be put back",
@@ -307,6 +317,7 @@ out:
 		free(old[i].tmp);
 	}
 	free(old);
+	free(ord);
 	return rc;
 }
 

@@ -45,8 +45,8 @@ int	afile_commit(struct afile *f);
  * keeps a second name, a hard link, until all are in place; one that did
  * not exist is removed), so that a key is never replaced without its
  * certificate; err names the failing one.  A file that cannot be given a
- * second name is replaced all the same (with a warning): should a later
- * rename fail, it stays new. */
+ * second name is replaced all the same (with a warning), after the others:
+ * only when two cannot, and the second's rename fails, does one stay new. */
 int	afile_commit_all(struct afile *const *f, size_t n);
 
 /* Removes the staged file (if any) and frees f's strings.  Safe to call

@@ -145,12 +145,37 @@ __wrap_fsync(int fd)
 
 int __real_link(const char *from, const char *to);
 int __wrap_link(const char *from, const char *to);
-static int fail_link;		/* link() fails with EPERM */
+/* 1 when path ends with suffix (NULL: never; "": always). */
+static int
+ends_with(const char *path, const char *suffix)
+{
+	size_t n = suffix ? strlen(suffix) : 0;
+
+	return suffix != NULL && strlen(path) >= n &&
+	    strcmp(path + strlen(path) - n, suffix) == 0;
+}
+
+int __real_rename(const char *from, const char *to);
+int __wrap_rename(const char *from, const char *to);
+static const char *fail_rename;	/* rename() to such a path fails, EIO */
+
+int
+__wrap_rename(const char *from, const char *to)
+{
+	if (ends_with(to, fail_rename)) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_rename(from, to);
+}
+
+/* link() from such a path fails with EPERM. */
+static const char *fail_link;
 
 int
 __wrap_link(const char *from, const char *to)
 {
-	if (fail_link) {
+	if (ends_with(from, fail_link)) {
 		errno = EPERM;
 		return -1;
 	}
@@ -446,7 +471,7 @@ test_pair_without_second_name(void **state)
 	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
 	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
 	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
-	fail_link = 1;
+	fail_link = "";
 	{
 		struct afile *all[2] = { &a, &b };
 
@@ -465,7 +490,7 @@ test_pair_without_second_name(void **state)
 		block_crt();
 		assert_int_equal(afile_commit_all(all, 2), -1);
 	}
-	fail_link = 0;
+	fail_link = NULL;
 	assert_non_null(strstr(err_msg(), "not all replaced"));
 	afile_discard(&a);
 	afile_discard(&b);
@@ -475,6 +500,42 @@ test_pair_without_second_name(void **state)
 	/* k.pem and the folder c.pem, no temporary file. */
 	assert_int_equal(count_entries(), 2);
 	unblock_crt();
+}
+
+/* The key alone cannot have a second name: it is renamed last, so that a
+ * failing certificate leaves both as they were. */
+static void
+test_key_without_second_name_goes_last(void **state)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct afile a, b;
+	char pa[128], pb[128], *s;
+
+	(void)state;
+	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
+	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
+	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
+	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
+	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
+	fail_link = "/k.pem";
+	fail_rename = "/c.pem";
+	{
+		struct afile *all[2] = { &a, &b };
+
+		assert_int_equal(afile_commit_all(all, 2), -1);
+	}
+	fail_link = fail_rename = NULL;
+	assert_non_null(strstr(err_msg(), "nothing replaced"));
+	afile_discard(&a);
+	afile_discard(&b);
+	s = read_all(pa);
+	assert_string_equal(s, "old key");
+	free(s);
+	s = read_all(pb);
+	assert_string_equal(s, "old crt");
+	free(s);
+	assert_int_equal(count_entries(), 2);
 }
 
 /* A file alone needs no second name: nothing is put back for it. */
@@ -489,13 +550,13 @@ test_single_file_needs_no_second_name(void **state)
 	snprintf(pa, sizeof(pa), "%s/c.pem", dir);
 	assert_int_equal(afile_write(pa, "old crt", 7, &o), 0);
 	assert_int_equal(afile_stage(&a, pa, "new crt", 7, &o), 0);
-	fail_link = 1;
+	fail_link = "";
 	{
 		struct afile *all[1] = { &a };
 
 		assert_int_equal(afile_commit_all(all, 1), 0);
 	}
-	fail_link = 0;
+	fail_link = NULL;
 	afile_discard(&a);
 	s = read_all(pa);
 	assert_string_equal(s, "new crt");
@@ -582,6 +643,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pair_without_second_name,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_key_without_second_name_goes_last, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_single_file_needs_no_second_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(
