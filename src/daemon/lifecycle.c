@@ -526,8 +526,13 @@ lifecycle_pending_fits(const struct config_certificate *was,
 {
 	size_t i;
 
+	/* The files too: a key kept (kp_reuse) is not written with the
+	 * certificate, so both must go where it is. */
 	if (strcmp(was->endpoint->url, now->endpoint->url) != 0 ||
 	    strcmp(was->account->name, now->account->name) != 0 ||
+	    strcmp(was->directory, now->directory) != 0 ||
+	    !lifecycle_same_str(was->file_name_format_src,
+	    now->file_name_format_src) || was->kp_reuse != now->kp_reuse ||
 	    was->key_type != now->key_type ||
 	    was->csr_digest != now->csr_digest ||
 	    !lifecycle_same_str(was->profile, now->profile) ||

@@ -58,8 +58,9 @@ struct lifecycle_pending;
 void	 lifecycle_pending_free(struct lifecycle_pending *p);
 
 /* 1 when an order kept for certificate was is still what now (the same
- * certificate in a reloaded configuration) would order: the same CA,
- * account, key type, names, subject, digest and profile. */
+ * certificate in a reloaded configuration) would order and store: the same
+ * CA, account, key type, names, subject, digest and profile, and the same
+ * files. */
 int	 lifecycle_pending_fits(const struct config_certificate *was,
 	    const struct config_certificate *now);
 
