@@ -194,21 +194,25 @@ evictable_from(const struct server *s, const struct conn *c)
 /* With every slot taken: the first moment one of them may go to a new
  * client, and which (*first).  Clients that hold connections open then
  * only push each other out, while a burst of real clients, which talk at
- * once, waits its turn in the backlog.  -1, *first NULL: a slot is
- * free. */
+ * once, waits its turn in the backlog.  A silent connection goes before
+ * one in its handshake, even if that one's second is up first: the latter
+ * may be a validator far away.  -1, *first NULL: a slot is free. */
 static long long
 evict_at(struct server *s, struct conn **first)
 {
 	long long at, min = -1;
-	int i;
+	int i, silent, first_silent = 0;
 
 	*first = NULL;
 	if (s->nconns < s->o->max_conns)
 		return -1;
 	for (i = 0; i < s->o->max_conns; i++) {
+		silent = !tacd_tls_conn_hello(s->conns[i].tls);
 		at = evictable_from(s, &s->conns[i]);
-		if (*first == NULL || at < min) {
+		if (*first == NULL || silent > first_silent ||
+		    (silent == first_silent && at < min)) {
 			*first = &s->conns[i];
+			first_silent = silent;
 			min = at;
 		}
 	}
@@ -277,7 +281,9 @@ accept_all(struct server *s, int lfd, long long now)
 			continue;
 		}
 		c->fd = fd;
-		c->deadline = now + s->o->timeout_ms;
+		/* Now, not the turn's start: the 10 ms a silent connection
+		 * has count from here. */
+		c->deadline = period_now_ms() + s->o->timeout_ms;
 		s->nconns++;
 		log_debug("%s: connected", c->peer);
 		/* The ClientHello usually came with the connection. */
