@@ -415,6 +415,30 @@ unblock_crt(void)
 	assert_int_equal(rmdir(p), 0);
 }
 
+/* pa, pb (size 128): k.pem and c.pem in the test folder, holding "old
+ * key" and "old crt" unless fresh. */
+static void
+pair_paths(char *pa, char *pb, int fresh)
+{
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+
+	snprintf(pa, 128, "%s/k.pem", dir);
+	snprintf(pb, 128, "%s/c.pem", dir);
+	if (!fresh) {
+		assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
+		assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	}
+}
+
+static void
+assert_content(const char *path, const char *want)
+{
+	char *s = read_all(path);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
 /* A pair whose second rename fails leaves both files as they were: a key
  * is never replaced without its certificate. */
 static void
@@ -464,13 +488,10 @@ test_pair_without_second_name(void **state)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
 	struct afile a, b;
-	char pa[128], pb[128], *s;
+	char pa[128], pb[128];
 
 	(void)state;
-	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
-	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
-	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
-	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	pair_paths(pa, pb, 0);
 	fail_link = "";
 	{
 		struct afile *all[2] = { &a, &b };
@@ -480,9 +501,7 @@ test_pair_without_second_name(void **state)
 		assert_int_equal(afile_commit_all(all, 2), 0);
 		afile_discard(&a);
 		afile_discard(&b);
-		s = read_all(pb);
-		assert_string_equal(s, "new crt");
-		free(s);
+		assert_content(pb, "new crt");
 
 		/* The certificate's rename fails. */
 		assert_int_equal(afile_stage(&a, pa, "newer key", 9, &o), 0);
@@ -494,9 +513,7 @@ test_pair_without_second_name(void **state)
 	assert_non_null(strstr(err_msg(), "not all replaced"));
 	afile_discard(&a);
 	afile_discard(&b);
-	s = read_all(pa);
-	assert_string_equal(s, "newer key");
-	free(s);
+	assert_content(pa, "newer key");
 	/* k.pem and the folder c.pem, no temporary file. */
 	assert_int_equal(count_entries(), 2);
 	unblock_crt();
@@ -509,13 +526,10 @@ test_key_without_second_name_goes_last(void **state)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
 	struct afile a, b;
-	char pa[128], pb[128], *s;
+	char pa[128], pb[128];
 
 	(void)state;
-	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
-	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
-	assert_int_equal(afile_write(pa, "old key", 7, &o), 0);
-	assert_int_equal(afile_write(pb, "old crt", 7, &o), 0);
+	pair_paths(pa, pb, 0);
 	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
 	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
 	fail_link = "/k.pem";
@@ -529,12 +543,8 @@ test_key_without_second_name_goes_last(void **state)
 	assert_non_null(strstr(err_msg(), "nothing replaced"));
 	afile_discard(&a);
 	afile_discard(&b);
-	s = read_all(pa);
-	assert_string_equal(s, "old key");
-	free(s);
-	s = read_all(pb);
-	assert_string_equal(s, "old crt");
-	free(s);
+	assert_content(pa, "old key");
+	assert_content(pb, "old crt");
 	assert_int_equal(count_entries(), 2);
 }
 
@@ -544,12 +554,11 @@ test_single_file_needs_no_second_name(void **state)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
 	struct afile a;
-	char pa[128], *s;
+	char pa[128], pb[128];
 
 	(void)state;
-	snprintf(pa, sizeof(pa), "%s/c.pem", dir);
-	assert_int_equal(afile_write(pa, "old crt", 7, &o), 0);
-	assert_int_equal(afile_stage(&a, pa, "new crt", 7, &o), 0);
+	pair_paths(pa, pb, 0);
+	assert_int_equal(afile_stage(&a, pb, "new crt", 7, &o), 0);
 	fail_link = "";
 	{
 		struct afile *all[1] = { &a };
@@ -558,10 +567,8 @@ test_single_file_needs_no_second_name(void **state)
 	}
 	fail_link = NULL;
 	afile_discard(&a);
-	s = read_all(pa);
-	assert_string_equal(s, "new crt");
-	free(s);
-	assert_int_equal(count_entries(), 1);
+	assert_content(pb, "new crt");
+	assert_int_equal(count_entries(), 2);
 }
 
 /* A folder sync that fails after the renames is a warning: the files are
@@ -571,11 +578,10 @@ test_failed_folder_sync_after_rename(void **state)
 {
 	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
 	struct afile a, b;
-	char pa[128], pb[128], *s;
+	char pa[128], pb[128];
 
 	(void)state;
-	snprintf(pa, sizeof(pa), "%s/k.pem", dir);
-	snprintf(pb, sizeof(pb), "%s/c.pem", dir);
+	pair_paths(pa, pb, 1);
 	assert_int_equal(afile_stage(&a, pa, "new key", 7, &o), 0);
 	assert_int_equal(afile_stage(&b, pb, "new crt", 7, &o), 0);
 	fail_dir_sync = 1;
@@ -588,12 +594,8 @@ test_failed_folder_sync_after_rename(void **state)
 	fail_dir_sync = 0;
 	afile_discard(&a);
 	afile_discard(&b);
-	s = read_all(pa);
-	assert_string_equal(s, "newer");
-	free(s);
-	s = read_all(pb);
-	assert_string_equal(s, "new crt");
-	free(s);
+	assert_content(pa, "newer");
+	assert_content(pb, "new crt");
 	assert_int_equal(count_entries(), 2);
 }
 
