@@ -5,6 +5,7 @@ a new order would have the CA issue a second certificate for the same
 names (Let's Encrypt allows five a week).  Against fakeca, with the
 daemon's poll deadline and retry backoff shortened by their test knobs.
 """
+import contextlib
 import os
 import re
 import signal
@@ -48,38 +49,41 @@ def wait_issued(a):
         assert pubkey(c.read()) == pubkey(k.read(), is_key=True)
 
 
+@contextlib.contextmanager
+def issued_from_one_order(fakeca_factory, tmp_path, script):
+    """The daemon against a CA that runs script: the certificate comes,
+    from the one order made."""
+    ca, a = daemon(fakeca_factory, tmp_path, script)
+    try:
+        wait_issued(a)
+        yield ca, a
+        assert count(ca, r"/new-order") == 1
+    finally:
+        a.stop()
+
+
 def test_an_order_still_processing_is_read_again(fakeca_factory, tmp_path):
     # Read 1 finds the order ready; after finalize, reads 2 to 8 say
     # "processing": past the first attempt's deadline (1 s, about four
     # reads) and into the second one's.
-    ca, a = daemon(fakeca_factory, tmp_path, [
-        {"endpoint": "order", "from": 2, "until": 8,
-         "set": {"status": "processing"}}])
-    try:
-        wait_issued(a)
+    with issued_from_one_order(fakeca_factory, tmp_path, [
+            {"endpoint": "order", "from": 2, "until": 8,
+             "set": {"status": "processing"}}]) as (ca, a):
         log = a.log()
         assert re.search(r"order \S+/order/\d+ kept for the next attempt",
                          log), log[-4000:]
         assert "reading order" in log and "again" in log
-        assert count(ca, r"/new-order") == 1
         assert count(ca, r"/order/\d+/finalize") == 1
-    finally:
-        a.stop()
 
 
 def test_a_failed_download_is_read_again(fakeca_factory, tmp_path):
     # Three 503s: the first try and its two retries after Retry-After.
-    ca, a = daemon(fakeca_factory, tmp_path, [
-        {"endpoint": "certificate", "until": 3, "status": 503,
-         "body": "", "headers": {"Retry-After": "1"}}])
-    try:
-        wait_issued(a)
+    with issued_from_one_order(fakeca_factory, tmp_path, [
+            {"endpoint": "certificate", "until": 3, "status": 503,
+             "body": "", "headers": {"Retry-After": "1"}}]) as (ca, a):
         assert "kept for the next attempt" in a.log()
-        assert count(ca, r"/new-order") == 1
         assert count(ca, r"/order/\d+/finalize") == 1
         assert count(ca, r"/cert/\d+") == 4
-    finally:
-        a.stop()
 
 
 def test_a_lost_finalize_answer_is_read_again(fakeca_factory, tmp_path,
@@ -106,27 +110,18 @@ def test_a_finalize_taken_but_not_answered(fakeca_factory, tmp_path):
     # The CA takes the CSR, and the answer is lost: the request sent again
     # is told orderNotReady (the order is processing), which is the first
     # request's doing, not another order's.
-    ca, a = daemon(fakeca_factory, tmp_path, [
-        {"endpoint": "finalize", "nth": 1, "lose_answer": True}])
-    try:
-        wait_issued(a)
-        assert count(ca, r"/new-order") == 1
+    with issued_from_one_order(fakeca_factory, tmp_path, [
+            {"endpoint": "finalize", "nth": 1, "lose_answer": True}]) as (
+            ca, a):
         assert count(ca, r"/order/\d+/finalize") == 2
-    finally:
-        a.stop()
 
 
 def test_a_finalize_answered_by_server_errors(fakeca_factory, tmp_path):
     # A proxy answers 502 to every try, though the CA took the first: the
     # order is kept, and read again it is valid.
-    ca, a = daemon(fakeca_factory, tmp_path, [
-        {"endpoint": "finalize", "status": 502, "body": ""}])
-    try:
-        wait_issued(a)
+    with issued_from_one_order(fakeca_factory, tmp_path, [
+            {"endpoint": "finalize", "status": 502, "body": ""}]) as (ca, a):
         assert "kept for the next attempt" in a.log()
-        assert count(ca, r"/new-order") == 1
-    finally:
-        a.stop()
 
 
 def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
