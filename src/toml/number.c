@@ -13,9 +13,9 @@
 #include "toml/internal.h"
 #include "util/err.h"
 
-/* How much of a bad token to quote in a message. */
-#define SHOW	40
-#define SHOW_LEN(len)	((len) > SHOW ? SHOW : (int)(len))
+/* Messages do not quote the bad token: a secret written without quotes
+ * (an EAB key, a token in env) would go to the logs.  Its position says
+ * where it is. */
 
 static int
 digit_value(int c, int base)
@@ -153,33 +153,30 @@ decimal_float(const char *s, size_t len, struct toml_value *v)
 	for (q = p; q < end && *q != '.' && *q != 'e' && *q != 'E'; q++)
 		;
 	if (q == p)
-		return err_set("invalid float \"%.*s\": a digit must come "
-		    "first", SHOW_LEN(len), s);
+		return err_set("invalid float: a digit must come first");
 	if (q - p > 1 && p[0] == '0')
-		return err_set("invalid float \"%.*s\": leading zeros are "
-		    "not allowed", SHOW_LEN(len), s);
+		return err_set("invalid float: leading zeros are not "
+		    "allowed");
 	if (digits(p, (size_t)(q - p), 10, 0, NULL) == -1)
-		return err_prefix("invalid float \"%.*s\"", SHOW_LEN(len), s);
+		return err_prefix("invalid float");
 	if (q < end && *q == '.') {
 		for (p = ++q; q < end && *q != 'e' && *q != 'E'; q++)
 			;
 		if (q == p || *p == '_')
-			return err_set("invalid float \"%.*s\": a digit must "
-			    "follow the '.'", SHOW_LEN(len), s);
+			return err_set("invalid float: a digit must follow "
+			    "the '.'");
 		if (digits(p, (size_t)(q - p), 10, 0, NULL) == -1)
-			return err_prefix("invalid float \"%.*s\"",
-			    SHOW_LEN(len), s);
+			return err_prefix("invalid float");
 	}
 	if (q < end) {
 		p = ++q;
 		if (p < end && (*p == '+' || *p == '-'))
 			p++;
 		if (p == end)
-			return err_set("invalid float \"%.*s\": the exponent "
-			    "has no digits", SHOW_LEN(len), s);
+			return err_set("invalid float: the exponent has no "
+			    "digits");
 		if (digits(p, (size_t)(end - p), 10, 0, NULL) == -1)
-			return err_prefix("invalid float \"%.*s\" (in the "
-			    "exponent)", SHOW_LEN(len), s);
+			return err_prefix("invalid float (in the exponent)");
 	}
 
 	if ((clean = malloc(len + 1)) == NULL)
@@ -191,13 +188,11 @@ decimal_float(const char *s, size_t len, struct toml_value *v)
 	errno = 0;
 	d = strtod_c(clean, &cend);
 	if (cend != clean + n) {
-		err_set("invalid float \"%.*s\"", SHOW_LEN(len),
-		    s);
+		err_set("invalid float");
 		goto out;
 	}
 	if (errno == ERANGE && isinf(d)) {
-		err_set("float \"%.*s\" is out of range",
-		    SHOW_LEN(len), s);
+		err_set("float out of range");
 		goto out;
 	}
 	v->type = TOML_FLOAT;
@@ -224,7 +219,7 @@ toml_number(const char *s, size_t len, struct toml_value *v)
 		n--;
 	}
 	if (n == 0)
-		return err_set("invalid number \"%.*s\"", (int)len, s);
+		return err_set("invalid number");
 	if (n == 3 && (memcmp(p, "inf", 3) == 0 || memcmp(p, "nan", 3) == 0)) {
 		v->type = TOML_FLOAT;
 		if (p[0] == 'i')
@@ -240,7 +235,6 @@ toml_number(const char *s, size_t len, struct toml_value *v)
 	    memchr(p, 'E', n) != NULL))
 		return decimal_float(s, len, v);
 	if (integer(s, len, v) == -1)
-		return err_prefix("invalid integer \"%.*s\"",
-		    SHOW_LEN(len), s);
+		return err_prefix("invalid integer");
 	return 0;
 }

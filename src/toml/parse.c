@@ -14,8 +14,6 @@
 #include "toml/internal.h"
 #include "util/err.h"
 
-#define SHOW	40
-
 static int	keyval(struct toml_parser *, struct toml_value *);
 
 static int
@@ -91,9 +89,10 @@ bare_value(struct toml_parser *p, struct toml_value *v)
 	if (!is_digit((unsigned char)tok[0]) && tok[0] != '+' &&
 	    tok[0] != '-' && !(len == 3 && (memcmp(tok, "inf", 3) == 0 ||
 	    memcmp(tok, "nan", 3) == 0)))
-		return toml_error_at(v->line, v->col, "invalid value \"%.*s\" "
-		    "(strings must be quoted; booleans are true or false)",
-		    len > SHOW ? SHOW : (int)len, tok);
+		/* Not quoted in the message: it may be a secret (see
+		 * number.c). */
+		return toml_error_at(v->line, v->col, "invalid value (strings "
+		    "must be quoted; booleans are true or false)");
 	if (toml_number(tok, len, v) == -1)
 		return err_prefix("%u:%u", v->line, v->col);
 	return 0;
