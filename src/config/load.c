@@ -292,7 +292,7 @@ load_file(struct config_ctx *ctx, const char *display, const char *fspath,
 		include_all(ctx, doc, &inc);
 	}
 out:
-	buf_free(&data);
+	buf_free_secure(&data);	/* it may hold an EAB key */
 }
 
 static void

@@ -57,11 +57,17 @@ toml_value_free(struct toml_value *v)
 		free(v->u.arr.items);
 		break;
 	case TOML_STRING:
+		/* A configuration holds secrets (an EAB key, tokens in env):
+		 * none is left in the heap. */
+		if (v->u.str.s != NULL)
+			explicit_bzero(v->u.str.s, v->u.str.len);
 		free(v->u.str.s);
 		break;
 	default:
 		break;
 	}
+	if (v->text != NULL)
+		explicit_bzero(v->text, strlen(v->text));
 	free(v->text);
 	free(v);
 }

@@ -40,8 +40,16 @@ buf_reserve(struct buf *b, size_t extra)
 		nalloc = nalloc > SIZE_MAX / 2 ? need : nalloc * 2;
 	if (nalloc > b->max + 1)
 		nalloc = b->max + 1;
-	if ((p = realloc(b->data, nalloc)) == NULL)
+	/* Not realloc(): a block it moved would go back to the heap with
+	 * what it held, and a buffer may hold a key (buf_free_secure() can
+	 * only wipe the block it has). */
+	if ((p = malloc(nalloc)) == NULL)
 		return err_set("out of memory");
+	if (b->data != NULL) {
+		memcpy(p, b->data, b->len + 1);
+		explicit_bzero(b->data, b->alloc);
+		free(b->data);
+	}
 	b->data = p;
 	b->alloc = nalloc;
 	return 0;

@@ -8,7 +8,8 @@
  *
  * Ownership: the buffer owns b->data.  buf_steal() hands it to the caller,
  * who frees it with free().  buf_free_secure() wipes the memory first and is
- * used for anything that held key material.
+ * used for anything that held key material; a buffer's contents are only
+ * ever in the block it has (growing wipes the old one), so that is all.
  */
 #ifndef ACMED_UTIL_BUF_H
 #define ACMED_UTIL_BUF_H

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -124,6 +125,59 @@ test_read_file(void **state)
 	buf_free(&b);
 }
 
+/* Freed blocks are watched for a secret; realloc() always moves, as the
+ * heap may make it (the old block then goes back with what it held). */
+#define SECRET	"0123456789abcdef-secret"
+
+void	*__real_realloc(void *, size_t);
+void	*__wrap_realloc(void *, size_t);
+void	 __real_free(void *);
+void	 __wrap_free(void *);
+static int watching, freed_secret;
+
+void *
+__wrap_realloc(void *old, size_t n)
+{
+	void *p;
+
+	if (!watching || old == NULL)
+		return __real_realloc(old, n);
+	if ((p = malloc(n)) != NULL) {
+		memcpy(p, old, malloc_usable_size(old) < n ?
+		    malloc_usable_size(old) : n);
+		free(old);
+	}
+	return p;
+}
+
+void
+__wrap_free(void *p)
+{
+	if (watching && p != NULL &&
+	    memmem(p, malloc_usable_size(p), SECRET, strlen(SECRET)) != NULL)
+		freed_secret = 1;
+	__real_free(p);
+}
+
+/* A buffer that grows leaves nothing of what it held behind: a key in it
+ * is wiped by buf_free_secure() alone. */
+static void
+test_growth_leaves_no_copy(void **state)
+{
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	watching = 1;
+	freed_secret = 0;
+	for (i = 0; i < 200; i++)
+		assert_int_equal(buf_puts(&b, SECRET), 0);
+	buf_free_secure(&b);
+	watching = 0;
+	assert_false(freed_secret);
+}
+
 static void
 test_err_prefix(void **state)
 {
@@ -147,6 +201,7 @@ main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_growth_leaves_no_copy),
 		cmocka_unit_test(test_err_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
