@@ -100,8 +100,9 @@ storage_check_names(const struct config *cfg)
 		return err_set("out of memory");
 	for (i = 0; i < cfg->ncertificates; i++) {
 		if (storage_paths(cfg, &cfg->certificates[i], &f) == -1) {
-			err_prefix("certificate \"%s\"",
-			    cfg->certificates[i].id);
+			a = &cfg->certificates[i];
+			err_prefix("%s:%u:%u: certificate \"%s\"", a->pos.file,
+			    a->pos.line, a->pos.col, a->id);
 			goto out;
 		}
 		v[n++] = (struct path_ref){ f.key_path, i, 1 };

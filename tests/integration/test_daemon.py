@@ -877,7 +877,12 @@ tos_agreed = true
      'certificate "example.org_rsa2048": its certificate file '
      '{d}/example.org.crt.pem is also the certificate file of certificate '
      '"example.org_ecdsa-p256"'),
-], ids=["key-and-certificate", "two-key-types"])
+    # Not a collision: a name that cannot be rendered, with the place of
+    # the certificate.
+    ("{{ nosuch.x }}", ["ecdsa_p256"],
+     '{cfg}:{line}:1: certificate "example.org_ecdsa-p256": '
+     'file_name_format: line 1: undefined value'),
+], ids=["key-and-certificate", "two-key-types", "undefined"])
 def test_file_names_that_collide_are_refused(tmp_path, fmt, certs, message):
     """A file_name_format that does not tell the files apart would write a
     certificate over a key: refused with both positions, before anything
@@ -895,7 +900,10 @@ def test_file_names_that_collide_are_refused(tmp_path, fmt, certs, message):
                             "--no-pid-file", "--log-stderr"],
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 1, r.stderr
-        assert message.replace("{d}", str(d)) in r.stderr
+        with open(cfg) as f:
+            line = f.read().splitlines().index("[[certificate]]") + 1
+        assert message.replace("{d}", str(d)).replace(
+            "{cfg}", str(cfg)).replace("{line}", str(line)) in r.stderr
         assert f"{cfg}:" in r.stderr
     assert not os.path.exists(d) and not os.path.exists(a.accounts)
 
