@@ -18,6 +18,15 @@ config_env_get(const struct config_env *e, const char *key)
 	return NULL;
 }
 
+/* Frees a value, which may be a token: none is left in the heap. */
+static void
+config_env_wipe(char *v)
+{
+	if (v != NULL)
+		explicit_bzero(v, strlen(v));
+	free(v);
+}
+
 int
 config_env_set(struct config_ctx *ctx, struct config_env *e, const char *key,
     const char *value)
@@ -29,7 +38,7 @@ config_env_set(struct config_ctx *ctx, struct config_env *e, const char *key,
 		return -1;
 	for (i = 0; i < e->n; i++) {
 		if (strcmp(e->keys[i], key) == 0) {
-			free(e->values[i]);
+			config_env_wipe(e->values[i]);
 			e->values[i] = v;
 			return 0;
 		}
@@ -74,7 +83,7 @@ config_env_free(struct config_env *e)
 
 	for (i = 0; i < e->n; i++) {
 		free(e->keys[i]);
-		free(e->values[i]);
+		config_env_wipe(e->values[i]);
 	}
 	free(e->keys);
 	free(e->values);

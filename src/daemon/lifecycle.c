@@ -520,8 +520,35 @@ lifecycle_same_str(const char *a, const char *b)
 	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* 1 when both certificates' files are the same (whatever makes their
+ * names: folder, format, extensions). */
+static int
+lifecycle_same_files(const struct config *wcfg,
+    const struct config_certificate *was, const struct config *ncfg,
+    const struct config_certificate *now)
+{
+	struct cert_files a, b;
+	int same;
+
+	if (storage_paths(wcfg, was, &a) == -1) {
+		err_clear();
+		return 0;
+	}
+	if (storage_paths(ncfg, now, &b) == -1) {
+		err_clear();
+		storage_paths_free(&a);
+		return 0;
+	}
+	same = strcmp(a.key_path, b.key_path) == 0 &&
+	    strcmp(a.crt_path, b.crt_path) == 0;
+	storage_paths_free(&a);
+	storage_paths_free(&b);
+	return same;
+}
+
 int
-lifecycle_pending_fits(const struct config_certificate *was,
+lifecycle_pending_fits(const struct config *wcfg,
+    const struct config_certificate *was, const struct config *ncfg,
     const struct config_certificate *now)
 {
 	size_t i;
@@ -530,9 +557,8 @@ lifecycle_pending_fits(const struct config_certificate *was,
 	 * certificate, so both must go where it is. */
 	if (strcmp(was->endpoint->url, now->endpoint->url) != 0 ||
 	    strcmp(was->account->name, now->account->name) != 0 ||
-	    strcmp(was->directory, now->directory) != 0 ||
-	    !lifecycle_same_str(was->file_name_format_src,
-	    now->file_name_format_src) || was->kp_reuse != now->kp_reuse ||
+	    !lifecycle_same_files(wcfg, was, ncfg, now) ||
+	    was->kp_reuse != now->kp_reuse ||
 	    was->key_type != now->key_type ||
 	    was->csr_digest != now->csr_digest ||
 	    !lifecycle_same_str(was->profile, now->profile) ||

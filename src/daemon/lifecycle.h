@@ -61,7 +61,8 @@ void	 lifecycle_pending_free(struct lifecycle_pending *p);
  * certificate in a reloaded configuration) would order and store: the same
  * CA, account, key type, names, subject, digest and profile, and the same
  * files. */
-int	 lifecycle_pending_fits(const struct config_certificate *was,
+int	 lifecycle_pending_fits(const struct config *wcfg,
+	    const struct config_certificate *was, const struct config *ncfg,
 	    const struct config_certificate *now);
 
 /*

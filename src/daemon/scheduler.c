@@ -584,8 +584,8 @@ sched_swap(struct sched *s)
 		 * the next attempt: ordering anew would have the CA issue
 		 * twice. */
 		if (old[j].order != NULL && lifecycle_pending_fits(
-		    &old_rt->cfg->certificates[old[j].cert],
-		    &rt->cfg->certificates[s->heap[i].cert])) {
+		    old_rt->cfg, &old_rt->cfg->certificates[old[j].cert],
+		    rt->cfg, &rt->cfg->certificates[s->heap[i].cert])) {
 			s->heap[i].order = old[j].order;
 			old[j].order = NULL;
 		}

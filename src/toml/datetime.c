@@ -10,8 +10,6 @@
 #include "toml/internal.h"
 #include "util/err.h"
 
-#define SHOW	40
-
 static int
 is_digit(int c)
 {
@@ -222,8 +220,9 @@ toml_datetime_parse(const char *s, size_t len, struct toml_value *v)
 
 	buf_init(&text, len + 1);
 	if (datetime(s, len, v, &text) == -1) {
-		err_prefix("invalid date/time \"%.*s\"",
-		    len > SHOW ? SHOW : (int)len, s);
+		/* Not quoted: a secret may look like a time (see
+		 * number.c). */
+		err_prefix("invalid date/time");
 		goto out;
 	}
 	v->type = TOML_DATETIME;

@@ -382,6 +382,7 @@ toml_parse(const char *data, size_t len)
 		root = NULL;
 	}
 out:
-	buf_free(&p.scratch);
+	/* Every string went through it: an EAB key, a token. */
+	buf_free_secure(&p.scratch);
 	return root;
 }

@@ -41,11 +41,11 @@ def count(ca, pattern):
     return len([r for r in ca.requests() if re.fullmatch(pattern, r["path"])])
 
 
-def wait_issued(a):
+def wait_issued(a, key_ext="pem"):
     crt = a.path(CERT_NAME + ".crt.pem")
     wait_until(lambda: os.path.exists(crt), 60, "the certificate")
     # The key is the one the CSR of the kept order was made with.
-    with open(crt) as c, open(a.path(CERT_NAME + ".pk.pem")) as k:
+    with open(crt) as c, open(a.path(CERT_NAME + ".pk." + key_ext)) as k:
         assert pubkey(c.read()) == pubkey(k.read(), is_key=True)
 
 
@@ -146,7 +146,7 @@ def test_an_order_the_ca_no_longer_knows_is_ordered_anew(fakeca_factory,
         a.stop()
 
 
-def reload_while_kept(fakeca_factory, tmp_path, change):
+def reload_while_kept(fakeca_factory, tmp_path, change, key_ext="pem"):
     """A kept order, the CA's next read 4 s away, and a reload with the
     configuration changed by change(text)."""
     ca, a = daemon(fakeca_factory, tmp_path, [
@@ -160,7 +160,7 @@ def reload_while_kept(fakeca_factory, tmp_path, change):
         f.write(change(text))
     a.signal(signal.SIGHUP)
     a.wait_log("configuration reloaded", timeout=30)
-    wait_issued(a)
+    wait_issued(a, key_ext)
     return ca, a
 
 
@@ -184,6 +184,19 @@ def test_a_reload_that_changes_the_names_orders_anew(fakeca_factory,
         '{ dns = "example.org", challenge = "http-01" }',
         '{ dns = "example.org", challenge = "http-01" }, '
         '{ dns = "www.example.org", challenge = "http-01" }'))
+    try:
+        assert "reading order" not in a.log()
+        assert count(ca, r"/new-order") == 2
+    finally:
+        a.stop()
+
+
+def test_a_reload_that_moves_the_files_orders_anew(fakeca_factory,
+                                                   tmp_path):
+    """Another key file extension: the kept order's key (with kp_reuse,
+    the one on disk) would not be where the certificate goes."""
+    ca, a = reload_while_kept(fakeca_factory, tmp_path, lambda t: t.replace(
+        "[global]\n", '[global]\npk_file_ext = "key"\n', 1), "key")
     try:
         assert "reading order" not in a.log()
         assert count(ca, r"/new-order") == 2

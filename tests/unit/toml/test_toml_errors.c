@@ -133,17 +133,19 @@ static const struct error_case cases[] = {
 	{ "a = .5\n", 0,
 	    "1:5: invalid value (strings must be quoted; booleans are "
 	    "true or false)" },
+	{ "token = 12:SECRETSECRET\n", 0,
+	    "1:9: invalid date/time: the minutes must have 2 digits" },
 	{ "a = 2021-02-29\n", 0,
-	    "1:5: invalid date/time \"2021-02-29\": day 29 does not exist in "
+	    "1:5: invalid date/time: day 29 does not exist in "
 	    "month 02 of 2021" },
 	{ "a = 2021-01-01 25:00:00\n", 0,
-	    "1:5: invalid date/time \"2021-01-01 25:00:00\": the hour must be "
+	    "1:5: invalid date/time: the hour must be "
 	    "00 to 23" },
 	{ "a = 07:32\n", 0,
-	    "1:5: invalid date/time \"07:32\": the seconds must have 2 digits "
+	    "1:5: invalid date/time: the seconds must have 2 digits "
 	    "(HH:MM:SS)" },
 	{ "a = 07:32:00Z\n", 0,
-	    "1:5: invalid date/time \"07:32:00Z\": unexpected 'Z' after a "
+	    "1:5: invalid date/time: unexpected 'Z' after a "
 	    "local time (an offset needs a date)" },
 
 	/* Strings. */
