@@ -725,6 +725,26 @@ acme_account_sync(struct acme_account *a, struct acme_session *s,
 }
 
 int
+acme_account_same_registration(struct acme_account *a, const char *ep1,
+    const char *ep2)
+{
+	const char *u1 = NULL, *u2 = NULL;
+	size_t i;
+	int same;
+
+	pthread_mutex_lock(&a->mu);
+	for (i = 0; i < a->file.neps; i++) {
+		if (strcmp(a->file.eps[i].name, ep1) == 0)
+			u1 = a->file.eps[i].account_url;
+		if (strcmp(a->file.eps[i].name, ep2) == 0)
+			u2 = a->file.eps[i].account_url;
+	}
+	same = u1 != NULL && u2 != NULL && *u1 != '\0' && strcmp(u1, u2) == 0;
+	pthread_mutex_unlock(&a->mu);
+	return same;
+}
+
+int
 acme_account_deactivate(struct acme_account *a, struct acme_session *s)
 {
 	struct acme_ep_record *rec;

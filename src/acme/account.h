@@ -82,6 +82,12 @@ int	 acme_account_sync(struct acme_account *a, struct acme_session *s,
 int	 acme_account_parse(const char *body, size_t len, const char *url,
 	    char **orders);
 
+/* 1 when the account is registered under the same account URL on the
+ * endpoints named ep1 and ep2: one account for the CA, whatever the two
+ * names (and however their URLs are written). */
+int	 acme_account_same_registration(struct acme_account *a,
+	    const char *ep1, const char *ep2);
+
 /* Tells the CA to deactivate the account on s's endpoint and forgets the
  * registration.  -1 with err. */
 int	 acme_account_deactivate(struct acme_account *a,

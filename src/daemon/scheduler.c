@@ -874,12 +874,18 @@ sched_deactivate(struct sched *s, const char *account, const char *endpoint,
 		if (strcmp(cfg->endpoints[i].name, endpoint) == 0)
 			e = &cfg->endpoints[i];
 	/* The CA knows the account by its key, whatever the endpoint's
-	 * name: another name for the same URL is the same account. */
-	for (i = 0; a != NULL && e != NULL && i < cfg->ncertificates; i++)
-		if (cfg->certificates[i].account == a &&
-		    strcmp(cfg->certificates[i].endpoint->url, e->url) == 0 &&
+	 * name: another name for the same URL, or one the account has the
+	 * same registration on (the URL written another way), is the same
+	 * account. */
+	for (i = 0; a != NULL && e != NULL && i < cfg->ncertificates; i++) {
+		const struct config_certificate *c = &cfg->certificates[i];
+
+		if (c->account == a && (strcmp(c->endpoint->url,
+		    e->url) == 0 || acme_account_same_registration(
+		    runtime_account(s->rt, a), e->name, c->endpoint->name)) &&
 		    users++ == 0)
 			first = i;
+	}
 	/* For good: not for an account certificates still need, nor while
 	 * a reload, which may need it, waits. */
 	if (a == NULL || e == NULL || users > 0 || s->pending != NULL) {
@@ -894,10 +900,12 @@ sched_deactivate(struct sched *s, const char *account, const char *endpoint,
 			    endpoint);
 		else
 			err_set("account \"%s\" is what certificate \"%s\"%s "
-			    "use%s on %s: take %s out of the configuration "
-			    "(and reload) first", account,
+			    "use%s on endpoint \"%s\", the same account for "
+			    "the CA: take %s out of the configuration (and "
+			    "reload) first", account,
 			    cfg->certificates[first].id, users > 1 ?
-			    " and others" : "", users > 1 ? "" : "s", e->url,
+			    " and others" : "", users > 1 ? "" : "s",
+			    cfg->certificates[first].endpoint->name,
 			    users > 1 ? "them" : "it");
 		pthread_mutex_unlock(&s->mu);
 		return -1;

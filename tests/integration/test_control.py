@@ -524,8 +524,8 @@ def test_deactivate_refused_while_certificates_use_the_account(
         a.signal(signal.SIGHUP)
         a.wait_log("configuration reloaded")
         in_use = (f'account "test" is what certificate "{CERT_NAME}" uses '
-                  f'on {ca.directory}: take it out of the configuration '
-                  '(and reload) first')
+                  'on endpoint "fake", the same account for the CA: take '
+                  'it out of the configuration (and reload) first')
         for args, message in [
                 (("test", "fake"), in_use),
                 (("test", "alias"), in_use),
@@ -535,6 +535,45 @@ def test_deactivate_refused_while_certificates_use_the_account(
             assert r.returncode == 1 and message in r.stderr, r.stderr
         r = ctl(sock, "deactivate", "test\tx", "fake")
         assert r.returncode == 2 and "not an account" in r.stderr
+        assert deactivations(ca) == []
+    finally:
+        a.stop()
+
+
+def test_deactivate_refused_on_another_spelling_of_the_ca(fakeca_factory,
+                                                        tmp_path):
+    """An endpoint whose URL is written another way, on which the account
+    has the same registration: the CA's account is the one certificates
+    use elsewhere."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        with open(client.config) as f:
+            text = f.read()
+        other = (f'\n[[endpoint]]\nname = "other"\n'
+                 f'url = "{ca.directory}?spelled=otherwise"\n'
+                 'tos_agreed = true\n')
+        www = ("\n[[certificate]]" + text.split("[[certificate]]")[1]
+               .replace('"example.org"', '"www.example.org"')
+               .replace('endpoint = "fake"', 'endpoint = "other"'))
+        with open(client.config, "w") as f:
+            f.write(text + other + www)
+        a.signal(signal.SIGHUP)
+        wait_until(lambda: os.path.exists(os.path.join(
+            client.certs, "www.example.org_ecdsa-p256.crt.pem")), 60,
+            "the certificate on the other endpoint")
+        records = AccountFile.read(client.accounts)
+        assert records.endpoint("other").account_url == \
+            records.endpoint("fake").account_url != ""
+        # The certificate on "other" goes; the one on "fake" stays.
+        with open(client.config, "w") as f:
+            f.write(text + other)
+        a.signal(signal.SIGHUP)
+        wait_until(lambda: a.log().count("configuration reloaded") == 2, 30,
+                   "the second reload")
+        r = ctl(sock, "deactivate", "test", "other")
+        assert r.returncode == 1, r.stdout
+        assert (f'certificate "{CERT_NAME}" uses on endpoint "fake", the '
+                'same account for the CA') in r.stderr, r.stderr
         assert deactivations(ca) == []
     finally:
         a.stop()
