@@ -68,7 +68,7 @@ lifecycle_read_cert(const struct cert_files *f, struct crypto_cert_info *info)
 
 	memset(info, 0, sizeof(*info));
 	buf_init(&pem, STORAGE_FILE_MAX);
-	if (storage_read_cert(f->crt_path, &pem) == 0 &&
+	if (buf_read_regular(&pem, f->crt_path) == 0 &&
 	    (rc = crypto_cert_info_pem(pem.data, pem.len, info)) == -1)
 		err_prefix("%s", f->crt_path);
 	buf_free(&pem);
@@ -118,7 +118,7 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		return now;
 	}
 	if ((key = storage_read_key(f.key_path)) == NULL ||
-	    storage_read_cert(f.crt_path, &pem) == -1) {
+	    buf_read_regular(&pem, f.crt_path) == -1) {
 		snprintf(why, n, "%s", err_msg());
 		goto out;
 	}
@@ -802,7 +802,7 @@ lifecycle_revoke(struct runtime *rt, const struct config_certificate *c,
 	buf_init(&der, STORAGE_FILE_MAX);
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if (storage_paths(rt->cfg, c, &f) == -1 ||
-	    storage_read_cert(f.crt_path, &pem) == -1)
+	    buf_read_regular(&pem, f.crt_path) == -1)
 		goto out;
 	if (crypto_cert_der(pem.data, pem.len, &der) == -1 ||
 	    crypto_cert_info_pem(pem.data, pem.len, &info) == -1) {

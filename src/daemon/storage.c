@@ -204,12 +204,6 @@ storage_read_key(const char *path)
 	return k;
 }
 
-int
-storage_read_cert(const char *path, struct buf *pem)
-{
-	return buf_read_regular(pem, path);
-}
-
 static void	storage_sweep(const char *, const char *);
 
 #define STORAGE_REVOKED_SUFFIX	".revoked"

@@ -43,9 +43,6 @@ int	 storage_check_writable(const struct cert_files *f);
 /* Reads a key file (refusing symlinks).  NULL with err naming the file. */
 struct crypto_key *storage_read_key(const char *path);
 
-/* Reads a certificate file into pem (which must be empty). */
-int	 storage_read_cert(const char *path, struct buf *pem);
-
 /*
  * Replaces the certificate file with chain and, when new_key is not NULL,
  * the key file with new_key, both or neither: the pre hooks of both run,
