@@ -351,7 +351,7 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 				    "configuration");
 				continue;
 			}
-			if ((rt = runtime_new(cfg)) == NULL) {
+			if ((rt = runtime_new(cfg, 1)) == NULL) {
 				log_error("reload failed: %s; keeping the "
 				    "running configuration", err_msg());
 				continue;
@@ -454,7 +454,7 @@ main(int argc, char **argv)
 		config_free(cfg);
 		return 3;
 	}
-	if ((rt = runtime_new(cfg)) == NULL) {
+	if ((rt = runtime_new(cfg, 0)) == NULL) {
 		log_error("%s", err_msg());
 		process_pidfile_remove();
 		return 1;

@@ -49,7 +49,7 @@ runtime_lock(struct runtime *rt, const char *dir, const char *what)
 }
 
 struct runtime *
-runtime_new(struct config *cfg)
+runtime_new(struct config *cfg, int reload)
 {
 	struct runtime *rt;
 	const char *knob;
@@ -61,6 +61,7 @@ runtime_new(struct config *cfg)
 		return NULL;
 	}
 	rt->cfg = cfg;
+	rt->reload = reload;
 	rt->ari_min_age_s = 86400;
 	if ((knob = getenv("ACMED_ARI_MIN_AGE_S")) != NULL)
 		rt->ari_min_age_s = strcmp(knob, "0") == 0 ? 0 :
@@ -149,11 +150,11 @@ runtime_new(struct config *cfg)
 		ac->eab_keylen = a->eab_keylen;
 		ac->eab_alg = a->eab_alg;
 		rt->account_saves[i].account = a;
-		/* The key of a type that changed is made again, and saved,
-		 * by runtime_take_over(). */
+		/* For a reload, the key of a type that changed is made
+		 * again, and saved, by runtime_take_over(). */
 		rt->accounts[i] = acme_account_load(ac,
 		    cfg->global.accounts_directory, storage_save_account,
-		    &rt->account_saves[i], 0);
+		    &rt->account_saves[i], !reload);
 		if (rt->accounts[i] == NULL)
 			goto fail;
 	}
@@ -170,7 +171,7 @@ runtime_take_over(struct runtime *rt)
 	size_t i;
 
 	hook_set_env_scrub(rt->cfg->global.hook_env_scrub);
-	for (i = 0; i < rt->cfg->naccounts; i++) {
+	for (i = 0; rt->reload && i < rt->cfg->naccounts; i++) {
 		if (access(rt->accounts[i]->path, F_OK) == -1)
 			continue;
 		a = acme_account_load(&rt->account_cfgs[i],

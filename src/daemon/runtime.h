@@ -23,6 +23,7 @@ struct runtime {
 	struct folder_lock	**locks;	/* its folders, locked */
 	size_t			  nlocks;
 	long long		  ari_min_age_s;	/* see lifecycle_check() */
+	int			  reload;	/* built while another ran */
 };
 
 /*
@@ -43,19 +44,21 @@ struct runtime {
  * Builds the runtime of cfg (taking it over, also on failure): creates
  * the accounts and certificates folders and locks them (see
  * process_lock_folder(); before anything in them is read or written),
- * loads every account file, prepares every endpoint.  NULL with err.
+ * loads every account file, prepares every endpoint.  reload: another
+ * runtime still runs, and nothing is written before runtime_take_over()
+ * (a key whose type the configuration changed is replaced and saved
+ * there).  NULL with err.
  */
-struct runtime *runtime_new(struct config *cfg);
+struct runtime *runtime_new(struct config *cfg, int reload);
 void	 runtime_free(struct runtime *rt);
 
 /*
  * Makes rt the running runtime, at start-up and when a reload swaps it in
  * (with no renewal running): sets what is process-wide (the hooks'
- * environment scrub), and reads again each account file that is there,
- * since the configuration running until then may have written it after
- * runtime_new() read it (a first registration: the key made in memory for
- * a missing file would have registered a second account); a key whose
- * type the configuration changed is replaced and saved only here.
+ * environment scrub) and, for a reload, reads again each account file that
+ * is there, since the configuration running until then may have written
+ * it after runtime_new() read it (a first registration: the key made in
+ * memory for a missing file would have registered a second account).
  */
 void	 runtime_take_over(struct runtime *rt);
 
