@@ -64,12 +64,12 @@ struct acme_endpoint {
 
 	pthread_mutex_t		 mu;
 	struct acme_directory	*dir;	/* NULL until fetched, or stale */
-	long long		 dir_failed_ms;	/* last failed fetch; 0 */
+	long long		 dir_failed_ms;	/* when the last fetch failed;
+						   0: it did not */
 	int			 dir_fetching;	/* one fetch at a time ... */
 	pthread_cond_t		 dir_cv;	/* ... the others wait for it */
 	unsigned long		 dir_fetches;	/* fetches done */
-	int			 dir_failed;	/* the last one failed: */
-	char			 dir_error[ERR_MSG_MAX];	/* its error */
+	char			 dir_error[ERR_MSG_MAX];	/* the failed one's error */
 	long long		 dir_retry_after;	/* and Retry-After */
 	char			*nonces[ACME_NONCE_POOL_MAX];
 	size_t			 nnonces;

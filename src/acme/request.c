@@ -217,7 +217,7 @@ acme_session_directory(struct acme_session *s)
 		 * (trying again at once would multiply the waits on a CA
 		 * that is down).  One that worked, but whose directory has
 		 * been forgotten since, is made again. */
-		if (ep->dir_fetches != seen && ep->dir_failed) {
+		if (ep->dir_fetches != seen && ep->dir_failed_ms != 0) {
 			s->retry_after = ep->dir_retry_after;
 			err_set("%s", ep->dir_error);
 			pthread_mutex_unlock(&ep->mu);
@@ -252,8 +252,7 @@ acme_session_directory(struct acme_session *s)
 	}
 	http_response_free(&r);
 	pthread_mutex_lock(&ep->mu);
-	ep->dir_failed = d == NULL;
-	if (ep->dir_failed) {
+	if (d == NULL) {
 		ep->dir_failed_ms = period_now_ms();
 		ep->dir_retry_after = s->retry_after;
 		snprintf(ep->dir_error, sizeof(ep->dir_error), "%s", err_msg());
