@@ -3,9 +3,12 @@
  * certificate of every configured PEM file (ACMEd honoured only the first
  * one of each file), loaded once and shared by every connection.
  */
+#include <ctype.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -49,25 +52,69 @@ tls_add_file(X509_STORE *store, const char *path)
 	return 0;
 }
 
+/* A name OpenSSL's hashed-folder lookup asks for: 8 hex digits, a dot,
+ * a number ("5a2b3c4d.0"). */
+static int
+tls_hashed_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		if (!isxdigit((unsigned char)name[i]))
+			return 0;
+	if (name[8] != '.' || name[9] == '\0')
+		return 0;
+	for (i = 9; name[i] != '\0'; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
+int
+tls_dir_hashed(const char *dirs)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	const char *p, *end;
+	DIR *d;
+	int found = 0;
+
+	for (p = dirs; !found && *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		if ((end = strchr(p, ':')) == NULL)
+			end = p + strlen(p);
+		if (end == p || (size_t)(end - p) >= sizeof(path))
+			continue;
+		memcpy(path, p, end - p);
+		path[end - p] = '\0';
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while (!found && (de = readdir(d)) != NULL)
+			found = tls_hashed_name(de->d_name);
+		closedir(d);
+	}
+	return found;
+}
+
 /*
- * The system's roots.  The hashed folder (/etc/ssl/certs) is looked up
- * lazily, certificate by certificate, as a handshake needs one: parsing
- * the whole bundle file would cost each endpoint half a megabyte for the
- * one or two roots it uses.  SSL_CERT_FILE, when set, is honoured as
- * OpenSSL does; without the folder, OpenSSL's default file is loaded.
+ * The system's roots.  A hashed folder (Debian's /etc/ssl/certs) is
+ * looked up lazily, certificate by certificate, as a handshake needs
+ * one: parsing the whole bundle file would cost each endpoint half a
+ * megabyte for the one or two roots it uses.  A folder without hash
+ * links (RHEL's /etc/pki/tls/certs holds only bundles) would find
+ * nothing, so then OpenSSL's default file is loaded, as it is without
+ * the folder.  SSL_CERT_FILE, when set, is honoured as OpenSSL does.
  */
 static int
 tls_add_system(X509_STORE *store)
 {
 	const char *dir = getenv(X509_get_default_cert_dir_env());
 	const char *file = getenv(X509_get_default_cert_file_env());
-	struct stat sb;
 
 	if (file != NULL && *file != '\0')
 		return X509_STORE_load_file(store, file) == 1 ? 0 : -1;
 	if (dir == NULL || *dir == '\0')
 		dir = X509_get_default_cert_dir();
-	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (tls_dir_hashed(dir))
 		return X509_STORE_load_path(store, dir) == 1 ? 0 : -1;
 	return X509_STORE_set_default_paths(store) == 1 ? 0 : -1;
 }

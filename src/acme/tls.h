@@ -12,4 +12,9 @@ struct http_trust;
  * header needs no OpenSSL include).  -1 on error. */
 int	tls_trust_apply(struct http_trust *t, void *ssl_ctx);
 
+/* 1 when one of the folders (a colon-separated list, as SSL_CERT_DIR)
+ * holds a name of OpenSSL's hashed lookup ("5a2b3c4d.0"): a folder
+ * without one would find no root certificate. */
+int	tls_dir_hashed(const char *dirs);
+
 #endif
