@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "daemon/control.h"
 #include "daemon/hook.h"
+#include "daemon/notify.h"
 #include "daemon/process.h"
 #include "daemon/runtime.h"
 #include "daemon/scheduler.h"
@@ -318,14 +319,37 @@ check_config(const struct options *o)
 	return failed;
 }
 
+/* SIGHUP: the configuration is loaded again and handed to the scheduler,
+ * which swaps it in (and tells systemd it is ready) once no renewal runs.
+ * -1 when it cannot be loaded: the running one stays. */
+static int
+reload(const struct options *o, struct sched *s)
+{
+	struct runtime *rt;
+	struct config *cfg;
+
+	log_info("SIGHUP: reloading %s", o->config);
+	notify_reloading();
+	if ((cfg = load(o)) == NULL) {
+		log_error("reload failed: keeping the running configuration");
+		return -1;
+	}
+	if ((rt = runtime_new(cfg, 1)) == NULL) {
+		log_error("reload failed: %s; keeping the running "
+		    "configuration", err_msg());
+		return -1;
+	}
+	sched_reload(s, rt);
+	malloc_trim(0);
+	return 0;
+}
+
 /* The signal loop: TERM/INT stop, HUP reloads.  on_finish() ends --once
  * with a SIGUSR1; any other is only logged.  Returns 1 when --once
  * finished, 0 when stopped on request. */
 static int
 serve(const struct options *o, struct sched *s, const sigset_t *set)
 {
-	struct runtime *rt;
-	struct config *cfg;
 	siginfo_t si;
 	int sig;
 
@@ -345,19 +369,9 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 			continue;
 		}
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", o->config);
-			if ((cfg = load(o)) == NULL) {
-				log_error("reload failed: keeping the running "
-				    "configuration");
-				continue;
-			}
-			if ((rt = runtime_new(cfg, 1)) == NULL) {
-				log_error("reload failed: %s; keeping the "
-				    "running configuration", err_msg());
-				continue;
-			}
-			sched_reload(s, rt);
-			malloc_trim(0);
+			if (reload(o, s) == -1)
+				notify_send("READY=1\nSTATUS=reload failed: "
+				    "see the log");
 			continue;
 		}
 		log_info("%s: stopping", strsignal(sig));
@@ -435,6 +449,7 @@ main(int argc, char **argv)
 	 * freed memory each. */
 	mallopt(M_ARENA_MAX, 2);
 	signal(SIGPIPE, SIG_IGN);
+	notify_init();
 	hook_init(environ);
 	log_echo_stderr(1);
 	/* Everything that can fail on the user's input happens before
@@ -520,7 +535,10 @@ main(int argc, char **argv)
 	log_echo_stderr(0);
 	log_info("acmed %s started: %zu certificates", ACMED_VERSION,
 	    rt->cfg->ncertificates);
+	notify_send("READY=1\nSTATUS=%zu certificates",
+	    rt->cfg->ncertificates);
 	finished = serve(&o, s, &set);
+	notify_send("STOPPING=1");
 	stop_set();
 	control_close(ctl);
 	failed = sched_stop(s);

@@ -10,6 +10,7 @@
 
 #include "acme/http.h"
 #include "daemon/lifecycle.h"
+#include "daemon/notify.h"
 #include "daemon/scheduler.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -602,6 +603,8 @@ sched_swap(struct sched *s)
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",
+	    rt->cfg->ncertificates);
+	notify_send("READY=1\nSTATUS=%zu certificates",
 	    rt->cfg->ncertificates);
 }
 

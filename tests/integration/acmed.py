@@ -96,14 +96,15 @@ contacts = [{{ mailto = "admin@example.org" }}]
                                  f"{r.stderr[-6000:]}")
         return r
 
-    def start(self, *extra):
+    def start(self, *extra, env=None):
         """The daemon in the foreground, logging to a file."""
         self.log_path = os.path.join(self.folder, "acmed.log")
         self.pid_file = os.path.join(self.folder, "acmed.pid")
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             self.argv("-f", "--pid-file", self.pid_file, *extra),
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env)
         log.close()
         wait_until(lambda: os.path.exists(self.pid_file), 60, "acmed")
         return self.proc

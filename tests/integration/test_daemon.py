@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import stat
 import subprocess
 import time
@@ -680,6 +681,49 @@ def test_sighup_reload(fast):
         fast.path("second.example.org_ecdsa-p256.crt.pem")), 60, "second")
     assert fast.proc.poll() is None
     assert fast.stop() == 0
+
+
+@pytest.mark.parametrize("abstract", [False, True])
+def test_systemd_notify(fast, abstract):
+    """Type=notify: READY=1 once it serves, RELOADING=1 then READY=1
+    around a reload (also a failed one), STOPPING=1; hooks do not get
+    NOTIFY_SOCKET, so they cannot speak for the daemon."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = os.path.join(fast.folder, "notify.sock")
+    if abstract:
+        name = f"@acmed-test-{os.getpid()}-{id(sock)}"
+        sock.bind("\0" + name[1:])
+    else:
+        sock.bind(name)
+    sock.settimeout(60)
+    env_out = os.path.join(fast.folder, "hook.env")
+    env_hook = hook_block("env", ["post-operation"], "/usr/bin/env") + \
+        f"stdout = {toml_str(env_out)}\n"
+    config = fast.base_config() + env_hook + cert_block(
+        hooks=('"challtestsrv"', '"env"'))
+    fast.write(config)
+    try:
+        fast.start(env={**os.environ, "NOTIFY_SOCKET": name})
+
+        def message():
+            return sock.recv(4096).decode()
+        assert message() == "READY=1\nSTATUS=1 certificates"
+        wait_until(lambda: os.path.exists(env_out), 60, "hook output")
+        with open(env_out) as f:
+            env = f.read()
+        assert "PATH=" in env and "NOTIFY_SOCKET" not in env
+        fast.signal(signal.SIGHUP)
+        assert re.fullmatch(r"RELOADING=1\nMONOTONIC_USEC=\d+", message())
+        assert message() == "READY=1\nSTATUS=1 certificates"
+        fast.write(config + "\n[[certificate]]\n")
+        fast.signal(signal.SIGHUP)
+        assert message().startswith("RELOADING=1\n")
+        assert message() == "READY=1\nSTATUS=reload failed: see the log"
+        fast.signal(signal.SIGTERM)
+        assert message() == "STOPPING=1"
+        assert fast.stop() == 0
+    finally:
+        sock.close()
 
 
 def test_once_refused_next_to_a_daemon(fast):

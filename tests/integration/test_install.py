@@ -195,6 +195,8 @@ def test_systemd_service(installed):
     assert pid.startswith("/run/acmed/")
     assert "-HUP" in kv["ExecReload"] and "$MAINPID" in kv["ExecReload"]
     expected = {
+        "Type": "notify",       # acmed speaks sd_notify(3)
+        "NotifyAccess": "main",
         "User": "acmed",
         "KillSignal": "SIGTERM",
         "ProtectSystem": "strict",
