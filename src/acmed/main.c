@@ -228,9 +228,10 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 }
 
-/* Loads the configuration; logs every error. */
+/* Loads the configuration; logs every error, and copies them to copy
+ * (one per line) unless it is NULL. */
 static struct config *
-load(const struct options *o)
+load(const struct options *o, struct buf *copy)
 {
 	struct config_opts co = { o->config, o->roots, o->nroots, o->cwd };
 	struct config *cfg;
@@ -240,8 +241,11 @@ load(const struct options *o)
 	buf_init(&errors, 1024 * 1024);
 	if ((cfg = config_load(&co, &errors)) == NULL) {
 		for (line = strtok_r(errors.data, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save))
+		    line = strtok_r(NULL, "\n", &save)) {
 			log_error("%s", line);
+			if (copy != NULL)
+				buf_printf(copy, "%s\n", line);
+		}
 	}
 	buf_free(&errors);
 	return cfg;
@@ -319,36 +323,69 @@ check_config(const struct options *o)
 	return failed;
 }
 
-/* SIGHUP: the configuration is loaded again and handed to the scheduler,
- * which swaps it in (and tells systemd it is ready) once no renewal runs.
- * -1 when it cannot be loaded: the running one stays. */
+/* What a reload needs: SIGHUP's in the main thread, acmectl's in the
+ * control thread, one at a time. */
+struct reloader {
+	const struct options	*o;
+	struct sched		*s;
+	pthread_mutex_t		 mu;
+};
+
+/*
+ * The configuration is loaded again and handed to the scheduler, which
+ * swaps it in (and tells systemd it is ready) once no renewal runs.  0
+ * with what was done in out; -1 when it cannot be loaded, with its errors
+ * in out: the running one stays.  out may be NULL (SIGHUP: the log says
+ * it all).  A control_reload_fn.
+ */
 static int
-reload(const struct options *o, struct sched *s)
+reload(void *arg, struct buf *out)
 {
+	struct reloader *r = arg;
 	struct runtime *rt;
 	struct config *cfg;
+	size_t n;
+	int waiting, rc = -1;
 
-	log_info("SIGHUP: reloading %s", o->config);
-	notify_reloading();
-	if ((cfg = load(o)) == NULL) {
-		log_error("reload failed: keeping the running configuration");
+	if (r->o->once) {
+		/* It would renew again what has just failed. */
+		if (out != NULL)
+			buf_puts(out, "acmed runs with --once\n");
 		return -1;
+	}
+	pthread_mutex_lock(&r->mu);
+	notify_reloading();
+	if ((cfg = load(r->o, out)) == NULL) {
+		log_error("reload failed: keeping the running configuration");
+		goto out;
 	}
 	if ((rt = runtime_new(cfg, 1)) == NULL) {
 		log_error("reload failed: %s; keeping the running "
 		    "configuration", err_msg());
-		return -1;
+		if (out != NULL)
+			buf_printf(out, "%s\n", err_msg());
+		goto out;
 	}
-	sched_reload(s, rt);
+	n = rt->cfg->ncertificates;
+	waiting = sched_reload(r->s, rt);
 	malloc_trim(0);
-	return 0;
+	if (out != NULL)
+		buf_printf(out, waiting == 0 ? "configuration loaded: %zu "
+		    "certificates\n" : "configuration loaded: %zu certificates; "
+		    "it applies once the renewals in progress end\n", n);
+	rc = 0;
+out:
+	if (rc == -1)
+		notify_send("READY=1\nSTATUS=reload failed: see the log");
+	pthread_mutex_unlock(&r->mu);
+	return rc;
 }
 
 /* The signal loop: TERM/INT stop, HUP reloads.  on_finish() ends --once
  * with a SIGUSR1; any other is only logged.  Returns 1 when --once
  * finished, 0 when stopped on request. */
 static int
-serve(const struct options *o, struct sched *s, const sigset_t *set)
+serve(const struct options *o, struct reloader *r, const sigset_t *set)
 {
 	siginfo_t si;
 	int sig;
@@ -369,9 +406,8 @@ serve(const struct options *o, struct sched *s, const sigset_t *set)
 			continue;
 		}
 		if (sig == SIGHUP) {
-			if (reload(o, s) == -1)
-				notify_send("READY=1\nSTATUS=reload failed: "
-				    "see the log");
+			log_info("SIGHUP: reloading %s", o->config);
+			(void)reload(r, NULL);
 			continue;
 		}
 		log_info("%s: stopping", strsignal(sig));
@@ -432,6 +468,7 @@ main(int argc, char **argv)
 	struct runtime *rt;
 	struct config *cfg;
 	struct control *ctl = NULL;
+	struct reloader r = { .mu = PTHREAD_MUTEX_INITIALIZER };
 	struct sched *s;
 	sigset_t set;
 	int failed, finished;
@@ -454,7 +491,7 @@ main(int argc, char **argv)
 	log_echo_stderr(1);
 	/* Everything that can fail on the user's input happens before
 	 * detaching, so it is seen; no thread exists yet. */
-	if ((cfg = load(&o)) == NULL)
+	if ((cfg = load(&o, NULL)) == NULL)
 		return 1;
 	if (cfg->ncertificates == 0) {
 		log_error("No certificate found.");
@@ -521,8 +558,10 @@ main(int argc, char **argv)
 	/* Reading every certificate and key file to schedule them left
 	 * garbage too. */
 	malloc_trim(0);
+	r.o = &o;
+	r.s = s;
 	if (sched_start(s) == -1 ||
-	    (ctl != NULL && control_start(ctl, s) == -1)) {
+	    (ctl != NULL && control_start(ctl, s, reload, &r) == -1)) {
 		log_error("%s", err_msg());
 		process_ready(err_msg());
 		stop_set();
@@ -537,7 +576,7 @@ main(int argc, char **argv)
 	    rt->cfg->ncertificates);
 	notify_send("READY=1\nSTATUS=%zu certificates",
 	    rt->cfg->ncertificates);
-	finished = serve(&o, s, &set);
+	finished = serve(&o, &r, &set);
 	notify_send("STOPPING=1");
 	stop_set();
 	control_close(ctl);

@@ -1,6 +1,7 @@
 /*
  * acmectl - asks a running acmed, on its control socket (acmed
- * --control-socket), for its state or for renewals.  See acmectl(8).
+ * --control-socket), for its state, for renewals, revocations, an
+ * account's deactivation or a reload.  See acmectl(8).
  *
  * Exit status: 0 done; 1 the daemon answered with an error; 2 usage, or
  * the daemon could not be reached.
@@ -29,6 +30,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: acmectl [-s FILE] [-t SECONDS] status\n"
 	    "       acmectl [-s FILE] [-t SECONDS] metrics\n"
+	    "       acmectl [-s FILE] [-t SECONDS] reload\n"
 	    "       acmectl [-s FILE] [-t SECONDS] renew ID...\n"
 	    "       acmectl [-s FILE] [-t SECONDS] revoke [-r REASON] "
 	    "ID...\n"
@@ -172,7 +174,8 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
-	    strcmp(argv[0], "metrics") == 0)) {
+	    strcmp(argv[0], "metrics") == 0 ||
+	    strcmp(argv[0], "reload") == 0)) {
 		snprintf(req, sizeof(req), "%s\n", argv[0]);
 		return ctl_request(path, req, timeout);
 	}

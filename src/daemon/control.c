@@ -27,6 +27,8 @@ struct control {
 	int		 fd;
 	char		*path;
 	struct sched	*s;
+	control_reload_fn *reload;
+	void		*reload_arg;
 	struct http_client *http;	/* for revocations; NULL until one */
 	pthread_t	 thread;
 	int		 started;
@@ -211,6 +213,24 @@ control_drain(int fd)
 	}
 }
 
+/* The answer is written here, error or not: a failed reload has one
+ * line per error of the configuration, not only the last. */
+static int
+control_reload(struct control *c, struct buf *out)
+{
+	struct buf text;
+	int rc;
+
+	buf_init(&text, CONTROL_ANSWER_MAX / 2);
+	rc = c->reload(c->reload_arg, &text);
+	buf_reset(out);
+	rc = buf_puts(out, rc == 0 ? "ok\n" : "error: reload failed, the "
+	    "running configuration is kept:\n") == -1 ||
+	    buf_append(out, text.data, text.len) == -1 ? -1 : 0;
+	buf_free(&text);
+	return rc;
+}
+
 /* Runs one request.  0 with the command's output in out, -1 with err. */
 static int
 control_run(struct control *c, char *line, struct buf *out, uid_t uid)
@@ -262,8 +282,14 @@ control_run(struct control *c, char *line, struct buf *out, uid_t uid)
 		return buf_printf(out, "account \"%s\": deactivated on "
 		    "endpoint \"%s\"\n", arg, id);
 	}
+	if (strcmp(line, "reload") == 0 && arg == NULL) {
+		log_info("reload asked for on the control socket (uid %u)",
+		    (unsigned)uid);
+		return control_reload(c, out);
+	}
 	return err_set("unknown request \"%s\" (status, metrics, renew ID, "
-	    "revoke REASON ID, deactivate ACCOUNT<tab>ENDPOINT)", line);
+	    "revoke REASON ID, deactivate ACCOUNT<tab>ENDPOINT, reload)",
+	    line);
 }
 
 static void
@@ -336,9 +362,12 @@ control_thread(void *arg)
 }
 
 int
-control_start(struct control *c, struct sched *s)
+control_start(struct control *c, struct sched *s,
+    control_reload_fn *reload, void *arg)
 {
 	c->s = s;
+	c->reload = reload;
+	c->reload_arg = arg;
 	if (pthread_create(&c->thread, NULL, control_thread, c) != 0)
 		return err_set("cannot start the control thread");
 	c->started = 1;

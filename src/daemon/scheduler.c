@@ -610,9 +610,11 @@ sched_swap(struct sched *s)
 
 /* Returns at once: the signal thread must stay free to hear SIGTERM while
  * renewals finish.  The last of them swaps the new runtime in. */
-void
+int
 sched_reload(struct sched *s, struct runtime *rt)
 {
+	int running;
+
 	pthread_mutex_lock(&s->mu);
 	if (s->pending != NULL) {
 		log_info("reload: the configuration still waiting is "
@@ -626,7 +628,9 @@ sched_reload(struct sched *s, struct runtime *rt)
 	else
 		log_info("reload: waiting for %d renewal%s in progress",
 		    s->running, s->running == 1 ? "" : "s");
+	running = s->running;
 	pthread_mutex_unlock(&s->mu);
+	return running;
 }
 
 /* Where each certificate's item is in the heap (SIZE_MAX: being

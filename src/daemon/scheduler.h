@@ -36,8 +36,9 @@ int	 sched_start(struct sched *s);
 
 /* Swaps in a new runtime once the running renewals are done (the last
  * of them does it; no renewal starts meanwhile) and returns at once; takes
- * over rt.  Failures and backoffs carry over by certificate id. */
-void	 sched_reload(struct sched *s, struct runtime *rt);
+ * over rt.  Failures and backoffs carry over by certificate id.  Returns
+ * how many renewals it waits for (0: swapped already). */
+int	 sched_reload(struct sched *s, struct runtime *rt);
 
 /*
  * For the control socket (daemon/control.c).  Each takes the scheduler's

@@ -603,3 +603,34 @@ def test_deactivate(fakeca_factory, tmp_path):
         assert r.returncode == 1 and "is not registered" in r.stderr
     finally:
         assert a.stop() == 0
+
+
+def test_reload(fakeca_factory, tmp_path):
+    """acmectl reload: the configuration's errors in the answer (exit
+    status 1) and the running one kept; a good one is taken up."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        with open(client.config) as f:
+            good = f.read()
+        with open(client.config, "w") as f:
+            f.write(good + '\n[[certificate]]\nnope = 1\n')
+        lines = len(good.splitlines())
+        r = ctl(sock, "reload")
+        assert r.returncode == 1, r.stdout
+        assert r.stderr.startswith("acmectl: reload failed, the running "
+                                   "configuration is kept:\n")
+        assert f"{client.config}:{lines + 3}:1: " in r.stderr
+        assert "reload asked for on the control socket (uid 0)" in a.log()
+        assert [row["certificate"] for row in status(sock)] == [CERT_NAME]
+
+        second = good[good.index("[[certificate]]"):].replace(
+            '"example.org"', '"second.example.org"')
+        with open(client.config, "w") as f:
+            f.write(good + second)
+        r = ctl(sock, "reload")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("configuration loaded: 2 certificates")
+        wait_until(lambda: len(status(sock)) == 2, 30, "two certificates")
+    finally:
+        a.stop()
+    assert a.proc.returncode == 0
