@@ -1,7 +1,6 @@
 /*
  * ident.c - the identifiers of a certificate: a DNS name normalised to
- * lower-case A-labels with libidn2 (UTS #46, non-transitional), a leading
- * "*." kept; or an IP address re-written in canonical text; and the
+ * lower-case A-labels (crypto_dns_a_labels), a leading "*." kept; or an IP address re-written in canonical text; and the
  * challenge that proves it.
  */
 #include <arpa/inet.h>
@@ -12,48 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <idn2.h>
 
 #include "config/intern.h"
+#include "util/err.h"
 
 static const char *const challenges[] = { "http-01", "dns-01", "tls-alpn-01" };
-
-/*
- * The A-label form of a name.  A name of plain letters, digits, dots and
- * single hyphens (not at the ends of a label) is one libidn2 would only
- * lower-case: done here, since libidn2's Unicode tables cost 40 us a name
- * (0.4 s for 10,000 certificates).  Allocated; NULL with *rc set.
- */
-static char *
-to_a_labels(const char *name, int *rc)
-{
-	const char *p;
-	char *a, *q;
-
-	for (p = name; *p != '\0'; p++) {
-		int edge = p == name || p[-1] == '.' || p[1] == '.' ||
-		    p[1] == '\0';
-
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' ||
-		    (*p == '-' && !edge && p[1] != '-')))
-			break;
-	}
-	if (*p != '\0') {
-		*rc = idn2_to_ascii_8z(name, &a, IDN2_NFC_INPUT |
-		    IDN2_NONTRANSITIONAL);
-		return *rc == IDN2_OK ? a : NULL;
-	}
-	if ((a = strdup(name)) == NULL) {
-		*rc = IDN2_MALLOC;
-		return NULL;
-	}
-	for (q = a; *q != '\0'; q++)
-		if (*q >= 'A' && *q <= 'Z')
-			*q = (char)(*q - 'A' + 'a');
-	*rc = IDN2_OK;
-	return a;
-}
 
 static int
 set_dns(struct config_ctx *ctx, const struct config_item *it, void *obj,
@@ -62,7 +24,7 @@ set_dns(struct config_ctx *ctx, const struct config_item *it, void *obj,
 	struct config_identifier *id = obj;
 	const char *s = config_str(it), *name = s, *why;
 	char *a = NULL, *value = NULL, *raw = NULL;
-	int wild = 0, rc;
+	int wild = 0;
 
 	(void)off;
 	if (strncmp(s, "*.", 2) == 0) {
@@ -72,9 +34,9 @@ set_dns(struct config_ctx *ctx, const struct config_item *it, void *obj,
 	if (*name == '\0')
 		return config_error(ctx, it, "%s: \"%s\" is not a domain name",
 		    it->key, s);
-	if ((a = to_a_labels(name, &rc)) == NULL)
+	if ((a = crypto_dns_a_labels(name)) == NULL)
 		return config_error(ctx, it, "%s: \"%s\" is not a valid domain "
-		    "name: %s", it->key, s, idn2_strerror(rc));
+		    "name: %s", it->key, s, err_msg());
 	if ((why = crypto_dns_name_error(a)) != NULL) {
 		config_error(ctx, it, "%s: \"%s\" is not a valid domain name: %s",
 		    it->key, s, why);

@@ -20,7 +20,14 @@ struct crypto_ident {
 /* Why s, a name in lower-case A-labels without its "*." (if any), is no
  * DNS name a certificate may hold (an empty label, "example.org." too; a
  * label or the name too long; a character other than letters, digits,
- * '-' and '_'), or NULL when it may. */
+ * '-' and '_'; a label that starts or ends with '-'), or NULL when it
+ * may. */
 const char *crypto_dns_name_error(const char *s);
+
+/* name (UTF-8) in lower-case A-labels, label by label as ACMEd makes
+ * them, but for the check of a label that is not ASCII (libidn2, UTS
+ * #46): what acmed orders and what tacd serves.  Allocated; NULL with
+ * err. */
+char	*crypto_dns_a_labels(const char *name);
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <idn2.h>
 
 #include "tacd/input.h"
 #include "util/err.h"
@@ -85,7 +84,7 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	char *ascii = NULL;
 	const unsigned char *p;
 	const char *why;
-	int rc = -1, non_ascii = 0, e;
+	int rc = -1, non_ascii = 0;
 
 	buf_init(&name, BUF_MAX_SMALL);
 	if (raw[0] == '\0') {
@@ -97,11 +96,8 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 	if (non_ascii) {
 		/* What acmed's config layer does to identifiers, so that
 		 * a name typed by hand matches the one acmed ordered. */
-		e = idn2_to_ascii_8z(raw, &ascii, IDN2_NFC_INPUT |
-		    IDN2_NONTRANSITIONAL);
-		if (e != IDN2_OK) {
-			err_set("%s: invalid domain name: %s", raw,
-			    idn2_strerror(e));
+		if ((ascii = crypto_dns_a_labels(raw)) == NULL) {
+			err_prefix("%s: invalid domain name", raw);
 			goto out;
 		}
 		raw = ascii;
@@ -130,7 +126,7 @@ tacd_input_domain(const char *raw, enum crypto_ident_type *type,
 		goto out;
 	rc = 0;
 out:
-	idn2_free(ascii);
+	free(ascii);
 	buf_free(&name);
 	return rc;
 }
