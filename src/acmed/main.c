@@ -26,6 +26,7 @@
 #include "daemon/storage.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/opt.h"
 #include "util/stop.h"
 
 extern char **environ;
@@ -139,7 +140,7 @@ parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "c:fhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			o->config = optarg;
+			o->config = opt_value(argv, optind, optarg);
 			break;
 		case 'f':
 			o->foreground = 1;

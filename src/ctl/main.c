@@ -18,6 +18,7 @@
 
 #include "build_config.h"
 #include "util/buf.h"
+#include "util/opt.h"
 
 #define CTL_ANSWER_MAX	(256u * 1024 * 1024)
 /* The longest request, a revocation, is a few signed requests, each with
@@ -150,10 +151,11 @@ main(int argc, char **argv)
 	    -1) {
 		switch (c) {
 		case 's':
-			path = optarg;
+			path = opt_value(argv, optind, optarg);
 			break;
 		case 't':
-			timeout = strtol(optarg, &end, 10);
+			timeout = strtol(opt_value(argv, optind, optarg), &end,
+			    10);
 			if (*end != '\0' || timeout < 1 || timeout > 86400) {
 				fprintf(stderr, "acmectl: --timeout: expected "
 				    "seconds, from 1 to 86400\n");

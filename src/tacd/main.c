@@ -28,6 +28,7 @@
 #include "tacd/tls.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/opt.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:5001"
 
@@ -167,7 +168,7 @@ parse_args(int argc, char **argv, struct options *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'e':
-			o->acme_ext = optarg;
+			o->acme_ext = opt_value(argv, optind, optarg);
 			break;
 		case O_EXT_FILE:
 			o->acme_ext_file = optarg;
@@ -182,7 +183,7 @@ parse_args(int argc, char **argv, struct options *o)
 				    err_msg());
 			break;
 		case 'd':
-			o->domain = optarg;
+			o->domain = opt_value(argv, optind, optarg);
 			break;
 		case O_DOMAIN_FILE:
 			o->domain_file = optarg;
@@ -195,7 +196,7 @@ parse_args(int argc, char **argv, struct options *o)
 			exit(0);
 		case 'i':
 		case 'l':
-			o->listen = optarg;
+			o->listen = opt_value(argv, optind, optarg);
 			break;
 		case O_LOG_STDERR:
 			o->log_stderr = 1;

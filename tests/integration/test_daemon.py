@@ -878,6 +878,20 @@ stdout = {toml_str(env_out)}
                 if v.startswith(("ACMED_REEXEC", "GNUTLS_NO_IMPLICIT"))]
 
 
+@pytest.mark.parametrize("form", ["-c={}", "-c{}", "--config={}"])
+def test_config_option_forms(tmp_path, form):
+    """ACMEd's parser (clap) takes -c=FILE as -c FILE: a unit file
+    written for it must work (getopt alone kept the '=')."""
+    cfg = tmp_path / "acmed.toml"
+    cfg.write_text('[[endpoint]]\nname = "ca"\n'
+                   'url = "https://127.0.0.1:14000/dir"\n'
+                   'tos_agreed = true\n')
+    r = subprocess.run([program("acmed"), form.format(cfg),
+                        "--check-config"], capture_output=True, text=True,
+                       timeout=30)
+    assert (r.returncode, r.stdout, r.stderr) == (0, "no certificate\n", "")
+
+
 def test_check_config_reads_root_certificates(tmp_path):
     """--check-config reads the root certificates the daemon would load:
     it used to pass a configuration the daemon then refused."""

@@ -308,6 +308,16 @@ def test_idna_and_case(tacd, tmp_path):
     check_certificate(der, tmp_path, digest, "DNS:xn--bcher-kva.example")
 
 
+def test_short_options_with_equals_and_ascii_labels(tacd, tmp_path):
+    """ACMEd's parser (clap) reads -d=NAME as -d NAME; an ASCII label is
+    only lower-cased, as acmed's identifiers are ("my--site" included)."""
+    digest = os.urandom(32)
+    t = tacd(domain=None, args=["-d=My--Site.Example",
+                                f"-e={ext_text(digest)}"])
+    der, _, _ = handshake(t, sni="my--site.example")
+    check_certificate(der, tmp_path, digest, "DNS:my--site.example")
+
+
 def test_inputs_from_stdin(tacd, tmp_path):
     """tacd(8): the domain, then the extension, one line each."""
     digest = os.urandom(32)
