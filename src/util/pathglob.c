@@ -6,7 +6,6 @@
  * the rest of the pattern on each entry before descending into it.
  */
 #include <dirent.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,13 +189,117 @@ oom:
 	return NULL;
 }
 
+/* The length of the UTF-8 character at s: 1 for a byte that starts no
+ * valid sequence (such a name still matches byte by byte). */
+static size_t
+u8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
+	size_t i;
+
+	if (s[0] >= 0xf8)
+		return 1;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* The character at *s (its code point), *s moved past it. */
+static unsigned long
+u8_next(const unsigned char **s)
+{
+	size_t n = u8_len(*s), i;
+	unsigned long c = n == 1 ? (*s)[0] : (*s)[0] & (0x7f >> n);
+
+	for (i = 1; i < n; i++)
+		c = c << 6 | ((*s)[i] & 0x3f);
+	*s += n;
+	return c;
+}
+
+/* The set at *p (its "[", checked by comp_check) against character c;
+ * *p moved past its "]".  The crate's rules: "!" first negates (not "^",
+ * an ordinary character), a "]" first is a member, "a-z" is a range of
+ * code points unless the "-" is last. */
+static int
+set_match(const unsigned char **p, unsigned long c)
+{
+	const unsigned char *q = *p + 1;
+	unsigned long lo, hi;
+	int neg = 0, in = 0, first = 1;
+
+	if (*q == '!') {
+		neg = 1;
+		q++;
+	}
+	while (*q != '\0' && (first || *q != ']')) {
+		first = 0;
+		lo = hi = u8_next(&q);
+		if (q[0] == '-' && q[1] != ']' && q[1] != '\0') {
+			q++;
+			hi = u8_next(&q);
+		}
+		in |= lo <= c && c <= hi;
+	}
+	*p = *q == ']' ? q + 1 : q;
+	return in != neg;
+}
+
+/* One file name against one component of a pattern, as the glob crate
+ * matches: "*" any characters, "?" one character (not one byte), sets;
+ * a backslash is an ordinary character.  "*" backtracks to its last
+ * place only: later stars cover what an earlier one would. */
+static int
+comp_match(const char *pattern, const char *name)
+{
+	const unsigned char *p = (const unsigned char *)pattern;
+	const unsigned char *s = (const unsigned char *)name;
+	const unsigned char *star_p = NULL, *star_s = NULL, *q;
+
+	while (*s != '\0') {
+		if (*p == '*') {
+			star_p = ++p;
+			star_s = s;
+			continue;
+		}
+		q = s;
+		if (*p == '?') {
+			p++;
+			s += u8_len(s);
+			continue;
+		}
+		if (*p == '[') {
+			const unsigned char *after = p;
+
+			if (set_match(&after, u8_next(&q))) {
+				p = after;
+				s = q;
+				continue;
+			}
+		} else if (*p != '\0' && *p == *s) {
+			p++;
+			s++;
+			continue;
+		}
+		if (star_p == NULL)
+			return 0;
+		p = star_p;
+		star_s += u8_len(star_s);
+		s = star_s;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
 /* The path of length len (entry name, a folder if isdir) against the
  * non-recursive component idx. */
 static void
 match_one(struct walk *w, size_t len, const char *name, int isdir,
     size_t idx)
 {
-	if (fnmatch(w->comps[idx], name, FNM_NOESCAPE) != 0)
+	if (!comp_match(w->comps[idx], name))
 		return;
 	if (idx == w->ncomps - 1)
 		emit(w, len, isdir);

@@ -16,10 +16,10 @@
  * Where acmed differs, on purpose: the folder the pattern is relative to
  * is taken literally (a "[" in its name is not a pattern), "." and ".."
  * are never matched by a wildcard, and a folder already being walked is
- * not walked again through a symbolic link (no endless loop).  And, as
- * fnmatch(3) matches in the C locale: "?" is one byte, not one character
- * ("?.toml" misses "é.toml"), "[^a]" is "[!a]" (the crate: "^" or "a"),
- * and a name that is not UTF-8 can match (the crate skips it).
+ * not walked again through a symbolic link (no endless loop).  "?" and
+ * a set match one UTF-8 character, as in the crate ("?.toml" matches
+ * "é.toml"; "[^a]" is "^" or "a", only "!" negates); a name that is not
+ * UTF-8 can match, byte by byte (the crate skips it).
  */
 #ifndef ACMED_UTIL_PATHGLOB_H
 #define ACMED_UTIL_PATHGLOB_H

@@ -27,6 +27,8 @@ static const char *const tree[] = {
 	"conf/a/", "conf/a/y.toml", "conf/a/b/", "conf/a/b/z.toml",
 	"conf/a.b/", "conf/a.b/q.toml", "conf/c/", "conf/c/w.toml",
 	"conf/c/notes.txt", "loop/", "loop/d/", "loop/d/f.toml",
+	"chars/", "chars/a.toml", "chars/b.toml", "chars/\xc3\xa9.toml",
+	"chars/^.toml", "chars/]x.toml", "chars/a\\b.toml",
 };
 
 static int
@@ -127,6 +129,27 @@ test_one_level(void **state)
 	EXPECT("conf/x.toml", "conf/x.toml");
 }
 
+/* "?" and sets take one character, not one byte, as the crate does. */
+static void
+test_characters(void **state)
+{
+	(void)state;
+	EXPECT("chars/?.toml", "chars/^.toml", "chars/a.toml",
+	    "chars/b.toml", "chars/\xc3\xa9.toml");
+	EXPECT("chars/[!a].toml", "chars/^.toml", "chars/b.toml",
+	    "chars/\xc3\xa9.toml");
+	EXPECT("chars/[^a].toml", "chars/^.toml", "chars/a.toml");
+	EXPECT("chars/[]]x.toml", "chars/]x.toml");
+	EXPECT("chars/[a-c].toml", "chars/a.toml", "chars/b.toml");
+	EXPECT("chars/[\xc3\xa0-\xc3\xaa].toml", "chars/\xc3\xa9.toml");
+	EXPECT("chars/[b-].toml", "chars/b.toml");
+	EXPECT("chars/a\\b.toml", "chars/a\\b.toml");
+	EXPECT("chars/*\xc3\xa9*", "chars/\xc3\xa9.toml");
+	EXPECT("chars/*.t*l", "chars/]x.toml", "chars/^.toml",
+	    "chars/a.toml", "chars/a\\b.toml", "chars/b.toml",
+	    "chars/\xc3\xa9.toml");
+}
+
 static void
 test_no_match(void **state)
 {
@@ -204,6 +227,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recursive),
 		cmocka_unit_test(test_one_level),
+		cmocka_unit_test(test_characters),
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_absolute),
 		cmocka_unit_test(test_link_loop),
