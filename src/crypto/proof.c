@@ -96,11 +96,15 @@ crypto_tls_alpn01_ext_parse(const char *text,
 	if (strncmp(p, ACME_ID_OID "=", strlen(ACME_ID_OID "=")) != 0)
 		goto bad;
 	p += strlen(ACME_ID_OID "=");
+	/* OpenSSL's extension syntax, which ACMEd's tacd takes: spaces may
+	 * follow "critical," and "DER:". */
 	if (strncmp(p, "critical,", 9) == 0)
-		p += 9;
+		for (p += 9; *p == ' ' || *p == '\t'; p++)
+			;
 	if (strncmp(p, "DER:", 4) != 0)
 		goto bad;
-	p += 4;
+	for (p += 4; *p == ' ' || *p == '\t'; p++)
+		;
 	while (*p != '\0') {
 		if (n > 0 && *p == ':')
 			p++;

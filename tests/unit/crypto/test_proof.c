@@ -130,6 +130,12 @@ test_tls_alpn01_text(void **state)
 	memset(back, 0, sizeof(back));
 	assert_int_equal(crypto_tls_alpn01_ext_parse(bare, back), 0);
 	assert_memory_equal(back, md, sizeof(md));
+	/* Spaces after "critical," and "DER:", as OpenSSL's parser takes. */
+	snprintf(other, sizeof(other), "1.3.6.1.5.5.7.1.31=critical, DER: %s",
+	    buf_str(&text) + strlen("1.3.6.1.5.5.7.1.31=critical,DER:"));
+	memset(back, 0, sizeof(back));
+	assert_int_equal(crypto_tls_alpn01_ext_parse(other, back), 0);
+	assert_memory_equal(back, md, sizeof(md));
 	/* Wrong OID, short value, other lengths, trailing bytes. */
 	snprintf(other, sizeof(other), "1.3.6.1.5.5.7.1.30%s",
 	    buf_str(&text) + strlen("1.3.6.1.5.5.7.1.31"));
