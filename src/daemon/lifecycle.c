@@ -105,7 +105,7 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	struct crypto_key *key = NULL;
 	struct cert_files f;
 	struct buf pem;
-	uint64_t delay, life;
+	uint64_t delay, life, rnd;
 	time_t due = now;
 	char reason[64];
 	int revoked;
@@ -157,7 +157,12 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		    (unsigned long long)life);
 		delay = life / 3;
 	}
-	delay += lifecycle_random(c->random_early_renew);
+	/* random_early_renew may be up to INT64_MAX seconds (292 billion
+	 * years is a valid period): the sum saturates rather than wrap to
+	 * a negative delay. */
+	rnd = lifecycle_random(c->random_early_renew);
+	delay = rnd > (uint64_t)INT64_MAX - delay ? (uint64_t)INT64_MAX :
+	    delay + rnd;
 	if ((int64_t)delay > info.not_after)
 		due = 0;
 	else
