@@ -3,12 +3,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,9 +25,9 @@
 
 /* After the timeout, SIGTERM; after this much more, SIGKILL. */
 #define SPAWN_KILL_GRACE_MS	2000
-/* After the child exits, how long to wait for descendants that still hold
- * its output pipes (a hook that starts a daemon must not hang us). */
-#define SPAWN_DRAIN_GRACE_MS	500
+/* While the child runs, how often to drop captured output past the max
+ * (and, without a pidfd, to look at the child). */
+#define SPAWN_TICK_MS		50
 
 
 static const char *
@@ -79,17 +81,6 @@ spawn_which(const char *file, char *const *envp)
 	return NULL;
 }
 
-/* A pipe whose parent end is non-blocking and close-on-exec. */
-static int
-spawn_pipe(int fds[2], int parent_end)
-{
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		return err_sys("pipe");
-	if (fcntl(fds[parent_end], F_SETFL, O_NONBLOCK) == -1)
-		return err_sys("fcntl");
-	return 0;
-}
-
 static void
 spawn_close(int *fd)
 {
@@ -99,29 +90,67 @@ spawn_close(int *fd)
 	}
 }
 
-/* Reads what is available from fd into b (dropping what exceeds its
- * max).  Returns 1 at EOF or error, 0 otherwise. */
+/* The child's stdin for stdin_data: a sealed memfd that holds all of
+ * it, at offset 0.  Nothing feeds a pipe, so nothing blocks or breaks:
+ * the child, or a process it leaves behind, reads it whenever it
+ * likes (ACMEd wrote it all before waiting).  -1 with err. */
 static int
-spawn_drain(int fd, struct buf *b, int *truncated)
+spawn_memfd_in(const struct spawn_cmd *cmd)
 {
-	char chunk[4096];
+	size_t off = 0;
 	ssize_t n;
-	size_t room;
+	int fd;
 
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == 0)
-			return 1;
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : 1;
-		room = b->max - b->len;
-		if ((size_t)n > room) {
-			*truncated = 1;
-			n = (ssize_t)room;
+	fd = memfd_create("acmed-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd == -1)
+		return err_sys("memfd_create");
+	while (off < cmd->stdin_len) {
+		n = pwrite(fd, cmd->stdin_data + off, cmd->stdin_len - off,
+		    (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_sys("stdin");
+			goto fail;
 		}
-		if (n > 0 && buf_append(b, chunk, (size_t)n) == -1)
-			*truncated = 1;
+		off += (size_t)n;
 	}
+	/* Read-only for the child, like a pipe's reading end. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) == -1) {
+		err_sys("stdin seals");
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/*
+ * A captured stdout or stderr is a memfd, not a pipe: a write to it
+ * never blocks and never fails, for as long as anyone holds it.  A hook
+ * may leave a process behind (a web server for http-01) that logs to
+ * what it inherited after the hook exited, after spawn_run() returned,
+ * after acmed itself exited (--once): with a pipe, it got EPIPE or
+ * SIGPIPE once our reading end was closed.  The child's output is read
+ * when it exits, up to the buffer's max.
+ *
+ * Memory: while the child runs, what is past the max is dropped every
+ * SPAWN_TICK_MS (spawn_trim), so a flood holds the max and what it
+ * writes in between; once read, the file is emptied.  What a process
+ * left behind writes afterwards stays in memory until it exits (ACMEd
+ * gave hooks /dev/null); a hook that starts a long-lived process that
+ * writes much should send its output to a file (see acmed.toml(5)).
+ */
+static int
+spawn_memfd_out(const char *name)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd == -1)
+		err_sys("memfd_create");
+	return fd;
 }
 
 /* Opens the file for a redirection in the parent, so an error names it. */
@@ -135,50 +164,84 @@ spawn_open_redirect(const char *what, const char *path, int flags)
 	return fd;
 }
 
-struct spawn_io {
-	int	in_fd;		/* parent's write end of stdin, or -1 */
-	int	out_fd;		/* parent's read end of stdout, or -1 */
-	int	err_fd;
-	size_t	in_off;
+/* A capture: the memfd the child writes to, and how far it has been
+ * emptied past the buffer's room. */
+struct spawn_cap {
+	int		 fd;	/* -1: no capture */
+	struct buf	*b;	/* borrowed from the spawn_cmd */
+	off_t		 trimmed;
 };
 
-/* Feeds stdin without ever blocking; EPIPE means the child stopped reading,
- * which is its right. */
+/* Drops what the child wrote past the buffer's room (it would be
+ * dropped when read anyway).  Best effort. */
 static void
-spawn_feed(const struct spawn_cmd *cmd, struct spawn_io *io)
+spawn_trim(struct spawn_cap *cap, int *truncated)
 {
-	sigset_t pipeset;
-	struct timespec zero = { 0, 0 };
-	ssize_t n;
+	struct stat sb;
+	off_t room;
 
-	while (io->in_fd != -1 && io->in_off < cmd->stdin_len) {
-		n = write(io->in_fd, cmd->stdin_data + io->in_off,
-		    cmd->stdin_len - io->in_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n < 0) {
-			/* Consume the SIGPIPE we blocked (see spawn_run). */
-			sigemptyset(&pipeset);
-			sigaddset(&pipeset, SIGPIPE);
-			sigtimedwait(&pipeset, NULL, &zero);
-			break;
-		}
-		io->in_off += (size_t)n;
-	}
-	spawn_close(&io->in_fd);
+	if (cap->fd == -1 || fstat(cap->fd, &sb) == -1 ||
+	    (unsigned long long)sb.st_size <= cap->b->max - cap->b->len)
+		return;
+	*truncated = 1;
+	room = (off_t)(cap->b->max - cap->b->len);	/* < st_size */
+	if (cap->trimmed < room)
+		cap->trimmed = room;
+	if (sb.st_size > cap->trimmed &&
+	    fallocate(cap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    cap->trimmed, sb.st_size - cap->trimmed) == 0)
+		cap->trimmed = sb.st_size;
 }
 
-/* Starts prog.  -1 with err; *not_found tells a program posix_spawn()
- * could not find (a script's interpreter, say). */
+/* Reads what the child wrote (up to the buffer's room), empties the
+ * file and closes it.  What a process the child left behind writes
+ * after this is neither read nor counted. */
+static void
+spawn_collect(struct spawn_cap *cap, int *truncated)
+{
+	char chunk[4096];
+	struct stat sb;
+	size_t room, want, got = 0;
+	ssize_t n;
+
+	if (cap->fd == -1)
+		return;
+	room = cap->b->max - cap->b->len;
+	want = room;
+	if (fstat(cap->fd, &sb) == 0) {
+		if ((unsigned long long)sb.st_size > room)
+			*truncated = 1;
+		else
+			want = (size_t)sb.st_size;
+	}
+	while (got < want) {
+		n = pread(cap->fd, chunk, want - got < sizeof(chunk) ?
+		    want - got : sizeof(chunk), (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(cap->b, chunk, (size_t)n) == -1) {
+			*truncated = 1;
+			break;
+		}
+		got += (size_t)n;
+	}
+	/* A holder left behind keeps the file: free what the child
+	 * wrote.  Its later writes land past the end, in a hole. */
+	(void)ftruncate(cap->fd, 0);
+	spawn_close(&cap->fd);
+}
+
+/* Starts prog; hands the captures' memfds to out and err.  -1 with err;
+ * *not_found tells a program posix_spawn() could not find (a script's
+ * interpreter, say). */
 static int
 spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
-    struct spawn_io *io, int *not_found)
+    struct spawn_cap *out, struct spawn_cap *err, int *not_found)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	int child_fd[3] = { -1, -1, -1 };
 	sigset_t all, none;
 	int rc = -1, e, i;
@@ -188,9 +251,8 @@ spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
 
 	/* stdin */
 	if (cmd->stdin_data != NULL) {
-		if (spawn_pipe(in, 1) == -1)
+		if ((child_fd[0] = spawn_memfd_in(cmd)) == -1)
 			goto out;
-		child_fd[0] = in[0];
 	} else if (cmd->stdin_path != NULL) {
 		child_fd[0] = spawn_open_redirect("stdin", cmd->stdin_path,
 		    O_RDONLY);
@@ -198,26 +260,22 @@ spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
 			goto out;
 	}
 	/* stdout and stderr */
-	if (cmd->stdout_path != NULL) {
+	if (cmd->stdout_path != NULL)
 		child_fd[1] = spawn_open_redirect("stdout", cmd->stdout_path,
 		    O_WRONLY | O_CREAT | O_TRUNC);
-		if (child_fd[1] == -1)
-			goto out;
-	} else if (cmd->stdout_buf != NULL) {
-		if (spawn_pipe(out, 0) == -1)
-			goto out;
-		child_fd[1] = out[1];
-	}
-	if (cmd->stderr_path != NULL) {
+	else if (cmd->stdout_buf != NULL)
+		child_fd[1] = spawn_memfd_out("acmed-stdout");
+	if (child_fd[1] == -1 &&
+	    (cmd->stdout_path != NULL || cmd->stdout_buf != NULL))
+		goto out;
+	if (cmd->stderr_path != NULL)
 		child_fd[2] = spawn_open_redirect("stderr", cmd->stderr_path,
 		    O_WRONLY | O_CREAT | O_TRUNC);
-		if (child_fd[2] == -1)
-			goto out;
-	} else if (cmd->stderr_buf != NULL) {
-		if (spawn_pipe(errp, 0) == -1)
-			goto out;
-		child_fd[2] = errp[1];
-	}
+	else if (cmd->stderr_buf != NULL)
+		child_fd[2] = spawn_memfd_out("acmed-stderr");
+	if (child_fd[2] == -1 &&
+	    (cmd->stderr_path != NULL || cmd->stderr_buf != NULL))
+		goto out;
 	for (i = 0; i < 3; i++) {
 		if (child_fd[i] != -1)
 			posix_spawn_file_actions_adddup2(&fa, child_fd[i], i);
@@ -241,27 +299,20 @@ spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
 		err_sys("%s: cannot run", prog);
 		goto out;
 	}
-	io->in_fd = in[1];
-	in[1] = -1;
-	io->out_fd = out[0];
-	out[0] = -1;
-	io->err_fd = errp[0];
-	errp[0] = -1;
+	/* The captures are read once the child exits. */
+	if (cmd->stdout_path == NULL && cmd->stdout_buf != NULL) {
+		out->fd = child_fd[1];
+		child_fd[1] = -1;
+	}
+	if (cmd->stderr_path == NULL && cmd->stderr_buf != NULL) {
+		err->fd = child_fd[2];
+		child_fd[2] = -1;
+	}
 	rc = 0;
 out:
-	/* The child's ends (and files opened for it) belong to the child. */
-	if (cmd->stdin_data == NULL)
-		spawn_close(&child_fd[0]);
-	if (cmd->stdout_buf == NULL || cmd->stdout_path != NULL)
-		spawn_close(&child_fd[1]);
-	if (cmd->stderr_buf == NULL || cmd->stderr_path != NULL)
-		spawn_close(&child_fd[2]);
-	spawn_close(&in[0]);
-	spawn_close(&in[1]);
-	spawn_close(&out[0]);
-	spawn_close(&out[1]);
-	spawn_close(&errp[0]);
-	spawn_close(&errp[1]);
+	/* The rest is the child's own now (or nobody's). */
+	for (i = 0; i < 3; i++)
+		spawn_close(&child_fd[i]);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	return rc;
@@ -282,91 +333,81 @@ spawn_pidfd(pid_t pid)
 #endif
 }
 
-/* Waits for the child and its pipes; enforces the timeout. */
-static void
-spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_io *io,
-    struct spawn_status *st)
+/* The sooner of a poll() timeout (-1: none) and ms from now. */
+static int
+spawn_sooner(int timeout, long long ms)
 {
-	long long now, deadline = -1, kill_at = -1, drain_until = -1;
-	struct pollfd pfd[5];
-	int pidfd, status, reaped = 0, nfds, timeout, term_sent = 0;
+	if (ms < 0)
+		ms = 0;
+	if (timeout == -1 || ms < timeout)
+		return ms > INT_MAX ? INT_MAX : (int)ms;
+	return timeout;
+}
+
+/* Waits for the child, and only for it: what it leaves behind holding
+ * its stdout or stderr does not keep us.  Enforces the timeout. */
+static void
+spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
+    struct spawn_cap *err, struct spawn_status *st)
+{
+	long long now, deadline = -1, kill_at = -1;
+	struct pollfd pfd[2];
+	int pidfd, status = 0, reaped = 0, nfds, timeout, term_sent = 0;
 	int sfd = cmd->stoppable ? stop_fd() : -1;
 
 	pidfd = spawn_pidfd(pid);
 	if (cmd->timeout_ms > 0)
 		deadline = period_now_ms() + cmd->timeout_ms;
-	spawn_feed(cmd, io);
 
 	for (;;) {
-		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
 			reaped = 1;
-			drain_until = period_now_ms() + SPAWN_DRAIN_GRACE_MS;
-			spawn_close(&io->in_fd);
+			break;
 		}
-		if (reaped && io->out_fd == -1 && io->err_fd == -1)
-			break;
 		now = period_now_ms();
-		if (reaped && now >= drain_until)
-			break;
-		if (!reaped && !term_sent && cmd->stoppable && stop_is_set()) {
+		if (!term_sent && cmd->stoppable && stop_is_set()) {
 			st->stopped = 1;
 			deadline = now;
 		}
-		if (!reaped && deadline >= 0 && now >= deadline &&
-		    !term_sent) {
+		if (deadline >= 0 && now >= deadline && !term_sent) {
 			st->timed_out = !st->stopped;
 			kill(-pid, SIGTERM);
 			kill(pid, SIGTERM);
 			term_sent = 1;
 			kill_at = now + SPAWN_KILL_GRACE_MS;
 		}
-		if (!reaped && kill_at >= 0 && now >= kill_at) {
+		if (kill_at >= 0 && now >= kill_at) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			kill_at = -1;
 		}
 
 		nfds = 0;
-		if (io->in_fd != -1)
-			pfd[nfds++] = (struct pollfd){ io->in_fd, POLLOUT, 0 };
-		if (io->out_fd != -1)
-			pfd[nfds++] = (struct pollfd){ io->out_fd, POLLIN, 0 };
-		if (io->err_fd != -1)
-			pfd[nfds++] = (struct pollfd){ io->err_fd, POLLIN, 0 };
-		if (!reaped && pidfd != -1)
+		if (pidfd != -1)
 			pfd[nfds++] = (struct pollfd){ pidfd, POLLIN, 0 };
-		if (!reaped && !term_sent && sfd != -1)
+		if (!term_sent && sfd != -1)
 			pfd[nfds++] = (struct pollfd){ sfd, POLLIN, 0 };
-		/* Without a pidfd, look at the child every 50 ms. */
-		timeout = (!reaped && pidfd == -1) ? 50 : -1;
-		if (reaped)
-			timeout = (int)(drain_until - now);
-		else if (kill_at >= 0)
-			timeout = (int)(kill_at - now);
-		else if (deadline >= 0 && !term_sent &&
-		    (timeout == -1 || deadline - now < timeout))
-			timeout = (int)(deadline - now);
+		/* Without a pidfd, look at the child every tick; with a
+		 * capture, at what it wrote. */
+		timeout = (pidfd == -1 || out->fd != -1 || err->fd != -1) ?
+		    SPAWN_TICK_MS : -1;
+		if (kill_at >= 0)
+			timeout = spawn_sooner(timeout, kill_at - now);
+		if (deadline >= 0 && !term_sent)
+			timeout = spawn_sooner(timeout, deadline - now);
 		if (poll(pfd, (nfds_t)nfds, timeout) == -1 && errno != EINTR)
 			break;
-
-		if (io->in_fd != -1)
-			spawn_feed(cmd, io);
-		if (io->out_fd != -1 &&
-		    spawn_drain(io->out_fd, cmd->stdout_buf, &st->truncated))
-			spawn_close(&io->out_fd);
-		if (io->err_fd != -1 &&
-		    spawn_drain(io->err_fd, cmd->stderr_buf, &st->truncated))
-			spawn_close(&io->err_fd);
+		spawn_trim(out, &st->truncated);
+		spawn_trim(err, &st->truncated);
 	}
-	spawn_close(&io->in_fd);
-	spawn_close(&io->out_fd);
-	spawn_close(&io->err_fd);
 	if (pidfd != -1)
 		close(pidfd);
 	if (!reaped) {
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
 	}
+	spawn_collect(out, &st->truncated);
+	spawn_collect(err, &st->truncated);
 	if (WIFEXITED(status)) {
 		st->exited = 1;
 		st->code = WEXITSTATUS(status);
@@ -392,8 +433,8 @@ spawn_limit_nofile(pid_t pid, unsigned long nofile)
 int
 spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 {
-	struct spawn_io io = { -1, -1, -1, 0 };
-	sigset_t pipeset, oldset;
+	struct spawn_cap out = { -1, cmd->stdout_buf, 0 };
+	struct spawn_cap err = { -1, cmd->stderr_buf, 0 };
 	char *prog;
 	pid_t pid;
 	int rc;
@@ -410,17 +451,11 @@ spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 		free(prog);
 		return -1;
 	}
-	/* A child that closes its stdin must not kill us with SIGPIPE:
-	 * block it in this thread; spawn_feed() consumes it. */
-	sigemptyset(&pipeset);
-	sigaddset(&pipeset, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipeset, &oldset);
-	rc = spawn_start(cmd, prog, &pid, &io, &st->not_found);
+	rc = spawn_start(cmd, prog, &pid, &out, &err, &st->not_found);
 	if (rc == 0 && cmd->nofile > 0)
 		spawn_limit_nofile(pid, cmd->nofile);
 	if (rc == 0)
-		spawn_wait(cmd, pid, &io, st);
-	pthread_sigmask(SIG_SETMASK, &oldset, NULL);
+		spawn_wait(cmd, pid, &out, &err, st);
 	free(prog);
 	return rc;
 }

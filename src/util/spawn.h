@@ -4,10 +4,12 @@
  *
  * The child runs in its own session (so a timeout can kill everything it
  * started), with default signal dispositions, an empty signal mask and no
- * descriptor other than 0, 1 and 2.  The parent feeds stdin, collects
- * output into capped buffers and enforces a timeout, all in one poll loop,
- * so a child that never reads its stdin or floods its stdout cannot block
- * the caller.
+ * descriptor other than 0, 1 and 2.  Its stdin data and captured output
+ * are memory files (memfd), not pipes: nothing is fed or drained while it
+ * runs, so a child that never reads its stdin or floods its stdout cannot
+ * block the caller, and a process it leaves behind can still read that
+ * stdin and write to that stdout when the caller has long returned (or
+ * exited).  The parent waits for the child alone, with a timeout.
  */
 #ifndef ACMED_UTIL_SPAWN_H
 #define ACMED_UTIL_SPAWN_H
@@ -22,14 +24,16 @@ struct spawn_cmd {
 	char *const	 *argv;		/* NULL-terminated, argv[0] included */
 	char *const	 *envp;		/* NULL-terminated: the whole environment */
 
-	/* stdin: bytes, or a file, or neither (/dev/null). */
+	/* stdin: bytes (in a sealed memfd, at once), or a file, or neither
+	 * (/dev/null). */
 	const char	 *stdin_data;
 	size_t		  stdin_len;
 	const char	 *stdin_path;
 
 	/* stdout and stderr: a file (created or truncated, mode 0666 minus
-	 * the umask), or a capture buffer, or neither (/dev/null).  Output
-	 * beyond a buffer's max is read and dropped. */
+	 * the umask), or a capture buffer, or neither (/dev/null).  A
+	 * capture is what the child wrote by the time it exited, up to the
+	 * buffer's max; the rest is dropped (while it runs too). */
 	const char	 *stdout_path;
 	const char	 *stderr_path;
 	struct buf	 *stdout_buf;
@@ -52,7 +56,8 @@ struct spawn_status {
 	int	signo;		/* the signal that ended it, when !exited */
 	int	timed_out;	/* 1: killed because of the timeout */
 	int	stopped;	/* 1: killed because the daemon stops */
-	int	truncated;	/* 1: some output went past a buffer's max */
+	int	truncated;	/* 1: some output went past a buffer's max,
+				   or could not be kept */
 	int	not_found;	/* 1: spawn_run() failed: no such program */
 };
 

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -334,6 +335,125 @@ test_daemonising_child_does_not_hang(void **state)
 	buf_free(&out);
 }
 
+/* A folder for a grandchild's signal and report. */
+struct bg {
+	char	dir[64];
+	char	go[96];
+	char	marker[96];
+};
+
+static void
+bg_init(struct bg *bg)
+{
+	snprintf(bg->dir, sizeof(bg->dir), "/tmp/test_spawn_bg_XXXXXX");
+	assert_non_null(mkdtemp(bg->dir));
+	snprintf(bg->go, sizeof(bg->go), "%s/go", bg->dir);
+	snprintf(bg->marker, sizeof(bg->marker), "%s/marker", bg->dir);
+}
+
+/* Lets the grandchild go, and waits (20 s at most) for its report. */
+static void
+bg_report(struct bg *bg, struct buf *report)
+{
+	int fd, i;
+
+	fd = open(bg->go, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < 2000 && access(bg->marker, F_OK) == -1; i++)
+		usleep(10000);
+	assert_int_equal(buf_read_file(report, bg->marker), 0);
+	unlink(bg->go);
+	unlink(bg->marker);
+	rmdir(bg->dir);
+}
+
+/* A hook that starts a server leaves it writing to its stdout and
+ * stderr after it exited, and after acmed stopped capturing them (or
+ * exited): those writes must not fail (ACMEd gave such a hook
+ * /dev/null). */
+static void
+test_background_writer_outlives_capture(void **state)
+{
+	struct bg bg;
+	char *argv[] = { "spawn_child", "bgwrite", bg.go, bg.marker, NULL };
+	struct spawn_cmd cmd = { .argv = argv };
+	struct spawn_status st;
+	struct buf out, err, report;
+
+	(void)state;
+	bg_init(&bg);
+	buf_init(&out, 4096);
+	buf_init(&err, 4096);
+	buf_init(&report, 256);
+	cmd.stdout_buf = &out;
+	cmd.stderr_buf = &err;
+	cmd.timeout_ms = 20000;
+	run(&cmd, &st);
+	assert_true(spawn_ok(&st));
+	assert_false(st.truncated);
+	/* The child's own output, nothing of what came later. */
+	assert_string_equal(buf_str(&out), "child out\n");
+	assert_string_equal(buf_str(&err), "child err\n");
+	bg_report(&bg, &report);
+	/* Every write went through, and the child's output no longer
+	 * takes memory once read. */
+	assert_string_equal(buf_str(&report), "ok 0");
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&report);
+}
+
+/* A background process reading the stdin it inherited gets all of it,
+ * however late (ACMEd wrote it whole before waiting). */
+static void
+test_background_reader_gets_all_stdin(void **state)
+{
+	struct bg bg;
+	char *argv[] = { "spawn_child", "bgread", bg.go, bg.marker, NULL };
+	struct spawn_cmd cmd = { .argv = argv };
+	struct spawn_status st;
+	struct buf report;
+	static char in[1 << 20];
+
+	(void)state;
+	bg_init(&bg);
+	buf_init(&report, 256);
+	memset(in, 'i', sizeof(in));
+	cmd.stdin_data = in;
+	cmd.stdin_len = sizeof(in);
+	cmd.timeout_ms = 20000;
+	run(&cmd, &st);
+	assert_true(spawn_ok(&st));
+	bg_report(&bg, &report);
+	assert_string_equal(buf_str(&report), "ok 1048576");
+	buf_free(&report);
+}
+
+/* Output past the cap is dropped while the child runs, not only once
+ * it exited: a flood takes no more memory than the cap and what comes
+ * between two looks (the child waits until it is dropped). */
+static void
+test_flood_does_not_pile_up(void **state)
+{
+	char *argv[] = { "spawn_child", "floodwait", NULL };
+	struct spawn_cmd cmd = { .argv = argv };
+	struct spawn_status st;
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, 1000);
+	cmd.stdout_buf = &out;
+	cmd.timeout_ms = 30000;
+	run(&cmd, &st);
+	assert_true(st.exited);
+	assert_int_equal(st.code, 0);
+	assert_true(st.truncated);
+	assert_int_equal(out.len, 1000);
+	assert_int_equal(strspn(buf_str(&out), "y"), 1000);
+	buf_free(&out);
+}
+
 static void
 test_path_lookup(void **state)
 {
@@ -375,6 +495,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_status_reporting),
 		cmocka_unit_test(test_only_std_fds),
 		cmocka_unit_test(test_daemonising_child_does_not_hang),
+		cmocka_unit_test(test_background_writer_outlives_capture),
+		cmocka_unit_test(test_background_reader_gets_all_stdin),
+		cmocka_unit_test(test_flood_does_not_pile_up),
 		cmocka_unit_test(test_path_lookup),
 	};
 
