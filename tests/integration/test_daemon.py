@@ -16,7 +16,7 @@ import pytest
 from acmed import Acmed, FAIL_AFTER_HOOK, GATE_HOOK, RECORD_HOOK, toml_str
 from certs import openssl, pubkey, sans, self_signed, verify_chain
 from conftest import program
-from pebble import wait_until
+from pebble import free_port, wait_until
 
 
 def cert_block(name=None, idents=(("dns", "example.org", "http-01"),),
@@ -421,6 +421,88 @@ def test_hanging_hook_is_killed(real):
     assert r.returncode == 1
     assert time.monotonic() - t0 < 30
     assert "timed out after 1000 ms" in r.stderr
+
+
+# Starts a web server in the background and returns once it answers.
+SERVE_HOOK = """
+import socket, subprocess, sys, time
+port, www, pid_file = sys.argv[1:]
+srv = subprocess.Popen([sys.executable, "-m", "http.server", port,
+                        "--bind", "127.0.0.1", "--directory", www])
+with open(pid_file, "w") as f:
+    f.write(str(srv.pid))
+deadline = time.monotonic() + 30
+while True:
+    try:
+        socket.create_connection(("127.0.0.1", int(port)), 1).close()
+        break
+    except OSError:
+        if srv.poll() is not None or time.monotonic() > deadline:
+            sys.exit("the server did not start")
+        time.sleep(0.05)
+print("serving on", port)
+"""
+
+
+def test_hook_leaves_a_web_server_running(pebble_factory, tmp_path):
+    """A challenge hook starts the web server that serves the proof and
+    exits; the server logs each request to the stderr it inherited from
+    the hook, which acmed captured.  Those writes must not fail (they did
+    once the capture was closed, and Pebble's request with them): it
+    serves the validation, and still answers after acmed exited (ACMEd
+    gave such a hook /dev/null)."""
+    port = free_port()
+    p = pebble_factory(http_port=port, chall_http01=False)
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder)
+    www = str(tmp_path / "www")
+    os.makedirs(www + "/.well-known/acme-challenge")
+    pid_file = str(tmp_path / "server.pid")
+    proof = www + "/.well-known/acme-challenge/{{ file_name }}"
+    a.write(a.base_config() + f"""
+[[hook]]
+name = "write"
+type = ["challenge-http-01"]
+cmd = "echo"
+args = ["{{{{ proof }}}}"]
+stdout = {toml_str(proof)}
+
+[[hook]]
+name = "serve"
+type = ["challenge-http-01"]
+cmd = "python3"
+args = ["-c", '''{SERVE_HOOK}''', "{port}", {toml_str(www)},
+        {toml_str(pid_file)}]
+
+[[hook]]
+name = "unwrite"
+type = ["challenge-http-01-clean"]
+cmd = "rm"
+args = ["-f", {toml_str(proof)}]
+""" + cert_block(hooks=('"write"', '"serve"', '"unwrite"')))
+    try:
+        r = a.once(check=False, timeout=200)
+        assert r.returncode == 0, r.stderr[-4000:]
+        # The hook's own output is logged as before.
+        assert any('hook "serve": stdout: ' in line and
+                   f"serving on {port}" in line
+                   for line in r.stderr.splitlines()), r.stderr[-4000:]
+        assert sans(a.read("example.org_ecdsa-p256.crt.pem")) == \
+            ["DNS:example.org"]
+        # acmed is gone; the server, and the stderr it logs to, are not.
+        with socket.create_connection(("127.0.0.1", port), 10) as c:
+            c.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            answer = b""
+            while chunk := c.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.0 200 "), answer[:200]
+    finally:
+        if os.path.exists(pid_file):
+            with open(pid_file) as f:
+                try:
+                    os.kill(int(f.read()), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
 
 def test_allow_failure(real):
