@@ -2,14 +2,16 @@
  * tmpl-render.c - renders one MiniJinja test input for the conformance
  * runner: a JSON context, a line "---", then the template.
  *
- *	tmpl-render FILE
+ *	tmpl-render [-a] FILE
  *
  * Prints the rendering; on an error prints "line N: message" to stderr
  * and exits 1.  Like MiniJinja's own test harness it adds a one-shot
  * iterator "one_shot_iterator" (0, 1, 2) and a function get_args(), reads
  * {"$settings": {"undefined": "strict"}}, escapes output of *.html
- * files, and prints booleans and none as True, False and None like the
- * MiniJinja the snapshots come from.  The JSON reader is deliberately
+ * files, and renders like the MiniJinja the snapshots come from (True,
+ * False and None...).  With -a it renders as acmed's hooks do, like
+ * ACMEd's MiniJinja 2.11, without the test harness's additions; it is
+ * for comparing with that version by hand.  The JSON reader is deliberately
  * small: the inputs are trusted test files, but it still never reads past
  * its buffer.
  */
@@ -326,12 +328,19 @@ main(int argc, char *argv[])
 	struct json j;
 	const char *sep, *name;
 	size_t len;
-	int rc = 1;
+	int rc = 1, acmed = 0;
 
 	buf_init(&in, BUF_MAX_LARGE);
 	buf_init(&out, BUF_MAX_LARGE);
+	if (argc == 3 && strcmp(argv[1], "-a") == 0) {
+		acmed = 1;
+		opts.jinja2_literals = 0;
+		opts.nfuncs = 0;
+		argc--;
+		argv++;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: tmpl-render FILE\n");
+		fprintf(stderr, "usage: tmpl-render [-a] FILE\n");
 		return 2;
 	}
 	if (buf_read_file(&in, argv[1]) == -1) {
@@ -351,7 +360,7 @@ main(int argc, char *argv[])
 		rc = 2;
 		goto out;
 	}
-	if (tmpl_map_set(ctx, "one_shot_iterator",
+	if (!acmed && tmpl_map_set(ctx, "one_shot_iterator",
 	    tmpl_value_oneshot_range(3)) == -1)
 		goto out;
 	/* {"$settings": {"undefined": "strict"}} */
