@@ -49,12 +49,24 @@ enum nkind {
 	S_BREAK,
 	S_CONTINUE,
 	S_DO,		/* do a */
+	S_MACRO,	/* macro name(list2): list; list2 holds N_NAME
+			   arguments, each with its default in a (or NULL);
+			   val is the list of names the body uses (its
+			   closure), flag CALLER when one is "caller" */
+	S_CALLBLOCK,	/* call a (an N_CALL) with b (an S_MACRO named
+			   "caller") as the caller keyword argument */
+	S_BLOCK,	/* block name: list */
+	S_INCLUDE,	/* include a [flag IGNORE_MISSING] */
+	S_IMPORT,	/* import a as ..., from a import ... */
+	S_EXTENDS,	/* extends a */
 };
 
 /* flags */
 #define NF_CHAINED	0x01
 #define NF_NEGATED	0x02
 #define NF_RECURSIVE	0x04
+#define NF_CALLER	0x08
+#define NF_IGNORE_MISSING 0x10
 
 struct tnode {
 	unsigned short		 kind;

@@ -51,7 +51,7 @@ tv_is_number(const struct tmpl_value *v)
 int
 tv_is_callable(const struct tmpl_value *v)
 {
-	return v->kind == TK_FUNC || v->kind == TK_LOOP;
+	return v->kind == TK_FUNC || v->kind == TK_LOOP || v->kind == TK_MACRO;
 }
 
 int

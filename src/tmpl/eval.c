@@ -366,12 +366,17 @@ fail:
 	return NULL;
 }
 
+/*
+ * A call; caller (S_MACRO or NULL) is the body of a call block, passed
+ * as the keyword argument "caller".
+ */
 static struct tmpl_value *
-eval_call(struct rstate *st, const struct tnode *n)
+eval_call(struct rstate *st, const struct tnode *n, const struct tnode *caller)
 {
 	const struct tnode *callee = n->a;
-	struct tmpl_value *obj = NULL, *fn = NULL, *r = NULL;
+	struct tmpl_value *obj = NULL, *fn = NULL, *r = NULL, *k;
 	struct rargs args;
+	int found;
 
 	memset(&args, 0, sizeof(args));
 	if (callee->kind == N_ATTR) {
@@ -380,6 +385,13 @@ eval_call(struct rstate *st, const struct tnode *n)
 	}
 	if (rargs_eval(st, n, &args) == -1)
 		goto out;
+	if (caller != NULL) {
+		if ((k = tv_str("caller")) == NULL ||
+		    add_kw(st, &args, k, rmacro_new(st, caller)) == -1) {
+			rfail(st, n);
+			goto out;
+		}
+	}
 	if (callee->kind == N_ATTR) {
 		if (obj->kind == TK_LOOP) {
 			r = loop_method(st, obj->u.loop, callee->name, &args,
@@ -396,11 +408,17 @@ eval_call(struct rstate *st, const struct tnode *n)
 			goto out;
 		}
 	} else if (callee->kind == N_NAME) {
-		if ((fn = rlookup(st, callee->name)) == NULL) {
+		if ((fn = rlookup_found(st, callee->name, &found)) == NULL) {
 			rfail(st, n);
 			goto out;
 		}
-		if (fn->kind == TK_UNDEF) {
+		if (!found && strcmp(callee->name, "super") == 0) {
+			/* There is never a parent template. */
+			rerr(st, n, st->in_block ? "no parent block exists" :
+			    "cannot super outside of block");
+			goto out;
+		}
+		if (!found) {
 			rerr(st, n, "%s is unknown", callee->name);
 			goto out;
 		}
@@ -532,7 +550,10 @@ teval(struct rstate *st, const struct tnode *n)
 		tv_unref(a);
 		break;
 	case N_CALL:
-		r = eval_call(st, n);
+		r = eval_call(st, n, NULL);
+		break;
+	case S_CALLBLOCK:
+		r = eval_call(st, n->a, n->b);
 		break;
 	case N_FILTER:
 	case N_TEST:

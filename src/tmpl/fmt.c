@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpl/ast.h"
 #include "tmpl/loop.h"
 #include "tmpl/utf8.h"
 #include "tmpl/value.h"
@@ -229,6 +230,8 @@ repr_depth(struct buf *b, const struct tmpl_value *v, int depth)
 		return buf_puts(b, tmp);
 	case TK_FUNC:
 		return buf_puts(b, "<function>");
+	case TK_MACRO:
+		return buf_printf(b, "<macro %s>", v->u.mac.node->name);
 	case TK_ONESHOT:
 		return buf_puts(b, "<iterator>");
 	default:

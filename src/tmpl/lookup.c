@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpl/ast.h"
 #include "tmpl/loop.h"
 #include "tmpl/ops.h"
 #include "tmpl/utf8.h"
@@ -35,6 +36,30 @@ str_char_at(const struct tmpl_value *s, tint idx)
 	return tv_undef();
 }
 
+/* name, arguments and caller of a macro. */
+static struct tmpl_value *
+macro_attr(const struct tmpl_value *m, const char *name)
+{
+	const struct tnode *n = m->u.mac.node;
+	struct tmpl_value *l;
+	size_t i;
+
+	if (strcmp(name, "name") == 0)
+		return tv_str(n->name);
+	if (strcmp(name, "caller") == 0)
+		return tv_bool((n->flags & NF_CALLER) != 0);
+	if (strcmp(name, "arguments") != 0)
+		return tv_undef();
+	if ((l = tv_list(n->n2)) == NULL)
+		return NULL;
+	for (i = 0; i < n->n2; i++)
+		if (tv_list_push(l, tv_str(n->list2[i]->name)) == -1) {
+			tv_unref(l);
+			return NULL;
+		}
+	return l;
+}
+
 struct tmpl_value *
 op_getattr(const struct tmpl_value *a, const char *name)
 {
@@ -49,6 +74,8 @@ op_getattr(const struct tmpl_value *a, const char *name)
 		return v != NULL ? tv_ref(v) : tv_undef();
 	case TK_LOOP:
 		return tloop_attr(a->u.loop, name);
+	case TK_MACRO:
+		return macro_attr(a, name);
 	case TK_LIST:
 		if ((a->flags & TF_GROUP) && a->u.l.n == 2) {
 			if (strcmp(name, "grouper") == 0)

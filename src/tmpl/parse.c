@@ -11,8 +11,6 @@
 #include "util/err.h"
 
 static struct tnode *parse_target_primary(struct parser *);
-static int parse_body(struct parser *, struct tnode ***, size_t *,
-    const char *const *, const char **);
 
 /* A name or a parenthesized tuple of targets. */
 static struct tnode *
@@ -114,11 +112,12 @@ fail:
 	return NULL;
 }
 
-static int
-end_tag(struct parser *p)
+int
+tp_end_tag(struct parser *p)
 {
 	return tp_expect(p, TT_BLOCK_END, "end of block");
 }
+
 
 static struct tnode *
 parse_for(struct parser *p, const struct ttoken *at)
@@ -140,16 +139,16 @@ parse_for(struct parser *p, const struct ttoken *at)
 		goto fail;
 	if (tp_accept_name(p, "recursive"))
 		n->flags |= NF_RECURSIVE;
-	if (end_tag(p) == -1)
+	if (tp_end_tag(p) == -1)
 		goto fail;
 	p->in_loop = 1;
-	if (parse_body(p, &n->list, &n->n, ends, &found) == -1)
+	if (tp_body(p, &n->list, &n->n, ends, &found) == -1)
 		goto fail;
 	p->in_loop = saved;
-	if (strcmp(found, "else") == 0 && (end_tag(p) == -1 ||
-	    parse_body(p, &n->list2, &n->n2, ends2, &found) == -1))
+	if (strcmp(found, "else") == 0 && (tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list2, &n->n2, ends2, &found) == -1))
 		goto fail;
-	if (end_tag(p) == -1)
+	if (tp_end_tag(p) == -1)
 		goto fail;
 	return tp_finish(n);
 fail:
@@ -170,8 +169,8 @@ parse_if(struct parser *p, const struct ttoken *at)
 
 	if ((n = tp_node_at(S_IF, at)) == NULL)
 		return NULL;
-	if ((n->a = tp_expr(p)) == NULL || end_tag(p) == -1 ||
-	    parse_body(p, &n->list, &n->n, ends, &found) == -1)
+	if ((n->a = tp_expr(p)) == NULL || tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list, &n->n, ends, &found) == -1)
 		goto fail;
 	if (strcmp(found, "elif") == 0) {
 		t = &p->lx->toks[p->pos - 1];
@@ -181,10 +180,10 @@ parse_if(struct parser *p, const struct ttoken *at)
 		/* The nested if consumed the final endif. */
 		return tp_finish(n);
 	}
-	if (strcmp(found, "else") == 0 && (end_tag(p) == -1 ||
-	    parse_body(p, &n->list2, &n->n2, ends2, &found) == -1))
+	if (strcmp(found, "else") == 0 && (tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list2, &n->n2, ends2, &found) == -1))
 		goto fail;
-	if (end_tag(p) == -1)
+	if (tp_end_tag(p) == -1)
 		goto fail;
 	return tp_finish(n);
 fail:
@@ -219,7 +218,7 @@ parse_set(struct parser *p, const struct ttoken *at)
 	if ((n->a = parse_target(p, 1)) == NULL)
 		goto fail;
 	if (tp_accept(p, TT_ASSIGN)) {
-		if ((n->b = tp_expr_tuple(p)) == NULL || end_tag(p) == -1)
+		if ((n->b = tp_expr_tuple(p)) == NULL || tp_end_tag(p) == -1)
 			goto fail;
 		return tp_finish(n);
 	}
@@ -231,9 +230,9 @@ parse_set(struct parser *p, const struct ttoken *at)
 	if (tp_cur(p)->type == TT_PIPE &&
 	    (n->b = parse_block_filters(p, at, 0)) == NULL)
 		goto fail;
-	if (end_tag(p) == -1 ||
-	    parse_body(p, &n->list, &n->n, ends, &found) == -1 ||
-	    end_tag(p) == -1)
+	if (tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list, &n->n, ends, &found) == -1 ||
+	    tp_end_tag(p) == -1)
 		goto fail;
 	return tp_finish(n);
 fail:
@@ -264,9 +263,9 @@ parse_with(struct parser *p, const struct ttoken *at)
 		if (!tp_accept(p, TT_COMMA))
 			break;
 	}
-	if (end_tag(p) == -1 ||
-	    parse_body(p, &n->list, &n->n, ends, &found) == -1 ||
-	    end_tag(p) == -1)
+	if (tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list, &n->n, ends, &found) == -1 ||
+	    tp_end_tag(p) == -1)
 		goto fail;
 	return tp_finish(n);
 fail:
@@ -289,9 +288,9 @@ parse_wrapper(struct parser *p, const struct ttoken *at, int filter)
 		n->b = parse_block_filters(p, at, 1);
 	else
 		n->a = tp_expr(p);
-	if ((filter ? n->b : n->a) == NULL || end_tag(p) == -1 ||
-	    parse_body(p, &n->list, &n->n, filter ? ends2 : ends1,
-	    &found) == -1 || end_tag(p) == -1) {
+	if ((filter ? n->b : n->a) == NULL || tp_end_tag(p) == -1 ||
+	    tp_body(p, &n->list, &n->n, filter ? ends2 : ends1,
+	    &found) == -1 || tp_end_tag(p) == -1) {
 		tnode_free(n);
 		return NULL;
 	}
@@ -331,16 +330,28 @@ parse_stmt_inner(struct parser *p)
 		}
 		n = tp_node_at(tp_is_name(t, "break") ? S_BREAK : S_CONTINUE,
 		    t);
-		if (n != NULL && end_tag(p) == -1) {
+		if (n != NULL && tp_end_tag(p) == -1) {
 			tnode_free(n);
 			return NULL;
 		}
 		return tp_finish(n);
 	}
+	if (tp_is_name(t, "macro"))
+		return tp_macro(p, t);
+	if (tp_is_name(t, "call"))
+		return tp_call_block(p, t);
+	if (tp_is_name(t, "block"))
+		return tp_block(p, t);
+	if (tp_is_name(t, "include"))
+		return tp_include(p, t);
+	if (tp_is_name(t, "import") || tp_is_name(t, "from"))
+		return tp_import(p, t, tp_is_name(t, "from"));
+	if (tp_is_name(t, "extends"))
+		return tp_extends(p, t);
 	if (tp_is_name(t, "do")) {
 		if ((n = tp_node_at(S_DO, t)) == NULL)
 			return NULL;
-		if ((n->a = tp_expr(p)) == NULL || end_tag(p) == -1) {
+		if ((n->a = tp_expr(p)) == NULL || tp_end_tag(p) == -1) {
 			tnode_free(n);
 			return NULL;
 		}
@@ -370,8 +381,8 @@ parse_stmt(struct parser *p)
  * consumed and returned in *found; the rest of that tag is left to the
  * caller.  With ends NULL, up to the end of input.
  */
-static int
-parse_body(struct parser *p, struct tnode ***list, size_t *n,
+int
+tp_body(struct parser *p, struct tnode ***list, size_t *n,
     const char *const *ends, const char **found)
 {
 	struct ttoken *t;
@@ -439,12 +450,15 @@ int
 tparse(struct tlex *lx, struct tmpl *t)
 {
 	struct parser p;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
 	p.lx = lx;
 	t->body = NULL;
 	t->n = 0;
-	if (parse_body(&p, &t->body, &t->n, NULL, NULL) == -1) {
+	rc = tp_body(&p, &t->body, &t->n, NULL, NULL);
+	free(p.blocks);
+	if (rc == -1) {
 		tnode_free_list(t->body, t->n);
 		t->body = NULL;
 		t->n = 0;

@@ -15,7 +15,10 @@ struct parser {
 	struct tlex	*lx;
 	size_t		 pos;
 	int		 in_loop;
+	int		 in_macro;
 	int		 depth;		/* of the parser's own recursion */
+	const struct ttoken **blocks;	/* names of the blocks so far */
+	size_t		 nblocks;
 };
 
 /* Parentheses and the like nest without building deeper trees, so the
@@ -51,6 +54,23 @@ struct tnode	*tp_node2(enum nkind kind, unsigned op, struct tnode *a,
 		    struct tnode *b, unsigned line, unsigned col);
 /* A constant node; takes over v (immortal) even on failure. */
 struct tnode	*tp_const_node(const struct ttoken *t, struct tmpl_value *v);
+
+/* Statements (parse.c).  tp_body() parses statements up to one of the
+ * names in ends ({% endfor %} ...), consumes it and returns it in
+ * *found; with ends NULL, up to the end of input. */
+int		 tp_body(struct parser *p, struct tnode ***list, size_t *n,
+		    const char *const *ends, const char **found);
+int		 tp_end_tag(struct parser *p);
+
+/* macro, call, block, include, import, from and extends
+ * (parse_macro.c), after the statement's name (at). */
+struct tnode	*tp_macro(struct parser *p, const struct ttoken *at);
+struct tnode	*tp_call_block(struct parser *p, const struct ttoken *at);
+struct tnode	*tp_block(struct parser *p, const struct ttoken *at);
+struct tnode	*tp_include(struct parser *p, const struct ttoken *at);
+struct tnode	*tp_import(struct parser *p, const struct ttoken *at,
+		    int from);
+struct tnode	*tp_extends(struct parser *p, const struct ttoken *at);
 
 /* Expressions (parse_expr.c); all return a finished node or NULL. */
 struct tnode	*tp_expr(struct parser *p);		/* x if c else y */

@@ -19,10 +19,8 @@
 #define R_BREAK		1
 #define R_CONTINUE	2
 
-static int exec_body(struct rstate *, struct tnode *const *, size_t);
-
-static int
-push_frame(struct rstate *st)
+int
+rframe_push(struct rstate *st)
 {
 	struct rframe *p;
 	size_t ncap;
@@ -40,8 +38,8 @@ push_frame(struct rstate *st)
 	return 0;
 }
 
-static void
-pop_frame(struct rstate *st)
+void
+rframe_pop(struct rstate *st)
 {
 	struct rframe *f = &st->frames[--st->nframes];
 	size_t i, n = f->n;
@@ -49,11 +47,13 @@ pop_frame(struct rstate *st)
 	f->n = 0;
 	for (i = 0; i < n; i++)
 		tv_unref(f->vars[i].v);
+	tv_unref(f->base);
+	tv_unref(f->closure);
+	f->base = f->closure = NULL;
 }
 
-/* Sets name in the innermost frame; takes over v. */
-static int
-frame_set(struct rstate *st, const char *name, struct tmpl_value *v)
+int
+rframe_set(struct rstate *st, const char *name, struct tmpl_value *v)
 {
 	struct rframe *f = &st->frames[st->nframes - 1];
 	struct tmpl_value *old;
@@ -62,6 +62,12 @@ frame_set(struct rstate *st, const char *name, struct tmpl_value *v)
 
 	if (v == NULL)
 		return -1;
+	/* MiniJinja: the macros defined in this frame see the new value. */
+	if (f->closure != NULL &&
+	    tv_map_set(f->closure, tv_str(name), tv_ref(v)) == -1) {
+		tv_unref(v);
+		return -1;
+	}
 	for (i = 0; i < f->n; i++)
 		if (strcmp(f->vars[i].name, name) == 0) {
 			old = f->vars[i].v;
@@ -87,15 +93,30 @@ frame_set(struct rstate *st, const char *name, struct tmpl_value *v)
 struct tmpl_value *
 rlookup(struct rstate *st, const char *name)
 {
+	int found;
+
+	return rlookup_found(st, name, &found);
+}
+
+struct tmpl_value *
+rlookup_found(struct rstate *st, const char *name, int *found)
+{
 	const struct tmpl_func *uf;
 	struct tmpl_value *v;
 	size_t i, k;
 
-	for (i = st->nframes; i-- > 0;)
+	*found = 1;
+
+	for (i = st->nframes; i-- > st->first_frame;) {
 		for (k = 0; k < st->frames[i].n; k++)
 			if (strcmp(st->frames[i].vars[k].name, name) == 0)
 				return tv_ref(st->frames[i].vars[k].v);
-	if (st->ctx != NULL &&
+		if (st->frames[i].base != NULL && (v = tv_map_gets(
+		    st->frames[i].base, name, strlen(name))) != NULL)
+			return tv_ref(v);
+	}
+	/* A macro sees the context only through its closure. */
+	if (st->ctx != NULL && !st->in_macro &&
 	    (v = tv_map_gets(st->ctx, name, strlen(name))) != NULL)
 		return tv_ref(v);
 	for (i = 0; i < st->opts->nfuncs; i++) {
@@ -108,6 +129,7 @@ rlookup(struct rstate *st, const char *name)
 	}
 	if ((v = tfunc_find(name)) != NULL)
 		return v;
+	*found = 0;
 	return tv_undef();
 }
 
@@ -129,8 +151,8 @@ rkeep_namespace(struct rstate *st, struct tmpl_value *ns)
 }
 
 /* Output of a value by {{ }}, escaped when autoescaping is on. */
-static int
-emit_value(struct rstate *st, const struct tmpl_value *v)
+int
+remit(struct rstate *st, const struct tmpl_value *v)
 {
 	struct buf tmp;
 	int rc;
@@ -165,7 +187,7 @@ assign(struct rstate *st, const struct tnode *target, struct tmpl_value *v)
 
 	switch (target->kind) {
 	case N_NAME:
-		return frame_set(st, target->name, tv_ref(v));
+		return rframe_set(st, target->name, tv_ref(v));
 	case N_TUPLE:
 		if (v->kind != TK_LIST && v->kind != TK_STR &&
 		    v->kind != TK_MAP && v->kind != TK_ONESHOT)
@@ -204,16 +226,15 @@ assign(struct rstate *st, const struct tnode *target, struct tmpl_value *v)
 	}
 }
 
-/* Runs body into a new buffer and returns it as a string value. */
-static struct tmpl_value *
-capture(struct rstate *st, struct tnode *const *body, size_t n, int *ctl)
+struct tmpl_value *
+rcapture(struct rstate *st, struct tnode *const *body, size_t n, int *ctl)
 {
 	struct buf b, *saved = st->out;
 	struct tmpl_value *v = NULL;
 
 	buf_init(&b, saved->max);
 	st->out = &b;
-	*ctl = exec_body(st, body, n);
+	*ctl = rexec_body(st, body, n);
 	st->out = saved;
 	if (*ctl != -1) {
 		if ((v = tv_str_buf(&b)) == NULL)
@@ -258,7 +279,7 @@ loop_source(struct rstate *st, const struct tnode *n, struct tmpl_value *seq,
 		*it = all;
 		return 0;
 	}
-	if ((kept = tv_list(0)) == NULL || push_frame(st) == -1) {
+	if ((kept = tv_list(0)) == NULL || rframe_push(st) == -1) {
 		tv_unref(kept);
 		titer_done(&all);
 		return rfail(st, n);
@@ -287,7 +308,7 @@ loop_source(struct rstate *st, const struct tnode *n, struct tmpl_value *seq,
 		if (!t)
 			tv_unref(item);
 	}
-	pop_frame(st);
+	rframe_pop(st);
 	titer_done(&all);
 	if (r == -1 || titer_init(it, kept) == -1) {
 		tv_unref(kept);
@@ -311,12 +332,12 @@ exec_loop(struct rstate *st, const struct tnode *n, struct tmpl_value *seq,
 		return rerr(st, n->b, "recursion limit exceeded");
 	if (loop_source(st, n, seq, &it) == -1)
 		return -1;
-	if (push_frame(st) == -1) {
+	if (rframe_push(st) == -1) {
 		titer_done(&it);
 		return rfail(st, n);
 	}
 	if ((loopv = tloop_new(n, &it, depth0)) == NULL ||
-	    frame_set(st, "loop", tv_ref(loopv)) == -1) {
+	    rframe_set(st, "loop", tv_ref(loopv)) == -1) {
 		rc = rfail(st, n);
 		goto out;
 	}
@@ -326,7 +347,7 @@ exec_loop(struct rstate *st, const struct tnode *n, struct tmpl_value *seq,
 			rc = rfail(st, n);
 			goto out;
 		}
-		rc = exec_body(st, n->list, n->n);
+		rc = rexec_body(st, n->list, n->n);
 		tv_unref(loopv->u.loop->prev);
 		loopv->u.loop->prev = item;
 		loopv->u.loop->index0++;
@@ -343,12 +364,12 @@ out:
 	if (loopv != NULL)
 		tloop_end(loopv->u.loop);
 	tv_unref(loopv);
-	pop_frame(st);
+	rframe_pop(st);
 	titer_done(&it);
 	if (rc == R_BREAK)
 		rc = 0;
 	if (rc == 0 && count == 0 && n->n2 > 0)
-		rc = exec_body(st, n->list2, n->n2);
+		rc = rexec_body(st, n->list2, n->n2);
 	return rc;
 }
 
@@ -410,6 +431,8 @@ rcall(struct rstate *st, const struct tmpl_value *fn, struct rargs *args,
 	switch (fn->kind) {
 	case TK_LOOP:
 		return call_loop(st, fn->u.loop, args, at);
+	case TK_MACRO:
+		return rmacro_call(st, fn, args, at);
 	case TK_FUNC:
 		if (fn->u.fn.bi != NULL)
 			r = fn->u.fn.bi->fn(st, args);
@@ -446,7 +469,7 @@ exec_autoescape(struct rstate *st, const struct tnode *n)
 	}
 	tv_unref(v);
 	st->autoescape = mode;
-	rc = exec_body(st, n->list, n->n);
+	rc = rexec_body(st, n->list, n->n);
 	st->autoescape = saved;
 	return rc;
 }
@@ -468,7 +491,7 @@ exec_stmt(struct rstate *st, const struct tnode *n)
 	case S_EMIT:
 		if ((v = teval(st, n->a)) == NULL)
 			return -1;
-		if (emit_value(st, v) == -1)
+		if (remit(st, v) == -1)
 			rc = rfail(st, n->a);
 		tv_unref(v);
 		return rc;
@@ -480,8 +503,8 @@ exec_stmt(struct rstate *st, const struct tnode *n)
 		if (rc == -1)
 			return rfail(st, n->a);
 		if (t)
-			return exec_body(st, n->list, n->n);
-		return exec_body(st, n->list2, n->n2);
+			return rexec_body(st, n->list, n->n);
+		return rexec_body(st, n->list2, n->n2);
 	case S_FOR:
 		return exec_for(st, n);
 	case S_SET:
@@ -492,7 +515,7 @@ exec_stmt(struct rstate *st, const struct tnode *n)
 		return rc;
 	case S_SETBLOCK:
 	case S_FILTERBLOCK:
-		if ((v = capture(st, n->list, n->n, &rc)) == NULL)
+		if ((v = rcapture(st, n->list, n->n, &rc)) == NULL)
 			return rc;
 		if (n->b != NULL) {
 			f = filter_captured(st, n, v);
@@ -502,18 +525,18 @@ exec_stmt(struct rstate *st, const struct tnode *n)
 		}
 		if (n->kind == S_SETBLOCK)
 			rc = assign(st, n->a, v) == -1 ? -1 : rc;
-		else if (emit_value(st, v) == -1)
+		else if (remit(st, v) == -1)
 			rc = rfail(st, n);
 		tv_unref(v);
 		return rc;
 	case S_WITH:
-		if (push_frame(st) == -1)
+		if (rframe_push(st) == -1)
 			return rfail(st, n);
 		for (i = 0; i < n->n2 && rc == 0; i++)
 			rc = exec_stmt(st, n->list2[i]);
 		if (rc == 0)
-			rc = exec_body(st, n->list, n->n);
-		pop_frame(st);
+			rc = rexec_body(st, n->list, n->n);
+		rframe_pop(st);
 		return rc;
 	case S_AUTOESCAPE:
 		return exec_autoescape(st, n);
@@ -526,13 +549,30 @@ exec_stmt(struct rstate *st, const struct tnode *n)
 			return -1;
 		tv_unref(v);
 		return 0;
+	case S_MACRO:
+		if ((v = rmacro_new(st, n)) == NULL ||
+		    rframe_set(st, n->name, v) == -1)
+			return rfail(st, n);
+		return 0;
+	case S_CALLBLOCK:
+		if ((v = teval(st, n)) == NULL)
+			return -1;
+		if (remit(st, v) == -1)
+			rc = rfail(st, n);
+		tv_unref(v);
+		return rc;
+	case S_BLOCK:
+	case S_INCLUDE:
+	case S_IMPORT:
+	case S_EXTENDS:
+		return rexec_template_stmt(st, n);
 	default:
 		return rerr(st, n, "not a statement");
 	}
 }
 
-static int
-exec_body(struct rstate *st, struct tnode *const *body, size_t n)
+int
+rexec_body(struct rstate *st, struct tnode *const *body, size_t n)
 {
 	size_t i;
 	int rc;
@@ -572,10 +612,10 @@ tmpl_render_opts(const struct tmpl *t, const struct tmpl_value *ctx,
 	st.lim.jinja2_literals = st.opts->jinja2_literals;
 	tlimits_cur = &st.lim;
 	err_clear();
-	if ((rc = push_frame(&st)) == 0)
-		rc = exec_body(&st, t->body, t->n);
+	if ((rc = rframe_push(&st)) == 0)
+		rc = rexec_body(&st, t->body, t->n);
 	while (st.nframes > 0)
-		pop_frame(&st);
+		rframe_pop(&st);
 	for (i = 0; i < st.capframes; i++)
 		free(st.frames[i].vars);
 	free(st.frames);

@@ -26,6 +26,12 @@ struct rvar {
 struct rframe {
 	struct rvar	*vars;
 	size_t		 n, cap;
+	/* Names read after vars: the closure of the macro that runs in
+	 * this frame (a reference, or NULL). */
+	struct tmpl_value *base;
+	/* The closure of the macros defined in this frame, which
+	 * assignments here update (a reference, or NULL). */
+	struct tmpl_value *closure;
 };
 
 struct rstate {
@@ -35,8 +41,11 @@ struct rstate {
 	struct buf		*out;		/* current output */
 	struct rframe		*frames;
 	size_t			 nframes, capframes;
+	size_t			 first_frame;	/* the first one visible */
+	int			 in_macro;	/* the context is hidden */
+	unsigned		 in_block;
 	struct tmpl_value	*captured;	/* body of a filter block */
-	struct tmpl_value	**nss;		/* namespaces created */
+	struct tmpl_value	**nss;		/* namespaces and closures */
 	size_t			 nns, capns;
 	unsigned		 errline;	/* 0 until an error */
 	unsigned		 depth;
@@ -79,11 +88,38 @@ struct tmpl_value *rargs_get(struct rargs *a, size_t i, const char *name);
 
 /* render.c */
 struct tmpl_value *rlookup(struct rstate *st, const char *name);
-/* Calls fn (a function or a loop) with args; new reference or NULL. */
+/* Also tells whether name is bound at all (to undefined maybe). */
+struct tmpl_value *rlookup_found(struct rstate *st, const char *name,
+	    int *found);
+int	 rframe_push(struct rstate *st);
+void	 rframe_pop(struct rstate *st);
+/* Sets name (borrowed from the tree) in the innermost frame; takes
+ * over v, which may be NULL after a failure. */
+int	 rframe_set(struct rstate *st, const char *name, struct tmpl_value *v);
+/* Runs statements: 0, -1, or a break or continue. */
+int	 rexec_body(struct rstate *st, struct tnode *const *body, size_t n);
+/* Runs body into a new string value (marked safe under autoescaping);
+ * *ctl gets what rexec_body() returned. */
+struct tmpl_value *rcapture(struct rstate *st, struct tnode *const *body,
+	    size_t n, int *ctl);
+/* Renders v as {{ v }} does. */
+int	 remit(struct rstate *st, const struct tmpl_value *v);
+/* Calls fn (a function, macro or loop) with args; new reference or
+ * NULL. */
 struct tmpl_value *rcall(struct rstate *st, const struct tmpl_value *fn,
 	    struct rargs *args, const struct tnode *at);
 /* Adds a namespace to the ones emptied when the rendering ends. */
 int	 rkeep_namespace(struct rstate *st, struct tmpl_value *ns);
+
+/* macro.c */
+/* A macro value for S_MACRO n, enclosing what it uses from here. */
+struct tmpl_value *rmacro_new(struct rstate *st, const struct tnode *n);
+struct tmpl_value *rmacro_call(struct rstate *st,
+	    const struct tmpl_value *m, struct rargs *args,
+	    const struct tnode *at);
+/* The statements of several templates: include, import, extends, and
+ * the block that stands alone. */
+int	 rexec_template_stmt(struct rstate *st, const struct tnode *n);
 
 /* filters.c, predicates.c, funcs.c */
 typedef struct tmpl_value *(*tfilter_fn)(struct rstate *,

@@ -99,6 +99,9 @@ tv_destroy(struct tmpl_value *v)
 	case TK_ONESHOT:
 		free(v->u.os);
 		break;
+	case TK_MACRO:
+		tv_unref(v->u.mac.closure);
+		break;
 	default:
 		break;
 	}

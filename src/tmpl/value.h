@@ -41,6 +41,7 @@ enum tkind {
 	TK_FUNC,	/* a built-in or caller-supplied function */
 	TK_LOOP,	/* the "loop" object of a for loop */
 	TK_ONESHOT,	/* an iterator that can be consumed once */
+	TK_MACRO,	/* a {% macro %} or the caller of a {% call %} */
 };
 
 /* flags */
@@ -57,6 +58,7 @@ enum tkind {
 
 struct tloop;
 struct tbuiltin;
+struct tnode;
 
 struct tmpl_value {
 	atomic_uint	 refs;
@@ -88,6 +90,11 @@ struct tmpl_value {
 		struct {
 			tint	 next, end;
 		} *os;
+		struct {
+			const struct tnode	*node;	/* S_MACRO, borrowed
+							   from the template */
+			struct tmpl_value	*closure; /* map, reference */
+		} mac;
 	} u;
 };
 

@@ -59,6 +59,17 @@ render(const char *src, const struct tmpl_value *ctx)
 	return render_opts(src, ctx, &opts, BUF_MAX_DEFAULT);
 }
 
+static const char *
+render_acmed(const char *src, const struct tmpl_value *ctx)
+    __attribute__((unused));
+
+/* As acmed's hooks render: like ACMEd's MiniJinja 2.11. */
+static const char *
+render_acmed(const char *src, const struct tmpl_value *ctx)
+{
+	return render_opts(src, ctx, NULL, BUF_MAX_DEFAULT);
+}
+
 /* A map of string variables from "k1", "v1", "k2", "v2", ..., NULL. */
 static struct tmpl_value *
 str_map(const char *k, ...) __attribute__((unused, sentinel));
