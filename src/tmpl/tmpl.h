@@ -23,9 +23,8 @@
  * "{% for x in range(99999) %}{% for y in range(99999) %}" fails with an
  * error instead of hanging the daemon.
  *
- * Maps keep their insertion order.  (ACMEd's MiniJinja sorts map keys; a
- * caller that wants identical output for templates iterating a map inserts
- * keys in sorted order.)
+ * Maps are sorted by key, as MiniJinja's are: they iterate and print in
+ * key order, whatever the order they were filled in.
  */
 #ifndef ACMED_TMPL_TMPL_H
 #define ACMED_TMPL_TMPL_H
@@ -125,8 +124,8 @@ void	 tmpl_value_free(struct tmpl_value *v);
 int	 tmpl_list_push(struct tmpl_value *list, struct tmpl_value *item);
 
 /*
- * Sets key (copied) in map to val, replacing an existing value in place
- * (the key keeps its position).  Takes over val like tmpl_list_push().
+ * Sets key (copied) in map to val, replacing an existing value.  Takes
+ * over val like tmpl_list_push().
  */
 int	 tmpl_map_set(struct tmpl_value *map, const char *key,
 	    struct tmpl_value *val);

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "tmpl/loop.h"
 #include "tmpl/value.h"
@@ -369,28 +368,46 @@ map_grow(struct tmpl_value *m)
 	return 0;
 }
 
-static ssize_t
-map_find(const struct tmpl_value *m, const struct tmpl_value *key)
+/*
+ * Maps are sorted by key, in the order of tv_cmp(), as MiniJinja's
+ * (a BTreeMap): they iterate and print in that order, and keys that
+ * compare equal (1 and 1.0, not 1 and true) are one key.  Returns 1 and
+ * the index of key, or 0 and where it goes.
+ */
+static int
+map_search(const struct tmpl_value *m, const struct tmpl_value *key,
+    size_t *pos)
 {
-	size_t i;
+	size_t lo = 0, hi = m->u.m.n, mid;
+	int c;
 
-	for (i = 0; i < m->u.m.n; i++)
-		if (tv_eq(m->u.m.k[i], key))
-			return (ssize_t)i;
-	return -1;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = tv_cmp(m->u.m.k[mid], key);
+		if (c == 0) {
+			*pos = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return 0;
 }
 
 int
 tv_map_set(struct tmpl_value *m, struct tmpl_value *key,
     struct tmpl_value *val)
 {
-	ssize_t i;
+	size_t i;
 
 	if (key == NULL || val == NULL)
 		goto fail;
 	if (note_depth(m, key) == -1 || note_depth(m, val) == -1)
 		goto fail;
-	if ((i = map_find(m, key)) >= 0) {
+	if (map_search(m, key, &i)) {
 		tv_unref(key);
 		tv_unref(m->u.m.v[i]);
 		m->u.m.v[i] = val;
@@ -398,8 +415,12 @@ tv_map_set(struct tmpl_value *m, struct tmpl_value *key,
 	}
 	if (map_grow(m) == -1)
 		goto fail;
-	m->u.m.k[m->u.m.n] = key;
-	m->u.m.v[m->u.m.n] = val;
+	memmove(&m->u.m.k[i + 1], &m->u.m.k[i],
+	    (m->u.m.n - i) * sizeof(m->u.m.k[0]));
+	memmove(&m->u.m.v[i + 1], &m->u.m.v[i],
+	    (m->u.m.n - i) * sizeof(m->u.m.v[0]));
+	m->u.m.k[i] = key;
+	m->u.m.v[i] = val;
 	m->u.m.n++;
 	return 0;
 fail:
@@ -411,9 +432,9 @@ fail:
 struct tmpl_value *
 tv_map_get(const struct tmpl_value *m, const struct tmpl_value *key)
 {
-	ssize_t i;
+	size_t i;
 
-	if ((i = map_find(m, key)) < 0)
+	if (!map_search(m, key, &i))
 		return NULL;
 	return m->u.m.v[i];
 }
@@ -421,16 +442,16 @@ tv_map_get(const struct tmpl_value *m, const struct tmpl_value *key)
 struct tmpl_value *
 tv_map_gets(const struct tmpl_value *m, const char *key, size_t klen)
 {
-	const struct tmpl_value *k;
-	size_t i;
+	struct tmpl_value k;
 
-	for (i = 0; i < m->u.m.n; i++) {
-		k = m->u.m.k[i];
-		if (k->kind == TK_STR && k->u.s.len == klen &&
-		    memcmp(k->u.s.p, key, klen) == 0)
-			return m->u.m.v[i];
-	}
-	return NULL;
+	/* A string key on the stack: tv_cmp() only reads it. */
+	memset(&k, 0, sizeof(k));
+	k.kind = TK_STR;
+	k.flags = TF_IMMORTAL;
+	k.depth = 1;
+	k.u.s.p = (char *)(uintptr_t)key;
+	k.u.s.len = klen;
+	return tv_map_get(m, &k);
 }
 
 void

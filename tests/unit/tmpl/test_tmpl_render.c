@@ -117,7 +117,7 @@ static const struct rcase stmt_cases[] = {
 	    "3/2 2/2 " },
 	{ "{% for k, v in env|dictsort %}{{ k }}={{ v }};{% endfor %}",
 	    "a=A;B=b;HTTP_ROOT=/srv/http;" },
-	{ "{% for k in env %}{{ k }},{% endfor %}", "HTTP_ROOT,B,a," },
+	{ "{% for k in env %}{{ k }},{% endfor %}", "B,HTTP_ROOT,a," },
 	{ "{% for a, (b, c) in [(1, (2, 3))] %}{{ a }}{{ b }}{{ c }}"
 	    "{% endfor %}", "123" },
 	{ "{% for c in 'héj' %}{{ c }}.{% endfor %}", "h.é.j." },
@@ -147,6 +147,31 @@ static const struct rcase stmt_cases[] = {
 	{ "{% autoescape true %}{{ '<a>' }}{{ '<b>'|safe }}{% endautoescape %}"
 	    "{{ '<c>' }}", "&lt;a&gt;<b><c>" },
 };
+
+/* Maps are sorted by key, as in MiniJinja (2.11 and later). */
+static const struct rcase map_order_cases[] = {
+	{ "{% for k in {'b': 1, 'a': 2} %}{{ k }}{% endfor %}|"
+	    "{{ {'b': 1, 'a': 2}|first }}|{{ dict(b=1, a=2, B=3)|join(',') }}",
+	    "ab|a|B,a,b" },
+	{ "{% for k in {2: 'a', 'x': 1, none: 3, true: 4, 1.5: 6, 1: 'b', "
+	    "false: 0} %}{{ k }},{% endfor %}", "none,false,true,1,1.5,2,x," },
+	{ "{{ {1: 'a', 1.0: 'b'}|length }}{{ {1: 'a', true: 'b'}|length }}"
+	    "{{ {1: 'a', 1.0: 'b'}[1] }}", "12b" },
+	{ "{% set ns = namespace(b=1, a=2) %}{% set ns.c = 0 %}"
+	    "{% for k in ns %}{{ k }}{% endfor %}", "abc" },
+	{ "{% for k, v in env|items %}{{ k }}={{ v }};{% endfor %}",
+	    "B=b;HTTP_ROOT=/srv/http;a=A;" },
+};
+
+static void
+test_map_order(void **state)
+{
+	struct tmpl_value *ctx = sample_ctx();
+
+	(void)state;
+	CHECK_ACMED(map_order_cases, ctx);
+	tmpl_value_free(ctx);
+}
 
 static void
 test_statements(void **state)
@@ -218,7 +243,7 @@ static const struct rcase macro_cases[] = {
 	    "ERR: line 2: too many arguments" },
 	{ "{% macro f(a) %}{% endmacro %}{{ f(1, a=2) }}",
 	    "ERR: line 1: duplicate argument `a`" },
-	{ "{% macro f(a, b) %}{% endmacro %}{{ f(c=2, d=1) }}",
+	{ "{% macro f(a, b) %}{% endmacro %}{{ f(d=1, c=2) }}",
 	    "ERR: line 1: unknown keyword argument `c`" },
 	{ "{% macro f() %}{% endmacro %}{% call f() %}{% endcall %}",
 	    "ERR: line 1: unknown keyword argument `caller`" },
@@ -299,7 +324,7 @@ static const struct rcase filter_cases[] = {
 	{ "{{ seq|reverse }} {{ 'abc'|reverse }} {{ seq|reverse|list }}",
 	    "[2, 1, 3] cba [2, 1, 3]" },
 	{ "{{ 'ab'|list }} {{ env|list }} {{ 42|string ~ 'x' }}",
-	    "['a', 'b'] ['HTTP_ROOT', 'B', 'a'] 42x" },
+	    "['a', 'b'] ['B', 'HTTP_ROOT', 'a'] 42x" },
 	{ "{{ '42'|int + 1 }} {{ '4.7'|int }} {{ 4.7|int }} {{ 'x'|int }}",
 	    "ERR: line 1: invalid float literal" },
 	{ "{{ '42'|int + 1 }} {{ '4.7'|int }} {{ 4.7|int }} {{ '1.5'|float }}",
@@ -624,6 +649,7 @@ main(void)
 		cmocka_unit_test(test_expressions),
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_map_order),
 		cmocka_unit_test(test_template_statements),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_tests),
