@@ -24,8 +24,7 @@ enum nkind {
 	N_SLICE,	/* a[b:c:d], each of b c d may be NULL */
 	N_UNARY,	/* op a (OP_NEG, OP_POS, OP_NOT) */
 	N_BINARY,	/* a op b (arithmetic, ~, and, or) */
-	N_COMPARE,	/* a op b; when flag CHAINED, a is the N_COMPARE
-			   on the left and its right operand is compared */
+	N_COMPARE,	/* a op b */
 	N_COND,		/* b if a else c (c may be NULL) */
 	N_CALL,		/* a(list) */
 	N_FILTER,	/* a|name(list) */
@@ -62,7 +61,6 @@ enum nkind {
 };
 
 /* flags */
-#define NF_CHAINED	0x01
 #define NF_NEGATED	0x02
 #define NF_RECURSIVE	0x04
 #define NF_CALLER	0x08

@@ -224,39 +224,18 @@ fail:
 	return NULL;
 }
 
-/*
- * A comparison; for chains (a < b < c) also hands back the right operand
- * through *last so the next link can compare it.
- */
 static struct tmpl_value *
-eval_compare(struct rstate *st, const struct tnode *n,
-    struct tmpl_value **last)
+eval_compare(struct rstate *st, const struct tnode *n)
 {
 	struct tmpl_value *a = NULL, *b = NULL, *r = NULL;
 
-	if (n->flags & NF_CHAINED) {
-		if ((r = eval_compare(st, n->a, &a)) == NULL)
-			return NULL;
-		if (!tv_truthy(r)) {
-			tv_unref(a);
-			if (last != NULL)
-				*last = NULL;
-			return r;
-		}
-		tv_unref(r);
-		r = NULL;
-	} else if ((a = teval(st, n->a)) == NULL)
+	if ((a = teval(st, n->a)) == NULL)
 		return NULL;
-	if ((b = teval(st, n->b)) == NULL)
-		goto out;
-	if ((r = op_compare(n->op, a, b)) == NULL)
+	if ((b = teval(st, n->b)) != NULL && (r = op_compare(n->op, a, b)) ==
+	    NULL)
 		rfail(st, n);
-out:
 	tv_unref(a);
-	if (last != NULL && r != NULL)
-		*last = b;
-	else
-		tv_unref(b);
+	tv_unref(b);
 	return r;
 }
 
@@ -536,7 +515,7 @@ teval(struct rstate *st, const struct tnode *n)
 		r = eval_binary(st, n);
 		break;
 	case N_COMPARE:
-		r = eval_compare(st, n, NULL);
+		r = eval_compare(st, n);
 		break;
 	case N_COND:
 		if ((a = teval(st, n->a)) == NULL)

@@ -1,7 +1,8 @@
 /*
  * parse_expr.c - expressions, by recursive descent.  Operator
  * precedence, lowest first, as in Jinja2:
- *	x if c else y, or, and, not, comparisons (chained, in, not in),
+ *	x if c else y, or, and, not, comparisons (in, not in; left to
+ *	right, not chained),
  *	+ -, ~, * / // %, **, unary - +, postfix (. [] ()), | filters and
  *	is tests.
  */
@@ -480,7 +481,6 @@ parse_compare(struct parser *p)
 	struct tnode *n = parse_math1(p);
 	struct ttoken *t;
 	unsigned op;
-	int chained = 0;
 
 	while (n != NULL) {
 		t = tp_cur(p);
@@ -514,10 +514,9 @@ parse_compare(struct parser *p)
 				return n;
 		}
 		tp_advance(p);
+		/* Left to right, as MiniJinja: 3 > 2 > 1 is (3 > 2) > 1,
+		 * not Python's chain. */
 		n = tp_node2(N_COMPARE, op, n, parse_math1(p), n->line, n->col);
-		if (n != NULL && chained)
-			n->flags |= NF_CHAINED;
-		chained = 1;
 	}
 	return n;
 }

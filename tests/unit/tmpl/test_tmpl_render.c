@@ -88,6 +88,15 @@ static const struct rcase expr_cases[] = {
 	    "{'a': 1, 'b': 'x'} True" },
 };
 
+/* MiniJinja 2.11's output of expressions where it differs from Python
+ * and Jinja2. */
+static const struct rcase expr_acmed_cases[] = {
+	/* Comparisons are not chained: (3 > 2) > 1 is true > 1. */
+	{ "{{ 3 > 2 > 1 }}|{{ 1 < 2 < 3 }}|{{ 1 < 3 < 2 }}|{{ 2 == 2 == 2 }}|"
+	    "{{ 3 > 2 == true }}|{{ 'a' in 'abc' in 'x' }}",
+	    "false|true|true|false|true|false" },
+};
+
 static void
 test_expressions(void **state)
 {
@@ -95,6 +104,7 @@ test_expressions(void **state)
 
 	(void)state;
 	CHECK(expr_cases, ctx);
+	CHECK_ACMED(expr_acmed_cases, ctx);
 	tmpl_value_free(ctx);
 }
 
