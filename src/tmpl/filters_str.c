@@ -68,8 +68,49 @@ put_cp(struct buf *b, uint32_t cp)
 	return buf_append(b, enc, utf8_encode(cp, enc));
 }
 
+/* Appends the full upper or lower case mapping of cp. */
+static int
+put_case(struct buf *b, uint32_t cp, int upper)
+{
+	uint32_t to[3];
+	size_t i, n;
+	int rc = 0;
+
+	n = upper ? uc_to_upper(cp, to) : uc_to_lower(cp, to);
+	for (i = 0; i < n; i++)
+		rc |= put_cp(b, to[i]);
+	return rc;
+}
+
+/*
+ * Whether the capital sigma at s[i] ends a word, as str::to_lowercase
+ * decides (Unicode's Final_Sigma): prev_cased tells whether a cased
+ * character comes before it, case-ignorable ones skipped; none may
+ * follow it.
+ */
+static int
+final_sigma(const char *s, size_t len, size_t i, int prev_cased)
+{
+	uint32_t cp;
+
+	if (!prev_cased)
+		return 0;
+	for (i += 2; i < len;) {
+		i += utf8_decode(s + i, len - i, &cp);
+		if (!uc_is_case_ignorable(cp))
+			return !uc_is_cased(cp);
+	}
+	return 1;
+}
+
 enum casemode { C_LOWER, C_UPPER, C_TITLE, C_CAPITALIZE };
 
+/*
+ * MiniJinja's filters: lower and upper map the string as Rust's
+ * str::to_lowercase and to_uppercase (full mappings, final sigma);
+ * capitalize uppers the first character and lowers the rest as a
+ * string; title maps character by character.
+ */
 static struct tmpl_value *
 recase(const struct tmpl_value *v, struct rargs *a, enum casemode mode)
 {
@@ -77,7 +118,7 @@ recase(const struct tmpl_value *v, struct rargs *a, enum casemode mode)
 	struct buf b;
 	size_t i, n;
 	uint32_t cp;
-	int up = 1, first = 1, rc = 0;
+	int up = 1, prev_cased = 0, rc = 0;
 
 	if (rargs_check(a, 0) == -1 || (s = fstr(v)) == NULL)
 		return NULL;
@@ -86,28 +127,34 @@ recase(const struct tmpl_value *v, struct rargs *a, enum casemode mode)
 		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
 		switch (mode) {
 		case C_LOWER:
-			cp = uc_lower(cp);
+			if (cp == 0x3a3 && final_sigma(s->u.s.p, s->u.s.len,
+			    i, prev_cased))
+				rc = put_cp(&b, 0x3c2);
+			else
+				rc = put_case(&b, cp, 0);
+			if (!uc_is_case_ignorable(cp))
+				prev_cased = uc_is_cased(cp);
 			break;
 		case C_UPPER:
-			cp = uc_upper(cp);
+			rc = put_case(&b, cp, 1);
 			break;
 		case C_CAPITALIZE:
-			cp = first ? uc_upper(cp) : uc_lower(cp);
-			first = 0;
+			/* The rest is lowered as a string of its own. */
+			rc = put_case(&b, cp, 1);
+			mode = C_LOWER;
 			break;
 		case C_TITLE:
 			/* A word starts after ASCII punctuation or space. */
 			if ((cp < 0x80 && ispunct((int)cp)) ||
-			    uc_is_space(cp))
+			    uc_is_space(cp)) {
 				up = 1;
-			else if (up) {
-				cp = uc_upper(cp);
+				rc = put_cp(&b, cp);
+			} else {
+				rc = put_case(&b, cp, up);
 				up = 0;
-			} else
-				cp = uc_lower(cp);
+			}
 			break;
 		}
-		rc = put_cp(&b, cp);
 	}
 	if (rc == 0)
 		r = tv_str_buf(&b);

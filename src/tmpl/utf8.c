@@ -103,91 +103,124 @@ utf8_count(const char *s, size_t n)
 	return count;
 }
 
-/* Pairs laid out as upper at even, lower at odd code points. */
-static int
-even_odd_range(uint32_t cp)
+/*
+ * Case mappings and properties come from the generated tables of
+ * utf8_tab.h (see scripts/gen-unicode-tables.py), which are what Rust's
+ * standard library, and so MiniJinja, uses.
+ */
+struct uc_run {
+	uint32_t	 first;
+	uint16_t	 count;
+	uint8_t		 step;
+	int32_t		 delta;
+};
+
+struct uc_special {
+	uint32_t	 cp;
+	uint32_t	 to[3];		/* 0 past the end */
+};
+
+struct uc_range {
+	uint32_t	 lo, hi;
+};
+
+#include "tmpl/utf8_tab.h"
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static uint32_t
+map_runs(const struct uc_run *runs, size_t n, uint32_t cp)
 {
-	return (cp >= 0x100 && cp <= 0x137) || (cp >= 0x14a && cp <= 0x177) ||
-	    (cp >= 0x460 && cp <= 0x481) || (cp >= 0x48a && cp <= 0x4bf) ||
-	    (cp >= 0x4d0 && cp <= 0x52f);
+	size_t i;
+	uint32_t off;
+
+	/* Runs of step 2 interleave, so every run starting at or before
+	 * cp may hold it. */
+	for (i = 0; i < n && runs[i].first <= cp; i++) {
+		off = cp - runs[i].first;
+		if (off % runs[i].step == 0 &&
+		    off / runs[i].step < runs[i].count)
+			return (uint32_t)((int32_t)cp + runs[i].delta);
+	}
+	return cp;
 }
 
-/* Pairs laid out as upper at odd, lower at even code points. */
 static int
-odd_even_range(uint32_t cp)
+in_ranges(const struct uc_range *r, size_t n, uint32_t cp)
 {
-	return (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e) ||
-	    (cp >= 0x4c1 && cp <= 0x4ce);
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < r[mid].lo)
+			hi = mid;
+		else if (cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static size_t
+map_full(const struct uc_special *sp, size_t nsp, const struct uc_run *runs,
+    size_t nruns, uint32_t cp, uint32_t out[3])
+{
+	size_t i, n;
+
+	for (i = 0; i < nsp && sp[i].cp <= cp; i++)
+		if (sp[i].cp == cp) {
+			for (n = 0; n < 3 && sp[i].to[n] != 0; n++)
+				out[n] = sp[i].to[n];
+			return n;
+		}
+	out[0] = map_runs(runs, nruns, cp);
+	return 1;
 }
 
 uint32_t
 uc_upper(uint32_t cp)
 {
-	if (cp < 0x80)
-		return cp >= 'a' && cp <= 'z' ? cp - 0x20 : cp;
-	if ((cp >= 0xe0 && cp <= 0xfe && cp != 0xf7))
-		return cp - 0x20;
-	if (cp == 0xff)
-		return 0x178;
-	if (cp == 0xb5)
-		return 0x39c;
-	if (cp == 0x131)
-		return 'I';
-	if (cp == 0x17f)
-		return 'S';
-	if (even_odd_range(cp))
-		return cp & ~1u;
-	if (odd_even_range(cp))
-		return (cp & 1) ? cp : cp - 1;
-	if (cp >= 0x3b1 && cp <= 0x3c9 && cp != 0x3c2)
-		return cp - 0x20;
-	if (cp == 0x3c2)
-		return 0x3a3;
-	if (cp == 0x3ac)
-		return 0x386;
-	if (cp >= 0x3ad && cp <= 0x3af)
-		return cp - 0x25;
-	if (cp == 0x3cc)
-		return 0x38c;
-	if (cp == 0x3cd || cp == 0x3ce)
-		return cp - 0x3f;
-	if (cp >= 0x430 && cp <= 0x44f)
-		return cp - 0x20;
-	if (cp >= 0x450 && cp <= 0x45f)
-		return cp - 0x50;
-	return cp;
+	return map_runs(uc_upper_runs, NITEMS(uc_upper_runs), cp);
 }
 
 uint32_t
 uc_lower(uint32_t cp)
 {
-	if (cp < 0x80)
-		return cp >= 'A' && cp <= 'Z' ? cp + 0x20 : cp;
-	if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7)
-		return cp + 0x20;
-	if (cp == 0x178)
-		return 0xff;
-	if (cp == 0x130)
-		return 'i';
-	if (even_odd_range(cp))
-		return cp | 1u;
-	if (odd_even_range(cp))
-		return (cp & 1) ? cp + 1 : cp;
-	if (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2)
-		return cp + 0x20;
-	if (cp == 0x386)
-		return 0x3ac;
-	if (cp >= 0x388 && cp <= 0x38a)
-		return cp + 0x25;
-	if (cp == 0x38c)
-		return 0x3cc;
-	if (cp == 0x38e || cp == 0x38f)
-		return cp + 0x3f;
-	if (cp >= 0x410 && cp <= 0x42f)
-		return cp + 0x20;
-	if (cp >= 0x400 && cp <= 0x40f)
-		return cp + 0x50;
-	return cp;
+	return map_runs(uc_lower_runs, NITEMS(uc_lower_runs), cp);
+}
+
+size_t
+uc_to_upper(uint32_t cp, uint32_t out[3])
+{
+	return map_full(uc_upper_special, NITEMS(uc_upper_special),
+	    uc_upper_runs, NITEMS(uc_upper_runs), cp, out);
+}
+
+size_t
+uc_to_lower(uint32_t cp, uint32_t out[3])
+{
+	return map_full(uc_lower_special, NITEMS(uc_lower_special),
+	    uc_lower_runs, NITEMS(uc_lower_runs), cp, out);
+}
+
+int
+uc_is_cased(uint32_t cp)
+{
+	return in_ranges(uc_cased, NITEMS(uc_cased), cp);
+}
+
+int
+uc_is_case_ignorable(uint32_t cp)
+{
+	return in_ranges(uc_case_ignorable, NITEMS(uc_case_ignorable), cp);
+}
+
+int
+uc_debug_escaped(uint32_t cp)
+{
+	return in_ranges(uc_debug_escaped_tab, NITEMS(uc_debug_escaped_tab),
+	    cp);
 }
 
 int

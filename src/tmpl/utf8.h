@@ -18,10 +18,20 @@ size_t	 utf8_decode(const char *s, size_t n, uint32_t *cp);
 size_t	 utf8_encode(uint32_t cp, char *out);
 size_t	 utf8_count(const char *s, size_t n);
 
-/* Simple case mappings for ASCII, Latin-1, Latin Extended-A, Greek and
- * Cyrillic.  XXX: not the full Unicode tables Rust uses. */
+/* Simple case mappings: the character itself when there is none or it
+ * maps to several. */
 uint32_t uc_upper(uint32_t cp);
 uint32_t uc_lower(uint32_t cp);
+/* Full case mappings, as Rust's char::to_uppercase and to_lowercase:
+ * one to three characters in out, their number returned (ß is SS). */
+size_t	 uc_to_upper(uint32_t cp, uint32_t out[3]);
+size_t	 uc_to_lower(uint32_t cp, uint32_t out[3]);
+/* The Cased and Case_Ignorable properties (the final sigma rule). */
+int	 uc_is_cased(uint32_t cp);
+int	 uc_is_case_ignorable(uint32_t cp);
+/* Whether Rust's Debug for strings writes cp as \u{...}: not printable,
+ * or a grapheme extender. */
+int	 uc_debug_escaped(uint32_t cp);
 int	 uc_is_upper(uint32_t cp);
 int	 uc_is_lower(uint32_t cp);
 int	 uc_is_space(uint32_t cp);	/* Unicode White_Space */

@@ -390,6 +390,34 @@ static const struct rcase filter_cases[] = {
 	    "unknown" },
 };
 
+/* Case mappings as Rust's, which MiniJinja 2.11 uses. */
+static const struct rcase case_cases[] = {
+	{ "{{ 'straße'|upper }}|{{ 'ǅemo'|lower }}|{{ 'İSTANBUL'|lower }}|"
+	    "{{ 'ŉ'|upper }}|{{ 'ﬃ'|upper }}|{{ 'ᾳ'|upper }}|{{ 'ᾼ'|lower }}",
+	    "STRASSE|ǆemo|i̇stanbul|ʼN|FFI|ΑΙ|ᾳ" },
+	/* Final sigma: lower only, a capital sigma ending a word. */
+	{ "{{ 'ΌΣΟΣ'|lower }}|{{ 'ΣΑ Σ ΑΣ. ΑΣ'|lower }}|{{ 'A.Σ'|lower }}|"
+	    "{{ 'aΣΣ'|lower }}|{{ 'aΣ\u0301b'|lower }}|{{ 'a\u0301Σ'|lower }}",
+	    "όσος|σα σ ας. ας|a.ς|aσς|aσ\u0301b|a\u0301ς" },
+	/* capitalize lowers the rest as a string, title char by char, both
+	 * upper (not title) case. */
+	{ "{{ 'ΑΣ ΑΣ'|capitalize }}|{{ 'ΑΣ ΑΣ'|title }}|{{ 'ßa ǆx ﬁ'|capitalize }}|"
+	    "{{ 'ǆemo ßa ﬁx'|title }}|{{ 'ǳ'|capitalize }}",
+	    "Ασ ας|Ασ Ασ|SSa ǆx ﬁ|Ǆemo SSa FIx|Ǳ" },
+	{ "{{ 'hello wORLD-foo_bar 1abc a1b'|title }}|{{ 'héllo élan'|title }}|"
+	    "{{ 'ÉCOLE'|capitalize }}",
+	    "Hello World-Foo_Bar 1abc A1b|Héllo Élan|École" },
+	{ "{{ 'Ω ω Ж ж Ա ա Ⓐ ⓐ 𐐀 𐐨'|upper }}|{{ 'Ω ω Ж ж Ա ա Ⓐ ⓐ 𐐀 𐐨'|lower }}",
+	    "Ω Ω Ж Ж Ա Ա Ⓐ Ⓐ 𐐀 𐐀|ω ω ж ж ա ա ⓐ ⓐ 𐐨 𐐨" },
+};
+
+static void
+test_case_mappings(void **state)
+{
+	(void)state;
+	CHECK_ACMED(case_cases, NULL);
+}
+
 static void
 test_filters(void **state)
 {
@@ -662,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_map_order),
 		cmocka_unit_test(test_template_statements),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_case_mappings),
 		cmocka_unit_test(test_tests),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_output_left_alone_on_error),
