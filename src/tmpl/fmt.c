@@ -1,7 +1,8 @@
 /*
- * fmt.c - turning values into text: {{ }} output (display), Python-like
- * representation inside lists and maps (repr), pprint, tojson and HTML
- * escaping, with MiniJinja's number formats.
+ * fmt.c - turning values into text: {{ }} output (display), the
+ * representation inside lists and maps (repr: Rust's for MiniJinja 2.11,
+ * Python's for newer versions), pprint, tojson and HTML escaping, with
+ * MiniJinja's number formats.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "tmpl/ast.h"
 #include "tmpl/loop.h"
+#include "tmpl/render.h"
 #include "tmpl/utf8.h"
 #include "tmpl/value.h"
 #include "util/err.h"
@@ -137,8 +139,20 @@ fmt_int(struct buf *b, const struct tmpl_value *v)
 	return buf_puts(b, tmp);
 }
 
+/*
+ * MiniJinja up to 2.x (ACMEd's) prints true, false and none, strings
+ * inside lists and maps as Rust does, and tuples as lists; later
+ * versions print them as Jinja2 and Python do.  The rendering chooses.
+ */
 static int
-repr_str(struct buf *b, const char *s, size_t len)
+jinja2_literals(void)
+{
+	return tlimits_cur != NULL && tlimits_cur->jinja2_literals;
+}
+
+/* Python's repr() of a string, as newer MiniJinja prints it. */
+static int
+repr_str_python(struct buf *b, const char *s, size_t len)
 {
 	char q = '\'';
 	size_t i, n;
@@ -167,13 +181,73 @@ repr_str(struct buf *b, const char *s, size_t len)
 	return rc ? -1 : 0;
 }
 
+/*
+ * Rust's Debug of a string, as MiniJinja 2.11 prints it: double quotes,
+ * \0 \t \n \r \\ \" and \u{hex} for what is not printable or extends a
+ * grapheme; single quotes as they are.  Bytes that are not UTF-8 (which
+ * Rust's strings cannot hold) come out as \u{dc80} to \u{dcff}.
+ */
+static int
+repr_str_rust(struct buf *b, const char *s, size_t len)
+{
+	size_t i, n;
+	uint32_t cp;
+	int rc = 0;
+
+	rc |= buf_putc(b, '"');
+	for (i = 0; i < len && rc == 0; i += n) {
+		n = utf8_decode(s + i, len - i, &cp);
+		switch (cp) {
+		case '\0':
+			rc |= buf_puts(b, "\\0");
+			break;
+		case '\t':
+			rc |= buf_puts(b, "\\t");
+			break;
+		case '\n':
+			rc |= buf_puts(b, "\\n");
+			break;
+		case '\r':
+			rc |= buf_puts(b, "\\r");
+			break;
+		case '\\':
+		case '"':
+			rc |= buf_printf(b, "\\%c", (char)cp);
+			break;
+		default:
+			if (uc_debug_escaped(cp) ||
+			    (cp >= 0xd800 && cp <= 0xdfff))
+				rc |= buf_printf(b, "\\u{%x}", (unsigned)cp);
+			else
+				rc |= buf_append(b, s + i, n);
+		}
+	}
+	rc |= buf_putc(b, '"');
+	return rc ? -1 : 0;
+}
+
+static int
+repr_str(struct buf *b, const char *s, size_t len)
+{
+	if (jinja2_literals())
+		return repr_str_python(b, s, len);
+	return repr_str_rust(b, s, len);
+}
+
+/* Tuples (and groupby's groups) are tuples only for newer MiniJinja. */
+static int
+is_tuple(const struct tmpl_value *v)
+{
+	return (v->flags & (TF_TUPLE | TF_GROUP)) != 0 && jinja2_literals();
+}
+
 static int repr_depth(struct buf *, const struct tmpl_value *, int);
 
 static int
 repr_items(struct buf *b, const struct tmpl_value *v, int depth)
 {
 	size_t i;
-	int tuple = (v->flags & (TF_TUPLE | TF_GROUP)) != 0;
+	int tuple = is_tuple(v);
 
 	if (buf_putc(b, tuple ? '(' : '[') == -1)
 		return -1;
@@ -229,6 +303,10 @@ repr_depth(struct buf *b, const struct tmpl_value *v, int depth)
 			    v->u.loop->index0, v->u.loop->len);
 		return buf_puts(b, tmp);
 	case TK_FUNC:
+		/* MiniJinja prints the Rust path of its functions. */
+		if (v->u.fn.bi != NULL)
+			return buf_printf(b, "minijinja::functions::builtins::%s",
+			    v->u.fn.bi->name);
 		return buf_puts(b, "<function>");
 	case TK_MACRO:
 		return buf_printf(b, "<macro %s>", v->u.mac.node->name);
@@ -243,16 +321,6 @@ int
 tv_repr(struct buf *b, const struct tmpl_value *v)
 {
 	return repr_depth(b, v, 0);
-}
-
-/*
- * MiniJinja up to 2.x (ACMEd's) prints true, false and none; later
- * versions print them as Jinja2 does.  The rendering chooses.
- */
-static int
-jinja2_literals(void)
-{
-	return tlimits_cur != NULL && tlimits_cur->jinja2_literals;
 }
 
 int
@@ -300,7 +368,7 @@ pprint_depth(struct buf *b, const struct tmpl_value *v, int depth)
 	if (depth > TV_MAX_DEPTH)
 		return err_set("value nested too deeply to print");
 	if (v->kind == TK_LIST) {
-		tuple = (v->flags & (TF_TUPLE | TF_GROUP)) != 0;
+		tuple = is_tuple(v);
 		n = v->u.l.n;
 		if (n == 0)
 			return buf_puts(b, tuple ? "()" : "[]");

@@ -1,5 +1,6 @@
 /*
- * utf8.c - UTF-8 decoding and simple case mapping (see utf8.h).
+ * utf8.c - UTF-8 decoding, case mapping and character properties (see
+ * utf8.h).
  */
 #include <stddef.h>
 #include <stdint.h>

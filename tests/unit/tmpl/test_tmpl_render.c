@@ -390,6 +390,64 @@ static const struct rcase filter_cases[] = {
 	    "unknown" },
 };
 
+/*
+ * Lists and maps print as MiniJinja 2.11 prints them, with Rust's Debug
+ * (the conformance tests check newer MiniJinja's Python-like output).
+ */
+static const struct rcase repr_cases[] = {
+	{ "{{ ['a', \"b'c\", 'd\"e', 'x\\\\y', ''] }}",
+	    "[\"a\", \"b'c\", \"d\\\"e\", \"x\\\\y\", \"\"]" },
+	{ "{{ [s] }}", "[\"\\0\\u{1}\\u{8}\\t\\n\\u{b}\\r\\u{1b}\\u{7f}\\u{80}"
+	    "\\u{a0}\\u{ad}é\\u{301}e\\u{301}\\u{200b}\\u{2028}\\u{feff}😀"
+	    "\\u{e0041}\\u{10ffff}\\u{dcff}\"]" },
+	{ "{{ env }}|{{ env|string }}|{{ 'x' ~ env }}",
+	    "{\"B\": \"b\", \"HTTP_ROOT\": \"/srv/http\", \"a\": \"A\"}|"
+	    "{\"B\": \"b\", \"HTTP_ROOT\": \"/srv/http\", \"a\": \"A\"}|"
+	    "x{\"B\": \"b\", \"HTTP_ROOT\": \"/srv/http\", \"a\": \"A\"}" },
+	/* No tuples: pairs are lists. */
+	{ "{{ env|items|list }}|{{ env|dictsort }}|{{ (1,) }}|{{ (1, 'a') }}|"
+	    "{{ () }}", "[[\"B\", \"b\"], [\"HTTP_ROOT\", \"/srv/http\"], "
+	    "[\"a\", \"A\"]]|[[\"a\", \"A\"], [\"B\", \"b\"], "
+	    "[\"HTTP_ROOT\", \"/srv/http\"]]|[1]|[1, \"a\"]|[]" },
+	{ "{{ xs|groupby('a') }}",
+	    "[[1, [{\"a\": 1, \"b\": \"x\"}, {\"a\": 1}]], [2, [{\"a\": 2}]]]" },
+	{ "{{ {'b': 1, 'a': 2}|pprint }}|{{ [(1, 'a')]|pprint }}|{{ 'a'|pprint }}|"
+	    "{{ ()|pprint }}", "{\n    \"a\": 2,\n    \"b\": 1,\n}|[\n    [\n"
+	    "        1,\n        \"a\",\n    ],\n]|\"a\"|[]" },
+	{ "{{ [1, 2.5, true, none, nope, 1e20, -0.0, range, namespace(a=1)] }}",
+	    "[1, 2.5, true, none, undefined, 1e20, -0.0, "
+	    "minijinja::functions::builtins::range, {\"a\": 1}]" },
+};
+
+static void
+test_repr(void **state)
+{
+	struct tmpl_value *ctx = sample_ctx(), *l, *m;
+
+	(void)state;
+	/* "\0\1\b\t\n\v\r\033\177", U+0080, U+00A0, U+00AD, é, a combining acute
+	 * alone and after e, U+200B, U+2028, U+FEFF, U+1F600, U+E0041,
+	 * U+10FFFF, and a byte that is not UTF-8. */
+	tmpl_map_set(ctx, "s", tmpl_value_strn(
+	    "\x00\x01\x08\x09\x0a\x0b\x0d\x1b\x7f\xc2\x80\xc2"
+	    "\xa0\xc2\xad\xc3\xa9\xcc\x81\x65\xcc\x81\xe2\x80"
+	    "\x8b\xe2\x80\xa8\xef\xbb\xbf\xf0\x9f\x98\x80\xf3"
+	    "\xa0\x81\x81\xf4\x8f\xbf\xbf\xff", 44));
+	l = tmpl_value_list();
+	m = str_map("b", "x", NULL);
+	tmpl_map_set(m, "a", tmpl_value_int(1));
+	tmpl_list_push(l, m);
+	m = tmpl_value_map();
+	tmpl_map_set(m, "a", tmpl_value_int(2));
+	tmpl_list_push(l, m);
+	m = tmpl_value_map();
+	tmpl_map_set(m, "a", tmpl_value_int(1));
+	tmpl_list_push(l, m);
+	tmpl_map_set(ctx, "xs", l);
+	CHECK_ACMED(repr_cases, ctx);
+	tmpl_value_free(ctx);
+}
+
 /* Case mappings as Rust's, which MiniJinja 2.11 uses. */
 static const struct rcase case_cases[] = {
 	{ "{{ 'straße'|upper }}|{{ 'ǅemo'|lower }}|{{ 'İSTANBUL'|lower }}|"
@@ -691,6 +749,7 @@ main(void)
 		cmocka_unit_test(test_template_statements),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_case_mappings),
+		cmocka_unit_test(test_repr),
 		cmocka_unit_test(test_tests),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_output_left_alone_on_error),

@@ -66,7 +66,7 @@ test_containers(void **state)
 	assert_int_equal(tmpl_list_push(l, tmpl_value_int(1)), 0);
 	assert_int_equal(tmpl_list_push(l, tmpl_value_str("two")), 0);
 	assert_int_equal(tmpl_list_push(l, tmpl_value_none()), 0);
-	assert_string_equal(print(l), "[1, 'two', none]");
+	assert_string_equal(print(l), "[1, \"two\", none]");
 
 	m = tmpl_value_map();
 	assert_int_equal(tmpl_map_set(m, "b", tmpl_value_int(1)), 0);
@@ -74,7 +74,7 @@ test_containers(void **state)
 	/* Sorted by key, as MiniJinja's maps, whatever the order they
 	 * were filled in. */
 	assert_int_equal(tmpl_map_set(m, "b", tmpl_value_str("x")), 0);
-	assert_string_equal(print(m), "{'a': [1, 'two', none], 'b': 'x'}");
+	assert_string_equal(print(m), "{\"a\": [1, \"two\", none], \"b\": \"x\"}");
 	assert_string_equal(render("{{ a[1] }}{{ b }}{{ a|length }}", m),
 	    "twox3");
 	tmpl_value_free(m);
@@ -116,7 +116,7 @@ test_refcounts(void **state)
 	assert_int_equal(tmpl_list_push(b, tmpl_value_ref(shared)), 0);
 	tmpl_value_free(shared);
 	tmpl_value_free(a);
-	assert_string_equal(print(b), "['shared']");
+	assert_string_equal(print(b), "[\"shared\"]");
 	tmpl_value_free(b);
 }
 
