@@ -409,6 +409,12 @@ tv_pprint(struct buf *b, const struct tmpl_value *v)
 	return pprint_depth(b, v, 0);
 }
 
+int
+tv_pprint_at(struct buf *b, const struct tmpl_value *v, int depth)
+{
+	return pprint_depth(b, v, depth);
+}
+
 static int
 json_str(struct buf *b, const char *s, size_t len)
 {

@@ -1,5 +1,5 @@
 /*
- * funcs.c - the global functions: range, dict and namespace.
+ * funcs.c - the global functions: range, dict, namespace and debug.
  */
 #include <string.h>
 
@@ -133,22 +133,166 @@ fn_namespace(struct rstate *st, struct rargs *a)
 	return r;
 }
 
-static const struct tbuiltin builtins[] = {
-	{ "range", fn_range },
+/* The global functions, sorted by name (debug() lists them so). */
+#define NBUILTINS	4
+static const struct tbuiltin builtins[NBUILTINS];
+
+/* What debug() lists of the environment: MiniJinja 2.11's with ACMEd's
+ * features and its rev_labels filter. */
+static const char *const debug_tests[] = {
+	"!=", "<", "<=", "==", ">", ">=", "boolean", "defined",
+	"divisibleby", "endingwith", "eq", "equalto", "escaped", "even",
+	"false", "filter", "float", "ge", "greaterthan", "gt", "in", "int",
+	"integer", "iterable", "le", "lessthan", "lower", "lt", "mapping",
+	"ne", "none", "number", "odd", "safe", "sameas", "sequence",
+	"startingwith", "string", "test", "true", "undefined", "upper", NULL
+};
+static const char *const debug_filters[] = {
+	"abs", "attr", "batch", "bool", "capitalize", "chain", "count", "d",
+	"default", "dictsort", "e", "escape", "first", "float", "groupby",
+	"indent", "int", "items", "join", "last", "length", "lines", "list",
+	"lower", "map", "max", "min", "pprint", "reject", "rejectattr",
+	"replace", "rev_labels", "reverse", "round", "safe", "select",
+	"selectattr", "slice", "sort", "split", "string", "sum", "title",
+	"trim", "unique", "upper", NULL
+};
+
+static int
+debug_names(struct buf *b, const char *what, const char *const *names)
+{
+	size_t i;
+	int rc = 0;
+
+	rc |= buf_printf(b, "        %s: [\n", what);
+	for (i = 0; names[i] != NULL; i++)
+		rc |= buf_printf(b, "            \"%s\",\n", names[i]);
+	rc |= buf_puts(b, "        ],\n");
+	return rc ? -1 : 0;
+}
+
+/* The variables in sight, sorted by name (innermost first). */
+static struct tmpl_value *
+debug_vars(struct rstate *st)
+{
+	const struct rframe *f;
+	struct tmpl_value *m;
+	size_t i, k;
+
+	if ((m = tv_map(0)) == NULL)
+		return NULL;
+	if (st->ctx != NULL && !st->in_macro)
+		for (k = 0; k < st->ctx->u.m.n; k++)
+			if (tv_map_set(m, tv_ref(st->ctx->u.m.k[k]),
+			    tv_ref(st->ctx->u.m.v[k])) == -1)
+				goto fail;
+	for (i = st->first_frame; i < st->nframes; i++) {
+		f = &st->frames[i];
+		for (k = 0; f->base != NULL && k < f->base->u.m.n; k++)
+			if (tv_map_set(m, tv_ref(f->base->u.m.k[k]),
+			    tv_ref(f->base->u.m.v[k])) == -1)
+				goto fail;
+		for (k = 0; k < f->n; k++)
+			if (tv_map_set(m, tv_str(f->vars[k].name),
+			    tv_ref(f->vars[k].v)) == -1)
+				goto fail;
+	}
+	return m;
+fail:
+	tv_unref(m);
+	return NULL;
+}
+
+/* debug() without arguments: MiniJinja's State, as {:#?} prints it. */
+static int
+debug_state(struct rstate *st, struct buf *b)
+{
+	struct tmpl_value *vars;
+	size_t i;
+	int rc = 0;
+
+	if ((vars = debug_vars(st)) == NULL)
+		return -1;
+	rc |= buf_puts(b, "State {\n    name: \"template\",\n");
+	if (st->block != NULL)
+		rc |= buf_printf(b, "    current_block: Some(\n        \"%s\",\n"
+		    "    ),\n", st->block);
+	else
+		rc |= buf_puts(b, "    current_block: None,\n");
+	rc |= buf_printf(b, "    auto_escape: %s,\n    ctx: ",
+	    st->autoescape ? "Html" : "None");
+	if (rc == 0)
+		rc = tv_pprint_at(b, vars, 1);
+	tv_unref(vars);
+	rc |= buf_puts(b, ",\n    env: Environment {\n        globals: {\n");
+	for (i = 0; i < st->opts->nfuncs; i++)
+		rc |= buf_printf(b, "            \"%s\": <function>,\n",
+		    st->opts->funcs[i].name);
+	for (i = 0; i < NBUILTINS; i++)
+		rc |= buf_printf(b, "            \"%s\": "
+		    "minijinja::functions::builtins::%s,\n",
+		    builtins[i].name, builtins[i].name);
+	rc |= buf_puts(b, "        },\n");
+	rc |= debug_names(b, "tests", debug_tests);
+	rc |= debug_names(b, "filters", debug_filters);
+	rc |= buf_puts(b, "        templates: [\n            \"template\",\n"
+	    "        ],\n    },\n}");
+	return rc ? -1 : 0;
+}
+
+/*
+ * MiniJinja's debug(): the state of the rendering without arguments,
+ * else its argument (or the list of them, keyword arguments last as a
+ * map) pretty-printed.
+ */
+static struct tmpl_value *
+fn_debug(struct rstate *st, struct rargs *a)
+{
+	struct tmpl_value *l = NULL, *r = NULL;
+	struct buf b;
+	size_t i;
+	int rc;
+
+	buf_init(&b, tmax_str());
+	if (a->npos == 0 && a->kw == NULL)
+		rc = debug_state(st, &b);
+	else if (a->npos + (a->kw != NULL) == 1)
+		rc = tv_pprint(&b, a->npos == 1 ? a->pos[0] : a->kw);
+	else {
+		rc = (l = tv_list(a->npos + 1)) == NULL ? -1 : 0;
+		for (i = 0; i < a->npos && rc == 0; i++)
+			rc = tv_list_push(l, tv_ref(a->pos[i]));
+		if (rc == 0 && a->kw != NULL)
+			rc = tv_list_push(l, tv_ref(a->kw));
+		if (rc == 0)
+			rc = tv_pprint(&b, l);
+		tv_unref(l);
+	}
+	if (rc == 0)
+		r = tv_str_buf(&b);
+	buf_free(&b);
+	return r;
+}
+
+static const struct tbuiltin builtins[NBUILTINS] = {
+	{ "debug", fn_debug },
 	{ "dict", fn_dict },
 	{ "namespace", fn_namespace },
+	{ "range", fn_range },
 };
 
-#define NBUILTINS	(sizeof(builtins) / sizeof(builtins[0]))
-
-static struct tmpl_value builtin_values[NBUILTINS] = {
-	[0] = { .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
+static struct tmpl_value builtin_values[] = {
+	{ .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
 	    .u.fn.bi = &builtins[0] },
-	[1] = { .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
+	{ .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
 	    .u.fn.bi = &builtins[1] },
-	[2] = { .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
+	{ .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
 	    .u.fn.bi = &builtins[2] },
+	{ .kind = TK_FUNC, .flags = TF_IMMORTAL, .depth = 1,
+	    .u.fn.bi = &builtins[3] },
 };
+
+_Static_assert(sizeof(builtin_values) / sizeof(builtin_values[0]) ==
+    NBUILTINS, "a value for each built-in function");
 
 struct tmpl_value *
 tfunc_find(const char *name)

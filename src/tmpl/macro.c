@@ -199,6 +199,7 @@ template_missing(struct rstate *st, const struct tnode *n)
 int
 rexec_template_stmt(struct rstate *st, const struct tnode *n)
 {
+	const char *saved = st->block;
 	int rc;
 
 	if (n->kind != S_BLOCK)
@@ -207,9 +208,9 @@ rexec_template_stmt(struct rstate *st, const struct tnode *n)
 	 * in a scope of its own. */
 	if (rframe_push(st) == -1)
 		return rfail(st, n);
-	st->in_block++;
+	st->block = n->name;
 	rc = rexec_body(st, n->list, n->n);
-	st->in_block--;
+	st->block = saved;
 	rframe_pop(st);
 	return rc;
 }

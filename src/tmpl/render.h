@@ -43,7 +43,7 @@ struct rstate {
 	size_t			 nframes, capframes;
 	size_t			 first_frame;	/* the first one visible */
 	int			 in_macro;	/* the context is hidden */
-	unsigned		 in_block;
+	const char		*block;		/* the block running, or NULL */
 	struct tmpl_value	*captured;	/* body of a filter block */
 	struct tmpl_value	**nss;		/* namespaces and closures */
 	size_t			 nns, capns;

@@ -157,6 +157,8 @@ int	 tv_cmp_ci(const struct tmpl_value *a, const struct tmpl_value *b);
 int	 tv_display(struct buf *b, const struct tmpl_value *v);
 int	 tv_repr(struct buf *b, const struct tmpl_value *v);
 int	 tv_pprint(struct buf *b, const struct tmpl_value *v);
+/* pprint of a value that stands at nesting level depth (4 spaces each). */
+int	 tv_pprint_at(struct buf *b, const struct tmpl_value *v, int depth);
 int	 tv_tojson(struct buf *b, const struct tmpl_value *v, int indent);
 int	 tv_html_escape(struct buf *b, const char *s, size_t len);
 /* A new string value holding the display form of v (v itself when it is

@@ -448,6 +448,44 @@ test_repr(void **state)
 	tmpl_value_free(ctx);
 }
 
+/* debug() with arguments pretty-prints them, as MiniJinja 2.11. */
+static const struct rcase debug_cases[] = {
+	{ "{{ debug(1) }}|{{ debug(1, 'a') }}|{{ debug(x=1) }}|"
+	    "{{ debug(none) }}|{{ debug([debug, 42]) }}",
+	    "1|[\n    1,\n    \"a\",\n]|{\n    \"x\": 1,\n}|none|[\n"
+	    "    minijinja::functions::builtins::debug,\n    42,\n]" },
+	{ "{{ debug(1, x=[2]) }}", "[\n    1,\n    {\n        \"x\": [\n"
+	    "            2,\n        ],\n    },\n]" },
+};
+
+static void
+test_debug(void **state)
+{
+	struct tmpl_value *ctx = str_map("x", "y", NULL);
+	const char *out, *head = "State {\n    name: \"template\",\n"
+	    "    current_block: Some(\n        \"b\",\n    ),\n"
+	    "    auto_escape: None,\n    ctx: {\n        \"a\": [\n"
+	    "            1,\n        ],\n        \"x\": \"y\",\n    },\n"
+	    "    env: Environment {\n        globals: {\n"
+	    "            \"debug\": minijinja::functions::builtins::debug,\n";
+	const char *tail = "            \"upper\",\n        ],\n"
+	    "        templates: [\n            \"template\",\n        ],\n"
+	    "    },\n}";
+
+	(void)state;
+	CHECK_ACMED(debug_cases, NULL);
+	/* Without arguments, the state of the rendering as 2.11 shows it
+	 * for ACMEd's environment. */
+	out = render_acmed("{% set a = [1] %}{% block b %}{{ debug() }}"
+	    "{% endblock %}", ctx);
+	if (strncmp(out, head, strlen(head)) != 0 ||
+	    strlen(out) < strlen(tail) ||
+	    strcmp(out + strlen(out) - strlen(tail), tail) != 0 ||
+	    strstr(out, "            \"rev_labels\",\n") == NULL)
+		fail_msg("debug(): %s", out);
+	tmpl_value_free(ctx);
+}
+
 /* Case mappings as Rust's, which MiniJinja 2.11 uses. */
 static const struct rcase case_cases[] = {
 	{ "{{ 'straße'|upper }}|{{ 'ǅemo'|lower }}|{{ 'İSTANBUL'|lower }}|"
@@ -750,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_case_mappings),
 		cmocka_unit_test(test_repr),
+		cmocka_unit_test(test_debug),
 		cmocka_unit_test(test_tests),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_output_left_alone_on_error),
