@@ -68,9 +68,12 @@ struct tmpl_opts {
 	/* The step budget; 0 means TMPL_DEFAULT_STEPS. */
 	unsigned long	 max_steps;
 	/*
-	 * Print booleans and none as True, False and None, like Jinja2 and
-	 * MiniJinja after 2.21 (its test snapshots).  Off, they print as
-	 * true, false and none, like the MiniJinja 2.11 ACMEd uses.
+	 * Print booleans and none as True, False and None, strings inside
+	 * lists and maps as Python's repr() does ('a') and tuples as
+	 * tuples, like Jinja2 and MiniJinja after 2.21 (its test
+	 * snapshots).  Off, they print as true, false and none, strings as
+	 * Rust's Debug ("a") and tuples as lists, like the MiniJinja 2.11
+	 * ACMEd uses.
 	 */
 	int		 jinja2_literals;
 	const struct tmpl_func *funcs;		/* extra global functions */
