@@ -107,6 +107,10 @@ rmacro_call(struct rstate *st, const struct tmpl_value *m, struct rargs *args,
 	size_t saved_first = st->first_frame, i;
 	int saved_in_macro = st->in_macro, ctl = 0, pushed = 0;
 
+	if (st->call_depth >= CALL_MAX_DEPTH) {
+		err_set("recursion limit exceeded");
+		goto out;
+	}
 	if ((vals = calloc(mac->n2 + 1, sizeof(*vals))) == NULL) {
 		err_set("out of memory");
 		goto out;
@@ -119,6 +123,7 @@ rmacro_call(struct rstate *st, const struct tmpl_value *m, struct rargs *args,
 	st->frames[st->nframes - 1].base = tv_ref(m->u.mac.closure);
 	st->first_frame = st->nframes - 1;
 	st->in_macro = 1;
+	st->call_depth++;
 	if (caller != NULL && rframe_set(st, "caller", tv_ref(caller)) == -1)
 		goto out;
 	/* MiniJinja binds the arguments from the last: a default sees the
@@ -136,8 +141,10 @@ rmacro_call(struct rstate *st, const struct tmpl_value *m, struct rargs *args,
 	}
 	r = rcapture(st, mac->list, mac->n, &ctl);
 out:
-	if (pushed)
+	if (pushed) {
 		rframe_pop(st);
+		st->call_depth--;
+	}
 	st->first_frame = saved_first;
 	st->in_macro = saved_in_macro;
 	for (i = 0; vals != NULL && i < mac->n2; i++)

@@ -410,9 +410,15 @@ call_loop(struct rstate *st, struct tloop *l, struct rargs *args,
 		rerr(st, at, "cannot recurse because of non-iterable value");
 		return NULL;
 	}
+	if (st->call_depth >= CALL_MAX_DEPTH) {
+		rerr(st, at, "recursion limit exceeded");
+		return NULL;
+	}
 	buf_init(&b, saved->max);
 	st->out = &b;
+	st->call_depth++;
 	rc = exec_loop(st, l->node, seq, l->depth0 + 1);
+	st->call_depth--;
 	st->out = saved;
 	if (rc != -1 && (v = tv_str_buf(&b)) != NULL)
 		v->flags |= TF_SAFE;

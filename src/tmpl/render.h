@@ -17,6 +17,10 @@
 #define RENDER_MAX_DEPTH	1500
 /* Deepest recursion of recursive for loops. */
 #define LOOP_MAX_RECURSION	100
+/* Most macro calls and loop() calls in progress at once: each takes
+ * more stack than a level of the evaluator, and their mixes could
+ * otherwise go as deep as RENDER_MAX_DEPTH allows. */
+#define CALL_MAX_DEPTH		100
 
 struct rvar {
 	const char		*name;	/* borrowed from the tree */
@@ -50,6 +54,7 @@ struct rstate {
 	unsigned		 errline;	/* 0 until an error */
 	unsigned		 depth;
 	unsigned		 loop_depth;
+	unsigned		 call_depth;	/* macros and loop() */
 	int			 autoescape;
 };
 

@@ -262,6 +262,11 @@ static const struct rcase macro_cases[] = {
 	{ "{{ f() }}{% macro f() %}{% endmacro %}", "ERR: line 1: f is unknown" },
 	{ "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
 	    "ERR: line 1: recursion limit exceeded" },
+	/* Macros and recursive loops calling each other are bounded
+	 * together. */
+	{ "{% macro f() %}{% for x in [[]] recursive %}{{ loop(x) }}"
+	    "{{ f() }}{% endfor %}{% endmacro %}{{ f() }}",
+	    "ERR: line 1: recursion limit exceeded" },
 };
 
 static void
