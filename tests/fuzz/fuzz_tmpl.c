@@ -58,6 +58,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.strict_undefined = 1;
 	opts.autoescape_html = 1;
 	(void)tmpl_render_opts(t, ctx, &opts, &out);
+	/* And as newer MiniJinja prints (the conformance tests). */
+	opts.strict_undefined = 0;
+	opts.autoescape_html = 0;
+	opts.jinja2_literals = 1;
+	(void)tmpl_render_opts(t, ctx, &opts, &out);
 	buf_free(&out);
 	tmpl_value_free(ctx);
 	tmpl_free(t);
