@@ -393,7 +393,8 @@ eval_call(struct rstate *st, const struct tnode *n, const struct tnode *caller)
 		}
 		if (!found && strcmp(callee->name, "super") == 0) {
 			/* There is never a parent template. */
-			rerr(st, n, st->block != NULL ? "no parent block exists" :
+			rerr(st, n, st->block != NULL ?
+			    "no parent block exists" :
 			    "cannot super outside of block");
 			goto out;
 		}

@@ -305,7 +305,8 @@ repr_depth(struct buf *b, const struct tmpl_value *v, int depth)
 	case TK_FUNC:
 		/* MiniJinja prints the Rust path of its functions. */
 		if (v->u.fn.bi != NULL)
-			return buf_printf(b, "minijinja::functions::builtins::%s",
+			return buf_printf(b,
+			    "minijinja::functions::builtins::%s",
 			    v->u.fn.bi->name);
 		return buf_puts(b, "<function>");
 	case TK_MACRO:

@@ -214,8 +214,8 @@ debug_state(struct rstate *st, struct buf *b)
 		return -1;
 	rc |= buf_puts(b, "State {\n    name: \"template\",\n");
 	if (st->block != NULL)
-		rc |= buf_printf(b, "    current_block: Some(\n        \"%s\",\n"
-		    "    ),\n", st->block);
+		rc |= buf_printf(b, "    current_block: Some(\n"
+		    "        \"%s\",\n    ),\n", st->block);
 	else
 		rc |= buf_puts(b, "    current_block: None,\n");
 	rc |= buf_printf(b, "    auto_escape: %s,\n    ctx: ",

@@ -253,10 +253,10 @@ tp_block(struct parser *p, const struct ttoken *at)
 	end = tp_cur(p);
 	if (end->type == TT_NAME) {
 		if (end->len != t->len || memcmp(end->p, t->p, t->len) != 0) {
-			tp_fail_at(end, "mismatching name on block. Got `%.*s`, "
-			    "expected `%.*s`", (int)(end->len > 40 ? 40 :
-			    end->len), end->p, (int)(t->len > 40 ? 40 : t->len),
-			    t->p);
+			tp_fail_at(end, "mismatching name on block. "
+			    "Got `%.*s`, expected `%.*s`",
+			    (int)(end->len > 40 ? 40 : end->len), end->p,
+			    (int)(t->len > 40 ? 40 : t->len), t->p);
 			goto fail;
 		}
 		tp_advance(p);

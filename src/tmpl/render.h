@@ -45,11 +45,11 @@ struct rstate {
 	struct buf		*out;		/* current output */
 	struct rframe		*frames;
 	size_t			 nframes, capframes;
-	size_t			 first_frame;	/* the first one visible */
-	int			 in_macro;	/* the context is hidden */
-	const char		*block;		/* the block running, or NULL */
+	size_t			 first_frame;	/* first one in sight */
+	int			 in_macro;	/* context out of sight */
+	const char		*block;		/* running, or NULL */
 	struct tmpl_value	*captured;	/* body of a filter block */
-	struct tmpl_value	**nss;		/* namespaces and closures */
+	struct tmpl_value	**nss;		/* namespaces, closures */
 	size_t			 nns, capns;
 	unsigned		 errline;	/* 0 until an error */
 	unsigned		 depth;
@@ -100,7 +100,8 @@ int	 rframe_push(struct rstate *st);
 void	 rframe_pop(struct rstate *st);
 /* Sets name (borrowed from the tree) in the innermost frame; takes
  * over v, which may be NULL after a failure. */
-int	 rframe_set(struct rstate *st, const char *name, struct tmpl_value *v);
+int	 rframe_set(struct rstate *st, const char *name,
+	    struct tmpl_value *v);
 /* Runs statements: 0, -1, or a break or continue. */
 int	 rexec_body(struct rstate *st, struct tnode *const *body, size_t n);
 /* Runs body into a new string value (marked safe under autoescaping);

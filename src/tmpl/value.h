@@ -91,8 +91,8 @@ struct tmpl_value {
 			tint	 next, end;
 		} *os;
 		struct {
-			const struct tnode	*node;	/* S_MACRO, borrowed
-							   from the template */
+			/* S_MACRO, borrowed from the template */
+			const struct tnode	*node;
 			struct tmpl_value	*closure; /* map, reference */
 		} mac;
 	} u;

@@ -259,7 +259,8 @@ static const struct rcase macro_cases[] = {
 	    "ERR: line 1: unknown keyword argument `caller`" },
 	{ "{% macro f() %}{{ caller() }}{% endmacro %}{{ f() }}",
 	    "ERR: line 1: value of type undefined is not callable" },
-	{ "{{ f() }}{% macro f() %}{% endmacro %}", "ERR: line 1: f is unknown" },
+	{ "{{ f() }}{% macro f() %}{% endmacro %}",
+	    "ERR: line 1: f is unknown" },
 	{ "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}",
 	    "ERR: line 1: recursion limit exceeded" },
 	/* Macros and recursive loops calling each other are bounded
@@ -415,9 +416,11 @@ static const struct rcase repr_cases[] = {
 	    "[\"a\", \"A\"]]|[[\"a\", \"A\"], [\"B\", \"b\"], "
 	    "[\"HTTP_ROOT\", \"/srv/http\"]]|[1]|[1, \"a\"]|[]" },
 	{ "{{ xs|groupby('a') }}",
-	    "[[1, [{\"a\": 1, \"b\": \"x\"}, {\"a\": 1}]], [2, [{\"a\": 2}]]]" },
-	{ "{{ {'b': 1, 'a': 2}|pprint }}|{{ [(1, 'a')]|pprint }}|{{ 'a'|pprint }}|"
-	    "{{ ()|pprint }}", "{\n    \"a\": 2,\n    \"b\": 1,\n}|[\n    [\n"
+	    "[[1, [{\"a\": 1, \"b\": \"x\"}, {\"a\": 1}]], "
+	    "[2, [{\"a\": 2}]]]" },
+	{ "{{ {'b': 1, 'a': 2}|pprint }}|{{ [(1, 'a')]|pprint }}|"
+	    "{{ 'a'|pprint }}|{{ ()|pprint }}",
+	    "{\n    \"a\": 2,\n    \"b\": 1,\n}|[\n    [\n"
 	    "        1,\n        \"a\",\n    ],\n]|\"a\"|[]" },
 	{ "{{ [1, 2.5, true, none, nope, 1e20, -0.0, range, namespace(a=1)] }}",
 	    "[1, 2.5, true, none, undefined, 1e20, -0.0, "
@@ -430,8 +433,8 @@ test_repr(void **state)
 	struct tmpl_value *ctx = sample_ctx(), *l, *m;
 
 	(void)state;
-	/* "\0\1\b\t\n\v\r\033\177", U+0080, U+00A0, U+00AD, é, a combining acute
-	 * alone and after e, U+200B, U+2028, U+FEFF, U+1F600, U+E0041,
+	/* "\0\1\b\t\n\v\r\033\177", U+0080, U+00A0, U+00AD, é, a combining
+	 * acute alone and after e, U+200B, U+2028, U+FEFF, U+1F600, U+E0041,
 	 * U+10FFFF, and a byte that is not UTF-8. */
 	tmpl_map_set(ctx, "s", tmpl_value_strn(
 	    "\x00\x01\x08\x09\x0a\x0b\x0d\x1b\x7f\xc2\x80\xc2"
@@ -502,7 +505,8 @@ static const struct rcase case_cases[] = {
 	    "όσος|σα σ ας. ας|a.ς|aσς|aσ\u0301b|a\u0301ς" },
 	/* capitalize lowers the rest as a string, title char by char, both
 	 * upper (not title) case. */
-	{ "{{ 'ΑΣ ΑΣ'|capitalize }}|{{ 'ΑΣ ΑΣ'|title }}|{{ 'ßa ǆx ﬁ'|capitalize }}|"
+	{ "{{ 'ΑΣ ΑΣ'|capitalize }}|{{ 'ΑΣ ΑΣ'|title }}|"
+	    "{{ 'ßa ǆx ﬁ'|capitalize }}|"
 	    "{{ 'ǆemo ßa ﬁx'|title }}|{{ 'ǳ'|capitalize }}",
 	    "Ασ ας|Ασ Ασ|SSa ǆx ﬁ|Ǆemo SSa FIx|Ǳ" },
 	{ "{{ 'hello wORLD-foo_bar 1abc a1b'|title }}|{{ 'héllo élan'|title }}|"

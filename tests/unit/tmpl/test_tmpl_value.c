@@ -74,7 +74,8 @@ test_containers(void **state)
 	/* Sorted by key, as MiniJinja's maps, whatever the order they
 	 * were filled in. */
 	assert_int_equal(tmpl_map_set(m, "b", tmpl_value_str("x")), 0);
-	assert_string_equal(print(m), "{\"a\": [1, \"two\", none], \"b\": \"x\"}");
+	assert_string_equal(print(m),
+	    "{\"a\": [1, \"two\", none], \"b\": \"x\"}");
 	assert_string_equal(render("{{ a[1] }}{{ b }}{{ a|length }}", m),
 	    "twox3");
 	tmpl_value_free(m);
