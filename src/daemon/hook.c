@@ -114,14 +114,6 @@ hook_env_set(struct hook_env *e, const char *key, size_t keylen,
 }
 
 static int
-hook_env_cmp(const void *a, const void *b, void *arg)
-{
-	const struct hook_env *e = arg;
-
-	return strcmp(e->keys[*(const size_t *)a], e->keys[*(const size_t *)b]);
-}
-
-static int
 hook_env_build(struct hook_env *e, const struct config_env *const *layers,
     size_t nlayers)
 {
@@ -160,29 +152,20 @@ fail:
 	return -1;
 }
 
-/* The "env" template variable.  Keys are inserted in sorted order, as
- * ACMEd's MiniJinja shows maps, so {% for k in env %} lists them alike. */
+/* The "env" template variable (a map keeps its keys sorted, as ACMEd's
+ * MiniJinja shows them). */
 static struct tmpl_value *
 hook_env_map(const struct hook_env *e)
 {
-	struct tmpl_value *m;
-	size_t *order, i;
+	struct tmpl_value *m = tmpl_value_map();
+	size_t i;
 
-	if ((order = calloc(e->n + 1, sizeof(*order))) == NULL) {
-		err_set("out of memory");
-		return NULL;
-	}
-	for (i = 0; i < e->n; i++)
-		order[i] = i;
-	qsort_r(order, e->n, sizeof(*order), hook_env_cmp, (void *)(uintptr_t)e);
-	m = tmpl_value_map();
 	for (i = 0; m != NULL && i < e->n; i++)
-		if (tmpl_map_set(m, e->keys[order[i]],
-		    tmpl_value_str(e->values[order[i]])) == -1) {
+		if (tmpl_map_set(m, e->keys[i],
+		    tmpl_value_str(e->values[i])) == -1) {
 			tmpl_value_free(m);
 			m = NULL;
 		}
-	free(order);
 	return m;
 }
 

@@ -345,7 +345,9 @@ def test_hook_variables(real):
                  "{{ env.MARK }}"]
     post_args = ["{{ identifiers | join(',') }}", "{{ key_type }}",
                  "{{ status }}", "{{ is_success }}", "{{ certificate_path }}",
-                 "{{ private_key_path }}", "{{ env.MARK }}"]
+                 "{{ private_key_path }}", "{{ env.MARK }}",
+                 "{% for k in env %}{{ k }},{% endfor %}",
+                 "{{ identifiers }}"]
     hooks = (record_hook("rc", ["challenge-http-01",
                                 "challenge-http-01-clean"], out, chall_args) +
              record_hook("rf", ["file-pre-create", "file-post-create",
@@ -375,9 +377,15 @@ def test_hook_variables(real):
     assert recs[3][0] == "example.org_ecdsa-p256.crt.pem"
     assert recs[4][0] == "example.org_ecdsa-p256.pk.pem"
     assert recs[5][0] == "example.org_ecdsa-p256.crt.pem"
-    assert recs[6] == ["example.org", "ecdsa-p256", "success", "true",
-                       d + "/example.org_ecdsa-p256.crt.pem",
-                       d + "/example.org_ecdsa-p256.pk.pem", "certificate"]
+    assert recs[6][:7] == ["example.org", "ecdsa-p256", "success", "true",
+                           d + "/example.org_ecdsa-p256.crt.pem",
+                           d + "/example.org_ecdsa-p256.pk.pem",
+                           "certificate"]
+    # As MiniJinja 2.11 (ACMEd's) shows them: maps in key order, lists
+    # in Rust's Debug form.
+    keys = recs[6][7].split(",")[:-1]
+    assert keys == sorted(keys) and "MARK" in keys and "PATH" in keys
+    assert recs[6][8] == '["example.org"]'
     assert len(recs) == 7
 
 
