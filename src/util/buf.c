@@ -197,6 +197,12 @@ buf_read_file(struct buf *b, const char *path)
 int
 buf_read_regular(struct buf *b, const char *path)
 {
+	return buf_read_regular_stat(b, path, NULL);
+}
+
+int
+buf_read_regular_stat(struct buf *b, const char *path, struct stat *out)
+{
 	struct stat st;
 	int fd, rc, e;
 
@@ -217,6 +223,8 @@ buf_read_regular(struct buf *b, const char *path)
 		errno = EINVAL;
 		return -1;
 	}
+	if (out != NULL)
+		*out = st;
 	/* errno must not say ENOENT ("not there") for a file too big. */
 	errno = 0;
 	rc = buf_read_fd(b, fd);

@@ -67,6 +67,13 @@ int	 buf_read_file(struct buf *b, const char *path);
  * kept: ENOENT says the file is not there. */
 int	 buf_read_regular(struct buf *b, const char *path);
 
+/* buf_read_regular(), which also gives the file's fstat() (of the file
+ * read, not of whatever the path names a moment later) in *st when st is
+ * not NULL: for a caller that checks its owner and mode. */
+struct stat;
+int	 buf_read_regular_stat(struct buf *b, const char *path,
+	    struct stat *st);
+
 /* Reads from fd until EOF, honouring b->max.  -1 with err on error. */
 int	 buf_read_fd(struct buf *b, int fd);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <malloc.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -125,6 +126,43 @@ test_read_file(void **state)
 	buf_free(&b);
 }
 
+/* The stat of the file read, for a caller that checks owner and mode;
+ * a symbolic link is not followed. */
+static void
+test_read_regular_stat(void **state)
+{
+	char path[] = "/tmp/test_buf_XXXXXX", link[64];
+	struct stat st, want;
+	struct buf b;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(fchmod(fd, 0640), 0);
+	assert_int_equal(fstat(fd, &want), 0);
+	close(fd);
+
+	buf_init(&b, 10);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(buf_read_regular_stat(&b, path, &st), 0);
+	assert_string_equal(buf_str(&b), "abc");
+	assert_int_equal(st.st_ino, want.st_ino);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_uid, geteuid());
+	buf_free(&b);
+
+	snprintf(link, sizeof(link), "%s.link", path);
+	assert_int_equal(symlink(path, link), 0);
+	buf_init(&b, 10);
+	assert_int_equal(buf_read_regular_stat(&b, link, &st), -1);
+	assert_non_null(strstr(err_msg(), "a symbolic link"));
+	buf_free(&b);
+	unlink(link);
+	unlink(path);
+}
+
 /* Freed blocks are watched for a secret; realloc() always moves, as the
  * heap may make it (the old block then goes back with what it held). */
 #define SECRET	"0123456789abcdef-secret"
@@ -201,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_steal),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_read_regular_stat),
 		cmocka_unit_test(test_growth_leaves_no_copy),
 		cmocka_unit_test(test_err_prefix),
 	};
