@@ -283,6 +283,93 @@ storage_unmark_revoked(const struct cert_files *f)
 	buf_free(&path);
 }
 
+#define STORAGE_PENDING_SUFFIX	".order"
+
+int
+storage_pending_path(const struct cert_files *f, struct buf *path)
+{
+	/* key_path is absolute: it has a last "/".  The key file's name
+	 * may hold a "/" of its own (file_name_format): the folder is the
+	 * one the key is in. */
+	const char *slash = strrchr(f->key_path, '/');
+
+	buf_init(path, 8192);
+	return buf_printf(path, "%.*s/.%s%s", (int)(slash - f->key_path),
+	    f->key_path, slash + 1, STORAGE_PENDING_SUFFIX);
+}
+
+int
+storage_save_pending(const struct config *cfg, const struct cert_files *f,
+    const void *data, size_t len)
+{
+	/* 0600 whatever pk_file_mode says: a key file's group may be a
+	 * service's that reads the key, and this file is for acmed only. */
+	struct afile_opts o = { 0600, cfg->global.pk_file_uid,
+	    cfg->global.pk_file_gid };
+	struct buf path;
+	int rc;
+
+	/* Swept first, like every other write there. */
+	storage_sweep(f->key_path, "kept order");
+	if ((rc = storage_pending_path(f, &path)) == 0)
+		rc = afile_write(buf_str(&path), data, len, &o);
+	buf_free(&path);
+	return rc;
+}
+
+int
+storage_read_pending(const struct config *cfg, const struct cert_files *f,
+    struct buf *out)
+{
+	struct buf path;
+	struct stat st;
+	uid_t pk_uid = cfg->global.pk_file_uid;
+	int rc = -1;
+
+	if (storage_pending_path(f, &path) == -1)
+		goto out;
+	if (buf_read_regular_stat(out, buf_str(&path), &st) == -1) {
+		if (errno == ENOENT) {
+			err_clear();
+			rc = 0;
+		}
+		goto out;
+	}
+	/* Only acmed writes it, as its own user or as the key file's
+	 * owner; and never readable by others: a file that is, was not
+	 * written by acmed, and its key may have been read. */
+	if (st.st_uid != geteuid() && (pk_uid == (uid_t)-1 ||
+	    st.st_uid != pk_uid)) {
+		err_set("%s: belongs to user %u, neither acmed's user nor the "
+		    "key files' owner", buf_str(&path), (unsigned)st.st_uid);
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		err_set("%s: mode %04o: others than its owner may read or "
+		    "write it", buf_str(&path), (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	rc = 1;
+out:
+	if (rc != 1)
+		buf_reset(out);
+	buf_free(&path);
+	return rc;
+}
+
+int
+storage_remove_pending(const struct cert_files *f)
+{
+	struct buf path;
+	int rc;
+
+	if ((rc = storage_pending_path(f, &path)) == 0 &&
+	    unlink(buf_str(&path)) == -1 && errno != ENOENT)
+		rc = err_sys("%s: cannot remove it", buf_str(&path));
+	buf_free(&path);
+	return rc;
+}
+
 /* The variables of the file-* hooks. */
 static struct tmpl_value *
 storage_file_vars(const char *dir, const char *name, const char *path)

@@ -72,6 +72,33 @@ int	 storage_revoked(const struct cert_files *f, char *reason, size_t rn,
 	    char *serial, size_t sn);
 void	 storage_unmark_revoked(const struct cert_files *f);
 
+/*
+ * An order kept between attempts (daemon/pending.h) is also kept on disk,
+ * for the next process (acmed --once from cron, a restart): in the key
+ * file's folder, so with the same owner, checks and lock as the key it
+ * holds, named from the key file's name: "<folder>/.<key file name>.order".
+ * Hidden, and not ending in .pem, so that whatever reads or globs the
+ * certificates' files (*.pem, a backup of *.key) passes it by; not a
+ * certificate file, so no file hook runs for it; not a temporary file's
+ * name, so the folder's sweep keeps it.
+ *
+ * storage_pending_path: its path in path (initialised here; buf_free).
+ * storage_save_pending: written like a key, atomically, mode 0600 from
+ * its creation, owned like the key file (pk_file_user, pk_file_group).
+ * storage_read_pending: 1 with its text in out (a buffer of the caller,
+ * wiped by it: it holds a key), 0 when there is none, -1 with err
+ * naming the file when it is there but may not be read (a symbolic link,
+ * not a regular file, owned by another user than acmed's and the key
+ * file's, readable or writable by others, unreadable, too big).
+ * storage_remove_pending: 0 (also when there is none), -1 with err.
+ */
+int	 storage_pending_path(const struct cert_files *f, struct buf *path);
+int	 storage_save_pending(const struct config *cfg,
+	    const struct cert_files *f, const void *data, size_t len);
+int	 storage_read_pending(const struct config *cfg,
+	    const struct cert_files *f, struct buf *out);
+int	 storage_remove_pending(const struct cert_files *f);
+
 /* What an account file save needs (acme_account_save_fn's argument). */
 struct storage_account {
 	const struct config_account	*account;
