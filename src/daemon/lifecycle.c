@@ -16,6 +16,7 @@
 #include "crypto/csr.h"
 #include "daemon/hook.h"
 #include "daemon/lifecycle.h"
+#include "daemon/pending.h"
 #include "daemon/storage.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -494,28 +495,13 @@ lifecycle_check_chain(const struct config_certificate *c,
  * was still processing when the poll ended, or its download failed.  The
  * next attempt reads it again instead of ordering anew, which would have
  * the CA issue twice (counted twice against its limits: Let's Encrypt
- * allows five certificates a week for the same names).  In memory only.
+ * allows five certificates a week for the same names).  In memory only
+ * (struct lifecycle_pending: pending.h).
  */
-struct lifecycle_pending {
-	struct acme_order	 o;
-	struct crypto_key	*key;	/* the CSR's */
-	struct buf		 csr;	/* DER, as sent */
-	int			 is_new;
-	int			 tries;	/* attempts that read it again */
-};
-
-/* Attempts that read a kept order again before it is given up. */
-#define LIFECYCLE_RESUMES	5
-
 void
 lifecycle_pending_free(struct lifecycle_pending *p)
 {
-	if (p == NULL)
-		return;
-	acme_order_free(&p->o);
-	crypto_key_free(p->key);
-	buf_free(&p->csr);
-	free(p);
+	pending_free(p);
 }
 
 /* Two strings that may be NULL. */
