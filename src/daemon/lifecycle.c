@@ -495,13 +495,33 @@ lifecycle_check_chain(const struct config_certificate *c,
  * was still processing when the poll ended, or its download failed.  The
  * next attempt reads it again instead of ordering anew, which would have
  * the CA issue twice (counted twice against its limits: Let's Encrypt
- * allows five certificates a week for the same names).  In memory only
- * (struct lifecycle_pending: pending.h).
+ * allows five certificates a week for the same names).  Kept in memory
+ * (the scheduler's item) and on disk for the next process (pending.h):
+ * the file is there while an order is kept, and removed once it is used
+ * up or given up.
  */
 void
 lifecycle_pending_free(struct lifecycle_pending *p)
 {
 	pending_free(p);
+}
+
+void
+lifecycle_pending_drop(const struct config *cfg,
+    const struct config_certificate *c, struct lifecycle_pending *p)
+{
+	struct cert_files f;
+	char who[512];
+
+	pending_free(p);
+	snprintf(who, sizeof(who), "certificate \"%s\"", c->id);
+	if (storage_paths(cfg, c, &f) == -1) {
+		log_warn("%s: kept order: %s", who, err_msg());
+		err_clear();
+		return;
+	}
+	pending_forget(&f, who);
+	storage_paths_free(&f);
 }
 
 /* Two strings that may be NULL. */
@@ -621,9 +641,14 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	const char *replaces;
 	size_t i;
 	int rc = -1, is_new = 0, ordered = 0, resumable = 0, tries = 0, attempt;
+	int kept;
 
 	memset(&o, 0, sizeof(o));
 	*pending = NULL;
+	/* None in memory: one an earlier process kept, if any. */
+	if (p == NULL)
+		p = pending_load(rt->cfg, c, f, who);
+	kept = p != NULL;
 	/* RFC 9773 section 5: the certificate this order replaces (sent
 	 * only to a CA that offers renewal information). */
 	if (lifecycle_read_cert(f, &old) == -1)
@@ -763,6 +788,19 @@ out:
 		snprintf(saved, sizeof(saved), "%s", err_msg());
 		acme_order_abandon(s, &o);
 		err_set("%s", saved);
+	}
+	/* The copy on disk follows: written for the order kept (tries
+	 * included), removed for the one used up or given up. */
+	if (*pending != NULL || kept) {
+		char saved[ERR_MSG_MAX];
+
+		snprintf(saved, sizeof(saved), "%s", err_msg());
+		if (*pending != NULL)
+			pending_save(rt->cfg, c, f, *pending, who);
+		else
+			pending_forget(f, who);
+		if (rc == -1)
+			err_set("%s", saved);
 	}
 	acme_order_free(&o);
 	crypto_key_free(key);

@@ -55,7 +55,14 @@ int	 lifecycle_revoke(struct runtime *rt,
 /* An order kept between attempts (see lifecycle.c). */
 struct lifecycle_pending;
 
+/* Frees p; a copy of it on disk stays, for the next process (or the
+ * next attempt, which reads it when it has none in memory). */
 void	 lifecycle_pending_free(struct lifecycle_pending *p);
+
+/* Gives up p (may be NULL), kept for c of cfg: frees it and removes its
+ * copy on disk, if any (a failure is logged). */
+void	 lifecycle_pending_drop(const struct config *cfg,
+	    const struct config_certificate *c, struct lifecycle_pending *p);
 
 /* 1 when an order kept for certificate was is still what now (the same
  * certificate in a reloaded configuration) would order and store: the same

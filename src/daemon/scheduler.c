@@ -597,9 +597,13 @@ sched_swap(struct sched *s)
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
 	/* The other kept orders were made for another endpoint, account or
-	 * names: the next attempt orders anew. */
+	 * names: the next attempt orders anew.  Their copies on disk go
+	 * with them (named from the old configuration's files). */
 	for (i = 0; i < nold; i++)
-		lifecycle_pending_free(old[i].order);
+		if (old[i].order != NULL)
+			lifecycle_pending_drop(old_rt->cfg,
+			    &old_rt->cfg->certificates[old[i].cert],
+			    old[i].order);
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",
@@ -847,8 +851,10 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	s->busy[it.cert] = SCHED_BUSY_RENEW;
 	pthread_mutex_unlock(&s->mu);
 
-	/* An order kept by a failed attempt may be for the key revoked. */
-	lifecycle_pending_free(it.order);
+	/* An order kept by a failed attempt may be for the key revoked:
+	 * given up, its copy on disk too. */
+	lifecycle_pending_drop(s->rt->cfg, &s->rt->cfg->certificates[it.cert],
+	    it.order);
 	it.order = NULL;
 	rc = lifecycle_revoke(s->rt, &s->rt->cfg->certificates[it.cert], http,
 	    reason, &marked);

@@ -1,0 +1,282 @@
+"""A kept order (its CSR taken, its certificate not come: see
+test_order_resume.py) survives the process: it is written next to the key
+file, ".<key file name>.order", and the next process (`acmed --once`
+from cron, a restart) reads it again instead of ordering anew, which
+would have the CA issue a second certificate.  Against fakeca, with the
+poll deadline shortened by its test knob.
+"""
+import os
+import re
+import signal
+import stat
+import subprocess
+
+import pytest
+
+from acmed import Acmed
+from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
+from pebble import wait_until
+from test_control import NOBODY, ctl, daemon_with_socket, status
+from test_hostile_ca import CERT_NAME, Client
+from test_order_resume import count, wait_issued
+
+# The order is "processing" at every read after the first (ready) one:
+# the attempt's poll ends at its deadline with the order kept.
+STILL_PROCESSING = [{"endpoint": "order", "from": 2,
+                     "set": {"status": "processing"}}]
+STATE = "." + CERT_NAME + ".pk.pem.order"
+
+
+@pytest.fixture(autouse=True)
+def short_waits(monkeypatch):
+    monkeypatch.setenv("ACMED_POLL_DEADLINE_MS", "1000")
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+
+
+def start_ca(fakeca_factory, tmp_path, script=STILL_PROCESSING):
+    ca = fakeca_factory(script=script)
+    client = Client(tmp_path / "acmed", ca)
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    return ca, a
+
+
+def kept_once(ca, a):
+    """One `acmed --once` that keeps its order: the order's URL."""
+    r = a.once(check=False)
+    assert r.returncode != 0, r.stderr[-4000:]
+    m = re.search(r"order (\S+) kept for the next attempt", r.stderr)
+    assert m, r.stderr[-4000:]
+    assert os.path.exists(a.path(STATE))
+    ca.set_script([])
+    return m[1]
+
+
+def test_once_reads_the_order_a_run_before_kept(fakeca_factory, tmp_path):
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    url = kept_once(ca, a)
+    st = os.lstat(a.path(STATE))
+    assert stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
+    with open(a.path(STATE), "rb") as f:
+        text = f.read()
+    # Its first line says what it is; the key follows, in PEM.
+    assert text.startswith(b'{"version":1,') and url.encode() in text
+    assert b"\n-----BEGIN PRIVATE KEY-----\n" in text
+    # Not a file the folder's hooks and tools take for a certificate.
+    assert not os.path.exists(a.path(CERT_NAME + ".crt.pem"))
+
+    # --check-config leaves it alone.
+    before = (st.st_mtime_ns, st.st_ino, text)
+    r = subprocess.run(a.argv("--check-config"), capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    st = os.lstat(a.path(STATE))
+    with open(a.path(STATE), "rb") as f:
+        assert (st.st_mtime_ns, st.st_ino, f.read()) == before
+
+    r = a.once()
+    assert f"reading order {url} again" in r.stderr, r.stderr[-4000:]
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 1
+    assert count(ca, r"/order/\d+/finalize") == 1
+    # Used up: gone.
+    assert not os.path.exists(a.path(STATE))
+    assert [n for n in os.listdir(a.certs) if n.startswith(".")] == []
+
+
+def test_a_restarted_daemon_reads_the_kept_order(fakeca_factory, tmp_path):
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    a.start()
+    try:
+        a.wait_log("kept for the next attempt", timeout=60)
+    finally:
+        a.stop()
+    url = re.search(r"order (\S+) kept for the next attempt", a.log())[1]
+    assert os.path.exists(a.path(STATE))
+    ca.set_script([])
+    a.start()
+    try:
+        wait_issued(a)
+        assert f"reading order {url} again" in a.log()
+        assert count(ca, r"/new-order") == 1
+        assert not os.path.exists(a.path(STATE))
+    finally:
+        a.stop()
+
+
+def test_a_kept_order_for_other_names_is_removed(fakeca_factory, tmp_path):
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    kept_once(ca, a)
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(text.replace(
+            '{ dns = "example.org", challenge = "http-01" }',
+            '{ dns = "example.org", challenge = "http-01" }, '
+            '{ dns = "www.example.org", challenge = "http-01" }'))
+    r = a.once()
+    assert re.search(re.escape(a.path(STATE)) + r": the order kept there "
+                     r"was made for another configuration \(its identifiers "
+                     r"changed\): removed; ordering anew", r.stderr), \
+        r.stderr[-4000:]
+    assert "reading order" not in r.stderr
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 2
+    assert not os.path.exists(a.path(STATE))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "key"])
+def test_a_malformed_kept_order_is_removed(fakeca_factory, tmp_path, damage):
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    kept_once(ca, a)
+    with open(a.path(STATE), "rb") as f:
+        text = f.read()
+    if damage == "garbage":
+        text = b"\x00not json\n"
+    elif damage == "truncated":
+        text = text[:40]
+    else:
+        text = text[:text.index(b"\n") + 40]
+    with open(a.path(STATE), "wb") as f:
+        f.write(text)
+    r = a.once()
+    assert re.search(re.escape(a.path(STATE)) + r": malformed \(.+\): "
+                     r"removed; ordering anew", r.stderr), r.stderr[-4000:]
+    assert "PRIVATE KEY" not in r.stderr
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 2
+    assert not os.path.exists(a.path(STATE))
+
+
+@pytest.mark.parametrize("kind", ["symlink", "mode", "owner"])
+def test_a_kept_order_not_ours_is_left_alone(fakeca_factory, tmp_path, kind):
+    """A symbolic link is not followed, a file others may read or another
+    user owns is not used: each is named, left as it is, and the
+    certificate is ordered anew."""
+    if kind == "owner" and os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    kept_once(ca, a)
+    state = a.path(STATE)
+    if kind == "symlink":
+        os.rename(state, state + ".real")
+        os.symlink(os.path.basename(state) + ".real", state)
+        why = "a symbolic link"
+    elif kind == "mode":
+        os.chmod(state, 0o644)
+        why = "mode 0644"
+    else:
+        os.chown(state, NOBODY, -1)
+        why = f"belongs to user {NOBODY}"
+    r = a.once()
+    assert re.search(re.escape(state) + r": .*" + why + r".*: the order "
+                     r"kept there is not read, and the file is left as it "
+                     r"is; ordering anew", r.stderr), r.stderr[-4000:]
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 2
+    assert os.path.lexists(state)
+    assert os.path.islink(state) == (kind == "symlink")
+
+
+def test_a_kept_order_given_up_is_removed(fakeca_factory, tmp_path):
+    """The CA no longer knows the order: given up, and its file too."""
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    url = kept_once(ca, a)
+    ca.set_script([{"path": url[len(ca.base):], "status": 404,
+                    "json": {"type": "urn:ietf:params:acme:error:malformed",
+                             "detail": "no such order"}}])
+    r = a.once()
+    assert "no such order: ordering anew" in r.stderr, r.stderr[-4000:]
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 2
+    assert not os.path.exists(a.path(STATE))
+
+
+def test_a_reload_that_gives_up_the_order_removes_it(fakeca_factory,
+                                                     tmp_path):
+    """In memory and on disk: an order that does not carry over a reload
+    is gone from both."""
+    ca, a = start_ca(fakeca_factory, tmp_path, [
+        {"endpoint": "order", "from": 2, "set": {"status": "processing"},
+         "headers": {"Retry-After": "30"}}])
+    a.start()
+    try:
+        a.wait_log("kept for the next attempt", timeout=60)
+        assert os.path.exists(a.path(STATE))
+        with open(a.config) as f:
+            text = f.read()
+        with open(a.config, "w") as f:
+            f.write(text.replace("[global]\n",
+                                 '[global]\npk_file_ext = "key"\n', 1))
+        a.signal(signal.SIGHUP)
+        a.wait_log("configuration reloaded", timeout=30)
+        assert not os.path.exists(a.path(STATE))
+    finally:
+        a.stop()
+
+
+def test_a_revocation_removes_the_kept_order(fakeca_factory, tmp_path):
+    """The kept order may be for the key revoked: given up before the
+    revocation, on disk too, so the renewal after it orders anew."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        ca.set_script([{"endpoint": "order", "from": 2,
+                        "set": {"status": "processing"},
+                        "headers": {"Retry-After": "30"}}])
+        r = ctl(sock, "renew", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        a.wait_log("kept for the next attempt", timeout=60)
+        assert os.path.exists(a.path(STATE))
+        ca.set_script([])
+        wait_until(lambda: status(sock)[0]["state"] != "renewing", 30,
+                   "the renewal's end")
+        r = ctl(sock, "revoke", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        assert not os.path.exists(a.path(STATE))
+        a.wait_log("certificate renewed")
+        assert "reading order" not in a.log()
+        assert count(ca, r"/new-order") == 3
+        assert not os.path.exists(a.path(STATE))
+    finally:
+        a.stop()
+
+
+@pytest.mark.parametrize("key_replaced", [False, True])
+def test_kp_reuse(fakeca_factory, tmp_path, key_replaced):
+    """With kp_reuse the kept order's key is the key file's, which is not
+    written again with the certificate: read again while it still is,
+    given up once the key file holds another key."""
+    ca, a = start_ca(fakeca_factory, tmp_path, [])
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(text.replace('key_type = "ecdsa_p256"\n',
+                             'key_type = "ecdsa_p256"\nkp_reuse = true\n'))
+    a.once()
+    key = a.path(CERT_NAME + ".pk.pem")
+    os.unlink(a.path(CERT_NAME + ".crt.pem"))
+    ca.set_script(STILL_PROCESSING)
+    url = kept_once(ca, a)
+    if key_replaced:
+        os.unlink(key)
+        subprocess.run(["openssl", "genpkey", "-algorithm", "EC",
+                        "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key],
+                       check=True, capture_output=True)
+        os.chmod(key, 0o600)
+    with open(key) as f:
+        key_before = f.read()
+    r = a.once()
+    if key_replaced:
+        assert "made for another configuration (kp_reuse: the key in " \
+            f"{key} is no longer the order's): removed" in r.stderr, \
+            r.stderr[-4000:]
+        assert count(ca, r"/new-order") == 3
+    else:
+        assert f"reading order {url} again" in r.stderr, r.stderr[-4000:]
+        assert count(ca, r"/new-order") == 2
+    wait_issued(a)
+    with open(key) as f:
+        assert f.read() == key_before
+    assert not os.path.exists(a.path(STATE))
