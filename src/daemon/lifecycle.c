@@ -524,6 +524,22 @@ lifecycle_pending_drop(const struct config *cfg,
 	storage_paths_free(&f);
 }
 
+int
+lifecycle_pending_waiting(const struct config *cfg,
+    const struct config_certificate *c)
+{
+	struct cert_files f;
+	int rc;
+
+	if (storage_paths(cfg, c, &f) == -1) {
+		err_clear();
+		return 0;
+	}
+	rc = pending_waiting(cfg, c, &f);
+	storage_paths_free(&f);
+	return rc;
+}
+
 /* Two strings that may be NULL. */
 static int
 lifecycle_same_str(const char *a, const char *b)

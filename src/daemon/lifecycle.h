@@ -64,6 +64,11 @@ void	 lifecycle_pending_free(struct lifecycle_pending *p);
 void	 lifecycle_pending_drop(const struct config *cfg,
 	    const struct config_certificate *c, struct lifecycle_pending *p);
 
+/* 1 when an earlier process kept an order for c on disk that the next
+ * attempt would read again (see pending.h). */
+int	 lifecycle_pending_waiting(const struct config *cfg,
+	    const struct config_certificate *c);
+
 /* 1 when an order kept for certificate was is still what now (the same
  * certificate in a reloaded configuration) would order and store: the same
  * CA, account, key type, names, subject, digest and profile, and the same

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -166,6 +167,16 @@ sched_fill(struct sched *s)
 
 		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 		    &it.not_after);
+		/* An order an earlier process kept (its certificate may be
+		 * issued already, and the order expires): read again now,
+		 * also when the dates drawn this time (random_early_renew)
+		 * or the renewal asked for (acmectl, the CA's window) no
+		 * longer make the certificate on disk due. */
+		if (it.due > now && lifecycle_pending_waiting(s->rt->cfg, c)) {
+			it.due = now;
+			snprintf(why, sizeof(why), "an order kept by an earlier "
+			    "run waits for its certificate");
+		}
 		if (it.due <= now)
 			log_info("certificate \"%s\": renewal due now: %s",
 			    c->id, why);

@@ -243,6 +243,32 @@ def test_a_revocation_removes_the_kept_order(fakeca_factory, tmp_path):
         a.stop()
 
 
+def test_a_kept_order_makes_its_certificate_due(fakeca_factory, tmp_path):
+    """A certificate on disk that is not due (here: the files of before
+    the order, put back) is renewed at once all the same: the kept order's
+    certificate may be issued already."""
+    ca, a = start_ca(fakeca_factory, tmp_path, [])
+    a.once()
+    files = [a.path(CERT_NAME + ext) for ext in (".crt.pem", ".pk.pem")]
+    for f in files:
+        os.rename(f, f + ".bak")
+    ca.set_script(STILL_PROCESSING)
+    url = kept_once(ca, a)
+    for f in files:
+        os.rename(f + ".bak", f)
+    with open(files[0]) as f:
+        before = f.read()
+    r = a.once()
+    assert "renewal due now: an order kept by an earlier run waits for " \
+        "its certificate" in r.stderr, r.stderr[-4000:]
+    assert f"reading order {url} again" in r.stderr
+    wait_issued(a)
+    with open(files[0]) as f:
+        assert f.read() != before
+    assert count(ca, r"/new-order") == 2
+    assert not os.path.exists(a.path(STATE))
+
+
 @pytest.mark.parametrize("key_replaced", [False, True])
 def test_kp_reuse(fakeca_factory, tmp_path, key_replaced):
     """With kp_reuse the kept order's key is the key file's, which is not
