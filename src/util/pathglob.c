@@ -178,7 +178,8 @@ read_entries(struct walk *w, size_t len, size_t *n)
 		(*n)++;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), entry_cmp);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), entry_cmp);
 	return v;
 oom:
 	w->oom = 1;

@@ -28,7 +28,7 @@ static const char *const tree[] = {
 	"conf/a.b/", "conf/a.b/q.toml", "conf/c/", "conf/c/w.toml",
 	"conf/c/notes.txt", "loop/", "loop/d/", "loop/d/f.toml",
 	"chars/", "chars/a.toml", "chars/b.toml", "chars/\xc3\xa9.toml",
-	"chars/^.toml", "chars/]x.toml", "chars/a\\b.toml",
+	"chars/^.toml", "chars/]x.toml", "chars/a\\b.toml", "empty/",
 };
 
 static int
@@ -157,6 +157,9 @@ test_no_match(void **state)
 
 	(void)state;
 	assert_int_equal(pathglob(root, "conf/none.toml", &g), 0);
+	assert_int_equal(g.n, 0);
+	/* An empty folder (UBSan: no qsort() of a NULL array). */
+	assert_int_equal(pathglob(root, "empty/*.toml", &g), 0);
 	assert_int_equal(g.n, 0);
 	assert_int_equal(pathglob(root, "conf/**/*.conf", &g), 0);
 	assert_int_equal(g.n, 0);
