@@ -28,6 +28,9 @@
 /* While the child runs, how often to drop captured output past the max
  * (and, without a pidfd, to look at the child). */
 #define SPAWN_TICK_MS		50
+/* The same while the child floods its captured output: the memory it
+ * fills between two trims. */
+#define SPAWN_FLOOD_MS		1
 
 
 static const char *
@@ -90,6 +93,25 @@ spawn_close(int *fd)
 	}
 }
 
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL		0x0008U
+#endif
+
+/* A memfd, close-on-exec, never executable where the kernel can say so
+ * (6.3 and later warn about a memfd made without saying, and refuse it
+ * when vm.memfd_noexec is 2).  -1 with err. */
+static int
+spawn_memfd(const char *name, unsigned int flags)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_NOEXEC_SEAL | flags);
+
+	if (fd == -1 && errno == EINVAL)	/* before 6.3 */
+		fd = memfd_create(name, MFD_CLOEXEC | flags);
+	if (fd == -1)
+		err_sys("memfd_create");
+	return fd;
+}
+
 /* The child's stdin for stdin_data: a sealed memfd that holds all of
  * it, at offset 0.  Nothing feeds a pipe, so nothing blocks or breaks:
  * the child, or a process it leaves behind, reads it whenever it
@@ -101,9 +123,8 @@ spawn_memfd_in(const struct spawn_cmd *cmd)
 	ssize_t n;
 	int fd;
 
-	fd = memfd_create("acmed-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd == -1)
-		return err_sys("memfd_create");
+	if ((fd = spawn_memfd("acmed-stdin", MFD_ALLOW_SEALING)) == -1)
+		return -1;
 	while (off < cmd->stdin_len) {
 		n = pwrite(fd, cmd->stdin_data + off, cmd->stdin_len - off,
 		    (off_t)off);
@@ -137,8 +158,10 @@ fail:
  * when it exits, up to the buffer's max.
  *
  * Memory: while the child runs, what is past the max is dropped every
- * SPAWN_TICK_MS (spawn_trim), so a flood holds the max and what it
- * writes in between; once read, the file is emptied.  What a process
+ * SPAWN_TICK_MS (spawn_trim), every SPAWN_FLOOD_MS while it floods, so
+ * a flood holds the max and what it writes in a millisecond or two
+ * (cat /dev/zero: 16 to 24 MB here; a hundred with a 50 ms tick); once
+ * read, the file is emptied.  What a process
  * left behind writes afterwards stays in memory until it exits (ACMEd
  * gave hooks /dev/null); a hook that starts a long-lived process that
  * writes much should send its output to a file (see acmed.toml(5)).
@@ -146,11 +169,7 @@ fail:
 static int
 spawn_memfd_out(const char *name)
 {
-	int fd = memfd_create(name, MFD_CLOEXEC);
-
-	if (fd == -1)
-		err_sys("memfd_create");
-	return fd;
+	return spawn_memfd(name, 0);
 }
 
 /* Opens the file for a redirection in the parent, so an error names it. */
@@ -173,8 +192,9 @@ struct spawn_cap {
 };
 
 /* Drops what the child wrote past the buffer's room (it would be
- * dropped when read anyway).  Best effort. */
-static void
+ * dropped when read anyway).  Best effort.  1 when there was some: the
+ * child floods, look again soon. */
+static int
 spawn_trim(struct spawn_cap *cap, int *truncated)
 {
 	struct stat sb;
@@ -182,15 +202,17 @@ spawn_trim(struct spawn_cap *cap, int *truncated)
 
 	if (cap->fd == -1 || fstat(cap->fd, &sb) == -1 ||
 	    (unsigned long long)sb.st_size <= cap->b->max - cap->b->len)
-		return;
+		return 0;
 	*truncated = 1;
 	room = (off_t)(cap->b->max - cap->b->len);	/* < st_size */
 	if (cap->trimmed < room)
 		cap->trimmed = room;
-	if (sb.st_size > cap->trimmed &&
-	    fallocate(cap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	if (sb.st_size <= cap->trimmed)
+		return 0;
+	if (fallocate(cap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 	    cap->trimmed, sb.st_size - cap->trimmed) == 0)
 		cap->trimmed = sb.st_size;
+	return 1;
 }
 
 /* Reads what the child wrote (up to the buffer's room), empties the
@@ -353,7 +375,8 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
 	long long now, deadline = -1, kill_at = -1;
 	struct pollfd pfd[2];
 	int pidfd, status = 0, reaped = 0, nfds, timeout, term_sent = 0;
-	int sfd = cmd->stoppable ? stop_fd() : -1;
+	int sfd = cmd->stoppable ? stop_fd() : -1, flooding = 0;
+	int tick = SPAWN_FLOOD_MS;	/* from 1 ms, doubled up to the tick */
 
 	pidfd = spawn_pidfd(pid);
 	if (cmd->timeout_ms > 0)
@@ -388,17 +411,21 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
 		if (!term_sent && sfd != -1)
 			pfd[nfds++] = (struct pollfd){ sfd, POLLIN, 0 };
 		/* Without a pidfd, look at the child every tick; with a
-		 * capture, at what it wrote. */
+		 * capture, at what it wrote: every millisecond while it
+		 * floods (it writes a hundred megabytes in a tick), from a
+		 * millisecond at first. */
+		tick = flooding ? SPAWN_FLOOD_MS : tick * 2 > SPAWN_TICK_MS ?
+		    SPAWN_TICK_MS : tick * 2;
 		timeout = (pidfd == -1 || out->fd != -1 || err->fd != -1) ?
-		    SPAWN_TICK_MS : -1;
+		    tick : -1;
 		if (kill_at >= 0)
 			timeout = spawn_sooner(timeout, kill_at - now);
 		if (deadline >= 0 && !term_sent)
 			timeout = spawn_sooner(timeout, deadline - now);
 		if (poll(pfd, (nfds_t)nfds, timeout) == -1 && errno != EINTR)
 			break;
-		spawn_trim(out, &st->truncated);
-		spawn_trim(err, &st->truncated);
+		flooding = spawn_trim(out, &st->truncated) |
+		    spawn_trim(err, &st->truncated);
 	}
 	if (pidfd != -1)
 		close(pidfd);
