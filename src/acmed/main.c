@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,54 +331,77 @@ struct reloader {
 	const struct options	*o;
 	struct sched		*s;
 	pthread_mutex_t		 mu;
+	atomic_int		 again;	/* a SIGHUP came during acmectl's */
 };
 
-/*
- * The configuration is loaded again and handed to the scheduler, which
- * swaps it in (and tells systemd it is ready) once no renewal runs.  0
- * with what was done in out; -1 when it cannot be loaded, with its errors
- * in out: the running one stays.  out may be NULL (SIGHUP: the log says
- * it all).  A control_reload_fn.
- */
+/* One reload, under r->mu (see reload()). */
 static int
-reload(void *arg, struct buf *out)
+reload_once(struct reloader *r, struct buf *out)
 {
-	struct reloader *r = arg;
 	struct runtime *rt;
 	struct config *cfg;
 	size_t n;
-	int waiting, rc = -1;
+	int waiting;
 
-	if (r->o->once) {
-		/* It would renew again what has just failed. */
-		if (out != NULL)
-			buf_puts(out, "acmed runs with --once\n");
-		return -1;
-	}
-	pthread_mutex_lock(&r->mu);
 	notify_reloading();
 	if ((cfg = load(r->o, out)) == NULL) {
 		log_error("reload failed: keeping the running configuration");
-		goto out;
+		goto fail;
 	}
 	if ((rt = runtime_new(cfg, 1)) == NULL) {
 		log_error("reload failed: %s; keeping the running "
 		    "configuration", err_msg());
 		if (out != NULL)
 			buf_printf(out, "%s\n", err_msg());
-		goto out;
+		goto fail;
 	}
 	n = rt->cfg->ncertificates;
-	waiting = sched_reload(r->s, rt);
+	if ((waiting = sched_reload(r->s, rt)) == -1) {
+		/* Stopping: systemd was told so, not to wait for READY. */
+		if (out != NULL)
+			buf_puts(out, "acmed is stopping\n");
+		return -1;
+	}
 	malloc_trim(0);
 	if (out != NULL)
 		buf_printf(out, waiting == 0 ? "configuration loaded: %zu "
 		    "certificates\n" : "configuration loaded: %zu certificates; "
 		    "it applies once the renewals in progress end\n", n);
-	rc = 0;
-out:
-	if (rc == -1)
+	return 0;
+fail:
+	/* A reload still waiting for renewals tells READY when it is
+	 * swapped in. */
+	if (!sched_reload_waiting(r->s))
 		notify_send("READY=1\nSTATUS=reload failed: see the log");
+	return -1;
+}
+
+/*
+ * The configuration is loaded again and handed to the scheduler, which
+ * swaps it in (and tells systemd it is ready) once no renewal runs.  0
+ * with what was done in out; -1 when it cannot be loaded, with its errors
+ * in out: the running one stays.  out is NULL for SIGHUP (the log says
+ * it all), which never waits for acmectl's reload: the main thread must
+ * hear SIGTERM, so the reload running takes SIGHUP's up after its own.
+ * A control_reload_fn.
+ */
+static int
+reload(void *arg, struct buf *out)
+{
+	struct reloader *r = arg;
+	int rc;
+
+	if (out == NULL && pthread_mutex_trylock(&r->mu) != 0) {
+		atomic_store(&r->again, 1);
+		log_info("SIGHUP: the reload asked for on the control socket "
+		    "runs; this one follows it");
+		return 0;
+	}
+	if (out != NULL)
+		pthread_mutex_lock(&r->mu);
+	rc = reload_once(r, out);
+	while (atomic_exchange(&r->again, 0) && !stop_is_set())
+		(void)reload_once(r, NULL);
 	pthread_mutex_unlock(&r->mu);
 	return rc;
 }
@@ -496,6 +520,9 @@ main(int argc, char **argv)
 		return 1;
 	if (cfg->ncertificates == 0) {
 		log_error("No certificate found.");
+		/* Type=notify: an exit before READY=1 is a failure. */
+		notify_send("READY=1\nSTATUS=No certificate found.");
+		notify_send("STOPPING=1");
 		config_free(cfg);
 		return 0;
 	}

@@ -548,6 +548,7 @@ sched_swap(struct sched *s)
 	if ((busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL) {
 		log_error("reload: out of memory: the configuration stays as "
 		    "it was");
+		notify_send("READY=1\nSTATUS=reload failed: out of memory");
 		runtime_free(rt);
 		s->reloading = 0;
 		pthread_cond_broadcast(&s->cv);
@@ -631,6 +632,14 @@ sched_reload(struct sched *s, struct runtime *rt)
 	int running;
 
 	pthread_mutex_lock(&s->mu);
+	/* A configuration swapped in while stopping would only be read
+	 * (and its account files rewritten). */
+	if (stop_is_set()) {
+		pthread_mutex_unlock(&s->mu);
+		runtime_free(rt);
+		log_info("reload: stopping, not reloaded");
+		return -1;
+	}
 	if (s->pending != NULL) {
 		log_info("reload: the configuration still waiting is "
 		    "replaced by the new one");
@@ -646,6 +655,17 @@ sched_reload(struct sched *s, struct runtime *rt)
 	running = s->running;
 	pthread_mutex_unlock(&s->mu);
 	return running;
+}
+
+int
+sched_reload_waiting(struct sched *s)
+{
+	int waiting;
+
+	pthread_mutex_lock(&s->mu);
+	waiting = s->pending != NULL;
+	pthread_mutex_unlock(&s->mu);
+	return waiting;
 }
 
 /* Where each certificate's item is in the heap (SIZE_MAX: being

@@ -37,8 +37,13 @@ int	 sched_start(struct sched *s);
 /* Swaps in a new runtime once the running renewals are done (the last
  * of them does it; no renewal starts meanwhile) and returns at once; takes
  * over rt.  Failures and backoffs carry over by certificate id.  Returns
- * how many renewals it waits for (0: swapped already). */
+ * how many renewals it waits for (0: swapped already), or -1 when acmed
+ * is stopping (rt is freed). */
 int	 sched_reload(struct sched *s, struct runtime *rt);
+
+/* 1 when a configuration waits for the running renewals to be swapped
+ * in. */
+int	 sched_reload_waiting(struct sched *s);
 
 /*
  * For the control socket (daemon/control.c).  Each takes the scheduler's

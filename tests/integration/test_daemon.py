@@ -816,6 +816,61 @@ def test_systemd_notify(fast, abstract):
         sock.close()
 
 
+def notify_socket(folder):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = os.path.join(folder, "notify.sock")
+    sock.bind(name)
+    sock.settimeout(60)
+    return sock, name
+
+
+def test_systemd_notify_without_certificates(fast):
+    """No certificate: acmed exits 0, but tells READY=1 first (under
+    Type=notify, an exit before it is a failure, and the shipped
+    configuration has no certificate)."""
+    sock, name = notify_socket(fast.folder)
+    fast.write(fast.base_config())
+    try:
+        r = subprocess.run(fast.argv("-f", "--no-pid-file"),
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "NOTIFY_SOCKET": name})
+        assert r.returncode == 0 and "No certificate found." in r.stderr
+        assert sock.recv(4096) == b"READY=1\nSTATUS=No certificate found."
+        assert sock.recv(4096) == b"STOPPING=1"
+    finally:
+        sock.close()
+
+
+def test_systemd_notify_failed_reload_while_one_waits(fast):
+    """A reload that waits for a renewal, then one that fails: READY=1
+    comes once, when the first is swapped in (it came with the failure,
+    while the first still waited)."""
+    sock, name = notify_socket(fast.folder)
+    gate = os.path.join(fast.folder, "gate")
+    hold = hook_block("hold", ["post-operation"], GATE_HOOK, [gate])
+    good = fast.base_config() + hold + cert_block(
+        hooks=('"challtestsrv"', '"hold"'))
+    fast.write(good)
+    try:
+        fast.start(env={**os.environ, "NOTIFY_SOCKET": name})
+        assert sock.recv(4096).startswith(b"READY=1")
+        fast.wait_log('calling hook "hold"')
+        fast.signal(signal.SIGHUP)
+        assert sock.recv(4096).startswith(b"RELOADING=1")
+        fast.wait_log("reload: waiting for 1 renewal in progress")
+        fast.write(good + "\n[[certificate]]\n")
+        fast.signal(signal.SIGHUP)
+        assert sock.recv(4096).startswith(b"RELOADING=1")
+        fast.wait_log("reload failed")
+        open(gate, "w").close()
+        assert sock.recv(4096) == b"READY=1\nSTATUS=1 certificates"
+        fast.signal(signal.SIGTERM)
+        assert sock.recv(4096) == b"STOPPING=1"
+        assert fast.stop() == 0
+    finally:
+        sock.close()
+
+
 def test_once_refused_next_to_a_daemon(fast):
     """Two acmeds on the same folders would register and order twice: the
     folders are locked, whatever the PID files say."""
