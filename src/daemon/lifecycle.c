@@ -524,6 +524,44 @@ lifecycle_pending_drop(const struct config *cfg,
 	storage_paths_free(&f);
 }
 
+void
+lifecycle_pending_release(const struct config *was,
+    const struct config_certificate *c, const struct config *now,
+    struct lifecycle_pending *p)
+{
+	struct cert_files f, g;
+	size_t i;
+	int same = 0;
+
+	if (p == NULL)
+		return;
+	log_info("certificate \"%s\": the reload does not carry its kept "
+	    "order %s over", c->id, p->o.url);
+	if (storage_paths(was, c, &f) == -1) {
+		err_clear();
+		lifecycle_pending_drop(was, c, p);
+		return;
+	}
+	for (i = 0; !same && i < now->ncertificates; i++) {
+		if (storage_paths(now, &now->certificates[i], &g) == -1) {
+			err_clear();
+			continue;
+		}
+		same = strcmp(f.key_path, g.key_path) == 0;
+		if (same)
+			log_info("certificate \"%s\": its file %s stays for "
+			    "certificate \"%s\", which reads the order again "
+			    "if it orders the same", c->id, f.key_path,
+			    now->certificates[i].id);
+		storage_paths_free(&g);
+	}
+	storage_paths_free(&f);
+	if (same)
+		pending_free(p);
+	else
+		lifecycle_pending_drop(was, c, p);
+}
+
 int
 lifecycle_pending_waiting(const struct config *cfg,
     const struct config_certificate *c)
@@ -658,6 +696,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	size_t i;
 	int rc = -1, is_new = 0, ordered = 0, resumable = 0, tries = 0, attempt;
 	int kept;
+	long long kept_at = 0;
 
 	memset(&o, 0, sizeof(o));
 	*pending = NULL;
@@ -685,7 +724,26 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		ids[i].user = &c->identifiers[i];
 	}
 
+	if (p != NULL && (long long)time(NULL) - p->kept_at >
+	    LIFECYCLE_KEPT_MAX) {
+		log_info("%s: order %s was kept more than %d days ago, and "
+		    "orders expire: ordering anew", who, p->o.url,
+		    LIFECYCLE_KEPT_MAX / 86400);
+		lifecycle_pending_free(p);
+		p = NULL;
+	} else if (p != NULL && p->tries >= LIFECYCLE_RESUMES) {
+		/* Its last reading was cut short (acmed killed). */
+		log_warn("%s: order %s was read %d times in vain: ordering "
+		    "anew", who, p->o.url, p->tries);
+		lifecycle_pending_free(p);
+		p = NULL;
+	}
 	if (p != NULL) {
+		/* Counted on disk before the CA is asked: an attempt that
+		 * is killed (a cron job's timeout) counts too. */
+		p->tries++;
+		pending_save(rt->cfg, c, f, p, who);
+		kept_at = p->kept_at;
 		switch (lifecycle_resume(rt, c, s, p, who)) {
 		case 1:
 			o = p->o;
@@ -693,13 +751,12 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 			buf_free(&csr);
 			csr = p->csr;
 			is_new = p->is_new;
-			tries = p->tries + 1;
+			tries = p->tries;
 			free(p);
 			ordered = 1;
 			goto download;
 		case -1:
 			*pending = p;
-			p->tries++;
 			log_info("%s: order %s kept for the next attempt", who,
 			    p->o.url);
 			goto out;
@@ -792,6 +849,7 @@ out:
 		p->csr = csr;
 		p->is_new = is_new;
 		p->tries = tries;
+		p->kept_at = kept_at != 0 ? kept_at : (long long)time(NULL);
 		memset(&o, 0, sizeof(o));
 		key = NULL;
 		buf_init(&csr, 64 * 1024);
@@ -806,8 +864,10 @@ out:
 		err_set("%s", saved);
 	}
 	/* The copy on disk follows: written for the order kept (tries
-	 * included), removed for the one used up or given up. */
-	if (*pending != NULL || kept) {
+	 * included), removed for the one used up or given up, and after
+	 * any certificate stored (one that could not be read, and was left
+	 * there, must not bring an older certificate back later). */
+	if (*pending != NULL || kept || rc == 0) {
 		char saved[ERR_MSG_MAX];
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());

@@ -64,6 +64,15 @@ void	 lifecycle_pending_free(struct lifecycle_pending *p);
 void	 lifecycle_pending_drop(const struct config *cfg,
 	    const struct config_certificate *c, struct lifecycle_pending *p);
 
+/* At a reload, p (may be NULL), kept for c of the configuration was, is
+ * not carried over: freed and logged.  Its copy on disk stays when a
+ * certificate of now has the same key file (its next attempt reads the
+ * order if it orders the same, and removes it otherwise); else it goes
+ * too. */
+void	 lifecycle_pending_release(const struct config *was,
+	    const struct config_certificate *c, const struct config *now,
+	    struct lifecycle_pending *p);
+
 /* 1 when an earlier process kept an order for c on disk that the next
  * attempt would read again (see pending.h). */
 int	 lifecycle_pending_waiting(const struct config *cfg,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "acme/json.h"
 #include "crypto/csr.h"
@@ -157,7 +158,8 @@ pending_encode(const struct lifecycle_pending *p,
 	    pending_set(doc, "order", pending_order_json(&p->o)) == -1 ||
 	    pending_set(doc, "csr", json_string(buf_str(&csr))) == -1 ||
 	    pending_set(doc, "is_new", json_boolean(p->is_new)) == -1 ||
-	    pending_set(doc, "tries", json_integer(p->tries)) == -1)
+	    pending_set(doc, "tries", json_integer(p->tries)) == -1 ||
+	    pending_set(doc, "kept_at", json_integer(p->kept_at)) == -1)
 		goto out;
 	/* Compact: one line, which no raw newline can end early. */
 	if ((line = json_dump_compact(doc)) == NULL ||
@@ -250,16 +252,16 @@ pending_order_parse(json_t *v, struct acme_order *o)
 int
 pending_decode(const void *text, size_t len,
     const struct config_certificate *c, const struct cert_files *f,
-    struct lifecycle_pending **pp, char *why, size_t n)
+    long long now, struct lifecycle_pending **pp, char *why, size_t n)
 {
 	struct lifecycle_pending *p = NULL;
 	const char *nl, *csr;
 	json_t *doc = NULL, *fit, *order;
-	long long version, tries;
+	long long version, tries, kept_at;
 	int rc = -1, is_new;
 
 	*pp = NULL;
-	if ((nl = memchr(text, '\n', len)) == NULL) {
+	if (len == 0 || (nl = memchr(text, '\n', len)) == NULL) {
 		err_set("truncated: no line break after its first line");
 		goto out;
 	}
@@ -274,9 +276,21 @@ pending_decode(const void *text, size_t len,
 		err_set("version %lld, not %d", version, PENDING_VERSION);
 		goto out;
 	}
+	if (json_get_int(doc, "kept_at", 1, &kept_at) == -1)
+		goto out;
+	if (kept_at <= 0 || kept_at > now + 86400) {
+		err_set("kept_at: %lld, not a time before now", kept_at);
+		goto out;
+	}
 	if (json_get_object(doc, "for", 1, &fit) == -1 ||
 	    (rc = pending_fits(fit, c, f, why, n)) != 1)
 		goto out;
+	if (now - kept_at > LIFECYCLE_KEPT_MAX) {
+		snprintf(why, n, "it was kept more than %d days ago, and "
+		    "orders expire", LIFECYCLE_KEPT_MAX / 86400);
+		rc = 0;
+		goto out;
+	}
 	rc = -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		err_set("out of memory");
@@ -300,13 +314,13 @@ pending_decode(const void *text, size_t len,
 		err_set("csr: empty");
 		goto out;
 	}
-	if (tries < 0 || tries >= LIFECYCLE_RESUMES) {
-		err_set("tries: %lld, not 0 to %d", tries,
-		    LIFECYCLE_RESUMES - 1);
+	if (tries < 0 || tries > LIFECYCLE_RESUMES) {
+		err_set("tries: %lld, not 0 to %d", tries, LIFECYCLE_RESUMES);
 		goto out;
 	}
 	p->is_new = is_new;
 	p->tries = (int)tries;
+	p->kept_at = kept_at;
 	nl++;
 	if ((p->key = crypto_key_from_pem(nl,
 	    len - (size_t)(nl - (const char *)text))) == NULL) {
@@ -372,7 +386,8 @@ pending_read(const struct config *cfg, const struct config_certificate *c,
 		found = rc == 0 ? PENDING_NONE : PENDING_REFUSED;
 		goto out;
 	}
-	rc = pending_decode(text.data, text.len, c, f, pp, why, n);
+	rc = pending_decode(text.data, text.len, c, f, (long long)time(NULL),
+	    pp, why, n);
 	if (rc == 1 && !(*pp)->is_new && !pending_same_key(f, *pp)) {
 		snprintf(why, n, "kp_reuse: the key in %s is no longer the "
 		    "order's", f->key_path);
@@ -408,8 +423,9 @@ pending_load(const struct config *cfg, const struct config_certificate *c,
 		    who, buf_str(&path), p->o.url);
 		goto out;
 	case PENDING_REFUSED:
-		log_error("%s: %s: the order kept there is not read, and the "
-		    "file is left as it is; ordering anew", who, err_msg());
+		log_error("%s: %s: the order kept there is not read; ordering "
+		    "anew (the file is removed once a certificate is "
+		    "stored)", who, err_msg());
 		err_clear();
 		goto out;
 	case PENDING_OTHER:

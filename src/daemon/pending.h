@@ -18,7 +18,8 @@
  * key and certificate files), which the configuration of the attempt that
  * reads it must still say; "order", what acme_order_resume() needs (its
  * URL, finalize URL, authorizations, certificate URL once known); "csr"
- * (base64url DER, as sent); "is_new" and "tries".  The rest of the file
+ * (base64url DER, as sent); "is_new", "tries" and "kept_at" (when it
+ * was first kept, in seconds since the epoch).  The rest of the file
  * is the CSR's private key in PEM: kept out of Jansson, whose memory is
  * not wiped when freed.
  */
@@ -38,12 +39,20 @@
 /* Attempts that read a kept order again before it is given up. */
 #define LIFECYCLE_RESUMES	5
 
+/* How long an order is kept at most: Let's Encrypt's orders expire a
+ * week after they are made, and a file left longer (its certificate
+ * taken out of the configuration, then put back) must not bring an old
+ * certificate back over a newer one. */
+#define LIFECYCLE_KEPT_MAX	(7 * 86400)
+
 struct lifecycle_pending {
 	struct acme_order	 o;	/* finalized: always */
 	struct crypto_key	*key;	/* the CSR's */
 	struct buf		 csr;	/* DER, as sent */
 	int			 is_new;
-	int			 tries;	/* attempts that read it again */
+	int			 tries;	/* attempts that read it again, the
+					   one under way counted */
+	long long		 kept_at; /* when it was first kept */
 };
 
 /* Frees p (NULL is fine). */
@@ -58,11 +67,12 @@ int	 pending_encode(const struct lifecycle_pending *p,
 
 /* Reads text (len bytes) that pending_encode() wrote.  1: *pp is the
  * order (allocated, pending_free()); 0: it was made for another
- * configuration than c and f, why (size n) says what changed; -1 with
- * err: it is malformed (the message never quotes the key). */
+ * configuration than c and f, or kept longer than LIFECYCLE_KEPT_MAX
+ * before now, why (size n) says which; -1 with err: it is malformed (the
+ * message never quotes the key). */
 int	 pending_decode(const void *text, size_t len,
 	    const struct config_certificate *c, const struct cert_files *f,
-	    struct lifecycle_pending **pp, char *why, size_t n);
+	    long long now, struct lifecycle_pending **pp, char *why, size_t n);
 
 /* The order that an earlier process kept on disk for c (files f), or
  * NULL: none, or one that cannot be used, which is logged (naming the

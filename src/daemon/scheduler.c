@@ -608,14 +608,12 @@ sched_swap(struct sched *s)
 		heap_down(s, i);
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
-	/* The other kept orders were made for another endpoint, account or
-	 * names: the next attempt orders anew.  Their copies on disk go
-	 * with them (named from the old configuration's files). */
+	/* The other kept orders were made for another endpoint, account,
+	 * names or files, or for a certificate renamed or gone. */
 	for (i = 0; i < nold; i++)
-		if (old[i].order != NULL)
-			lifecycle_pending_drop(old_rt->cfg,
-			    &old_rt->cfg->certificates[old[i].cert],
-			    old[i].order);
+		lifecycle_pending_release(old_rt->cfg,
+		    &old_rt->cfg->certificates[old[i].cert], rt->cfg,
+		    old[i].order);
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",

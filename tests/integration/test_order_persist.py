@@ -151,8 +151,9 @@ def test_a_malformed_kept_order_is_removed(fakeca_factory, tmp_path, damage):
 @pytest.mark.parametrize("kind", ["symlink", "mode", "owner"])
 def test_a_kept_order_not_ours_is_left_alone(fakeca_factory, tmp_path, kind):
     """A symbolic link is not followed, a file others may read or another
-    user owns is not used: each is named, left as it is, and the
-    certificate is ordered anew."""
+    user owns is not used: each is named and the certificate is ordered
+    anew; once that one is stored, the file goes (kept, it could bring
+    the old certificate back once made readable)."""
     if kind == "owner" and os.geteuid() != 0:
         pytest.skip("giving a file to another user needs root")
     ca, a = start_ca(fakeca_factory, tmp_path)
@@ -170,12 +171,13 @@ def test_a_kept_order_not_ours_is_left_alone(fakeca_factory, tmp_path, kind):
         why = f"belongs to user {NOBODY}"
     r = a.once()
     assert re.search(re.escape(state) + r": .*" + why + r".*: the order "
-                     r"kept there is not read, and the file is left as it "
-                     r"is; ordering anew", r.stderr), r.stderr[-4000:]
+                     r"kept there is not read; ordering anew", r.stderr), \
+        r.stderr[-4000:]
     wait_issued(a)
     assert count(ca, r"/new-order") == 2
-    assert os.path.lexists(state)
-    assert os.path.islink(state) == (kind == "symlink")
+    assert not os.path.lexists(state)
+    if kind == "symlink":      # the link goes, not what it points to
+        assert os.path.exists(state + ".real")
 
 
 def test_a_kept_order_given_up_is_removed(fakeca_factory, tmp_path):
@@ -306,3 +308,101 @@ def test_kp_reuse(fakeca_factory, tmp_path, key_replaced):
     with open(key) as f:
         assert f.read() == key_before
     assert not os.path.exists(a.path(STATE))
+
+
+def state_tries(a):
+    """The "tries" of the kept order's file, or None without one."""
+    try:
+        with open(a.path(STATE), "rb") as f:
+            line = f.read().split(b"\n", 1)[0]
+    except FileNotFoundError:
+        return None
+    return int(re.search(rb'"tries":(\d+)', line)[1])
+
+
+def test_five_readings_over_cron_runs(fakeca_factory, tmp_path):
+    """The CA answers 503 for the kept order: five runs read it, the fifth
+    orders anew (the file was called malformed at the sixth reading)."""
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    url = kept_once(ca, a)
+    ca.set_script([{"path": url[len(ca.base):], "status": 503,
+                    "json": {"type": "urn:ietf:params:acme:error:"
+                             "serverInternal", "detail": "busy"}}])
+    readings = []
+    for run in range(1, 7):
+        r = a.once(check=False)
+        assert "malformed" not in r.stderr, r.stderr[-4000:]
+        readings.append(r.stderr.count(f"reading order {url} again"))
+        if "ordering anew" in r.stderr:
+            break
+        assert state_tries(a) == run
+    assert readings == [1, 1, 1, 1, 1], readings
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 2
+    assert state_tries(a) is None
+
+
+def test_readings_cut_short_count(fakeca_factory, tmp_path):
+    """A run killed while it reads the order (a cron job's timeout) counts
+    as one reading: the file says so before the CA is asked."""
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    url = kept_once(ca, a)
+    ca.set_script([{"path": url[len(ca.base):], "delay": 60}])
+    for run in range(1, 6):
+        p = subprocess.Popen(a.argv("--once", "--no-pid-file"),
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: state_tries(a) == run, 60, f"reading {run}")
+        finally:
+            p.kill()
+            p.wait(timeout=60)
+    ca.set_script([])
+    r = a.once()
+    assert f"order {url} was read 5 times in vain: ordering anew" in \
+        r.stderr, r.stderr[-4000:]
+    wait_issued(a)
+    assert state_tries(a) is None
+
+
+def test_reload_renaming_the_certificate_keeps_its_order(fakeca_factory,
+                                                         tmp_path,
+                                                         monkeypatch):
+    """A reload renames the certificate but keeps its files: the order in
+    memory is not carried over (the id changed), but its file stays for
+    the renamed one, which reads it again instead of ordering anew (the
+    file was removed after it had made the certificate due)."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "600")
+    ca, a = start_ca(fakeca_factory, tmp_path, [])
+    with open(a.config) as f:
+        text = f.read()
+    text = text.replace('key_type = "ecdsa_p256"\n',
+                        'key_type = "ecdsa_p256"\nname = "one"\n'
+                        'file_name_format = "site.{{ file_type }}.{{ ext }}"'
+                        '\n')
+    with open(a.config, "w") as f:
+        f.write(text)
+    a.once()
+    crt, key = a.path("site.crt.pem"), a.path("site.pk.pem")
+    for name in (crt, key):
+        os.rename(name, name + ".bak")
+    ca.set_script(STILL_PROCESSING)
+    a.start()
+    try:
+        a.wait_log("kept for the next attempt")
+        url = re.search(r"order (\S+) kept for the next attempt", a.log())[1]
+        for name in (crt, key):
+            os.rename(name + ".bak", name)
+        ca.set_script([])
+        orders = count(ca, r"/new-order")
+        with open(a.config, "w") as f:
+            f.write(text.replace('name = "one"', 'name = "two"'))
+        a.signal(signal.SIGHUP)
+        a.wait_log(f'certificate "two_ecdsa-p256": renewal due now: an '
+                   f'order kept by an earlier run waits')
+        a.wait_log("certificate renewed")
+        assert f"reading order {url} again" in a.log()
+        assert count(ca, r"/new-order") == orders
+        assert not os.path.exists(a.path(".site.pk.pem.order"))
+    finally:
+        a.stop()

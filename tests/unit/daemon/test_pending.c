@@ -31,6 +31,9 @@ static struct cert_files other_files;
 
 static const unsigned char csr_der[] = { 0x30, 0x82, 0x01, 0x00, 0xff, 0x00 };
 
+/* The time of every decoding; the order was kept an hour before. */
+#define NOW	1800000000LL
+
 /* The order to encode, and its text. */
 static struct lifecycle_pending *orig;
 static struct buf text;
@@ -67,6 +70,7 @@ setup(void **state)
 	orig->o.status = ACME_ST_PROCESSING;
 	orig->is_new = 1;
 	orig->tries = 2;
+	orig->kept_at = NOW - 3600;
 	if (orig->o.url == NULL || orig->o.finalize == NULL ||
 	    orig->o.certificate == NULL || orig->o.authz[0] == NULL ||
 	    orig->o.authz[1] == NULL ||
@@ -108,7 +112,7 @@ decode(const char *s, size_t len, char *why, size_t n)
 
 	why[0] = '\0';
 	err_clear();
-	rc = pending_decode(s, len, &cert, &files, &p, why, n);
+	rc = pending_decode(s, len, &cert, &files, NOW, &p, why, n);
 	if (rc == 1)
 		assert_non_null(p);
 	else
@@ -135,7 +139,7 @@ test_round_trip(void **state)
 	assert_memory_equal(nl, "\n-----BEGIN PRIVATE KEY-----\n", 29);
 
 	assert_int_equal(pending_decode(text.data, text.len, &cert, &files,
-	    &p, why, sizeof(why)), 1);
+	    NOW, &p, why, sizeof(why)), 1);
 	assert_string_equal(p->o.url, orig->o.url);
 	assert_string_equal(p->o.finalize, orig->o.finalize);
 	assert_string_equal(p->o.certificate, orig->o.certificate);
@@ -166,8 +170,8 @@ test_no_certificate_url_yet(void **state)
 	assert_int_equal(pending_encode(orig, &cert, &files, &t2), 0);
 	orig->o.certificate = saved;
 	orig->is_new = 1;
-	assert_int_equal(pending_decode(t2.data, t2.len, &cert, &files, &p,
-	    why, sizeof(why)), 1);
+	assert_int_equal(pending_decode(t2.data, t2.len, &cert, &files, NOW,
+	    &p, why, sizeof(why)), 1);
 	assert_null(p->o.certificate);
 	assert_int_equal(p->is_new, 0);
 	pending_free(p);
@@ -219,7 +223,7 @@ test_another_configuration(void **state)
 
 			why[0] = '\0';
 			assert_int_equal(pending_decode(text.data, text.len,
-			    &cert, f, &p, why, sizeof(why)), 0);
+			    &cert, f, NOW, &p, why, sizeof(why)), 0);
 			assert_null(p);
 			assert_non_null(strstr(why, what));
 		}
@@ -247,7 +251,10 @@ test_damaged(void **state)
 		{ "\"version\":1", "\"version\":2" },
 		{ "\"version\":1", "\"version\":\"1\"" },
 		{ "\"version\":1,", "" },
-		{ "\"tries\":2", "\"tries\":5" },
+		{ "\"tries\":2", "\"tries\":6" },
+		{ "\"kept_at\":1799996400", "\"kept_at\":0" },
+		{ "\"kept_at\":1799996400", "\"kept_at\":1800090000" },
+		{ "\"kept_at\":1799996400", "\"kept_at\":\"1799996400\"" },
 		{ "\"tries\":2", "\"tries\":-1" },
 		{ "\"is_new\":true", "\"is_new\":1" },
 		{ "https://ca.test/order/7\"", "file:///etc/passwd\"" },
@@ -276,6 +283,29 @@ test_damaged(void **state)
 	free(s);
 	assert_int_equal(decode("", 0, why, sizeof(why)), -1);
 	assert_int_equal(decode("\n", 1, why, sizeof(why)), -1);
+	/* An empty file is a NULL buffer (UBSan: no memchr() of NULL). */
+	assert_int_equal(decode(NULL, 0, why, sizeof(why)), -1);
+}
+
+/* An order kept more than a week ago is given up (orders expire): a
+ * file left behind must not bring an old certificate back; five
+ * readings are the most, the one under way counted. */
+static void
+test_age_and_tries(void **state)
+{
+	char why[256], *s;
+
+	(void)state;
+	s = edited("\"kept_at\":1799996400", "\"kept_at\":1799395100");
+	assert_int_equal(decode(s, strlen(s), why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "more than 7 days ago"));
+	free(s);
+	s = edited("\"kept_at\":1799996400", "\"kept_at\":1799395300");
+	assert_int_equal(decode(s, strlen(s), why, sizeof(why)), 1);
+	free(s);
+	s = edited("\"tries\":2", "\"tries\":5");
+	assert_int_equal(decode(s, strlen(s), why, sizeof(why)), 1);
+	free(s);
 }
 
 /* A key of another type than the one the file (and the configuration)
@@ -297,8 +327,8 @@ test_key_of_another_type(void **state)
 	nl = strchr(buf_str(&text), '\n');
 	assert_true(asprintf(&s, "%.*s\n%s", (int)(nl - buf_str(&text)),
 	    buf_str(&text), buf_str(&pem)) > 0);
-	assert_int_equal(pending_decode(s, strlen(s), &cert, &files, &p, why,
-	    sizeof(why)), -1);
+	assert_int_equal(pending_decode(s, strlen(s), &cert, &files, NOW, &p,
+	    why, sizeof(why)), -1);
 	assert_null(p);
 	assert_non_null(strstr(err_msg(), "not a private ecdsa-p256 key"));
 	free(s);
@@ -314,6 +344,7 @@ main(void)
 		cmocka_unit_test(test_another_configuration),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_age_and_tries),
 		cmocka_unit_test(test_key_of_another_type),
 	};
 
