@@ -364,9 +364,9 @@ reload_once(struct reloader *r, struct buf *out)
 	}
 	malloc_trim(0);
 	if (out != NULL)
-		buf_printf(out, waiting == 0 ? "configuration loaded: %zu "
-		    "certificates\n" : "configuration loaded: %zu certificates; "
-		    "it applies once the renewals in progress end\n", n);
+		buf_printf(out, "configuration loaded: %zu certificates%s\n", n,
+		    waiting == 0 ? "" : "; it applies once the renewals in "
+		    "progress end");
 	return 0;
 fail:
 	/* A reload still waiting for renewals tells READY when it is
@@ -400,9 +400,17 @@ reload(void *arg, struct buf *out)
 	if (out != NULL)
 		pthread_mutex_lock(&r->mu);
 	rc = reload_once(r, out);
-	while (atomic_exchange(&r->again, 0) && !stop_is_set())
-		(void)reload_once(r, NULL);
-	pthread_mutex_unlock(&r->mu);
+	for (;;) {
+		while (atomic_exchange(&r->again, 0) && !stop_is_set())
+			(void)reload_once(r, NULL);
+		pthread_mutex_unlock(&r->mu);
+		/* A SIGHUP between the last look and the unlock found the
+		 * lock taken: it is ours to take up, unless another holds
+		 * the lock now (it looks before it lets go). */
+		if (!atomic_load(&r->again) ||
+		    pthread_mutex_trylock(&r->mu) != 0)
+			break;
+	}
 	return rc;
 }
 

@@ -1,9 +1,9 @@
 /*
- * dnsname.c - a DNS name in A-labels, and the shape of one a
- * certificate may hold (see ident.h), once in A-labels: what no CA issues for, and what a name
- * typed for tacd could be, without being one.  Not more: ACMEd sends a
- * name as written, and a private CA may take "my--site" or an A-label
- * that IDNA2008 would refuse.
+ * dnsname.c - a DNS name in A-labels, and the shape of one that a
+ * certificate may hold (see ident.h): what no CA issues for, and what a
+ * name typed for tacd could be, without being one.  Not more: ACMEd
+ * sends a name as written, and a private CA may take "my--site" or an
+ * A-label that IDNA2008 would refuse.
  */
 #include <stdlib.h>
 #include <string.h>
