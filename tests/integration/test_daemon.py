@@ -798,7 +798,7 @@ def test_systemd_notify(fast, abstract):
         def message():
             return sock.recv(4096).decode()
         assert message() == "READY=1\nSTATUS=1 certificates"
-        wait_until(lambda: os.path.exists(env_out), 60, "hook output")
+        fast.wait_log('hook "env": exit code 0')
         with open(env_out) as f:
             env = f.read()
         assert "PATH=" in env and "NOTIFY_SOCKET" not in env
