@@ -391,15 +391,20 @@ reload(void *arg, struct buf *out)
 	struct reloader *r = arg;
 	int rc;
 
-	if (out == NULL && pthread_mutex_trylock(&r->mu) != 0) {
+	if (out == NULL) {
+		/* Asked for first, then the lock tried: whoever holds it
+		 * looks at "again" before and after letting go. */
 		atomic_store(&r->again, 1);
-		log_info("SIGHUP: the reload asked for on the control socket "
-		    "runs; this one follows it");
-		return 0;
-	}
-	if (out != NULL)
+		if (pthread_mutex_trylock(&r->mu) != 0) {
+			log_info("SIGHUP: the reload asked for on the control "
+			    "socket runs; this one follows it");
+			return 0;
+		}
+		rc = 0;		/* the loop below runs it */
+	} else {
 		pthread_mutex_lock(&r->mu);
-	rc = reload_once(r, out);
+		rc = reload_once(r, out);
+	}
 	for (;;) {
 		while (atomic_exchange(&r->again, 0) && !stop_is_set())
 			(void)reload_once(r, NULL);

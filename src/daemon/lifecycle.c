@@ -527,6 +527,7 @@ lifecycle_pending_drop(const struct config *cfg,
 void
 lifecycle_pending_release(const struct config *was,
     const struct config_certificate *c, const struct config *now,
+    const struct config_certificate *const *heirs, size_t nheirs,
     struct lifecycle_pending *p)
 {
 	struct cert_files f, g;
@@ -542,17 +543,15 @@ lifecycle_pending_release(const struct config *was,
 		lifecycle_pending_drop(was, c, p);
 		return;
 	}
-	for (i = 0; !same && i < now->ncertificates; i++) {
-		if (storage_paths(now, &now->certificates[i], &g) == -1) {
+	for (i = 0; !same && i < nheirs; i++) {
+		if (storage_paths(now, heirs[i], &g) == -1) {
 			err_clear();
 			continue;
 		}
-		same = strcmp(f.key_path, g.key_path) == 0;
-		if (same)
+		if ((same = strcmp(f.key_path, g.key_path) == 0))
 			log_info("certificate \"%s\": its file %s stays for "
-			    "certificate \"%s\", which reads the order again "
-			    "if it orders the same", c->id, f.key_path,
-			    now->certificates[i].id);
+			    "certificate \"%s\", which orders the same",
+			    c->id, f.key_path, heirs[i]->id);
 		storage_paths_free(&g);
 	}
 	storage_paths_free(&f);
@@ -743,9 +742,9 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		 * is killed (a cron job's timeout) counts too. */
 		p->tries++;
 		pending_save(rt->cfg, c, f, p, who);
-		kept_at = p->kept_at;
 		switch (lifecycle_resume(rt, c, s, p, who)) {
 		case 1:
+			kept_at = p->kept_at;
 			o = p->o;
 			key = p->key;
 			buf_free(&csr);

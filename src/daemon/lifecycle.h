@@ -65,12 +65,13 @@ void	 lifecycle_pending_drop(const struct config *cfg,
 	    const struct config_certificate *c, struct lifecycle_pending *p);
 
 /* At a reload, p (may be NULL), kept for c of the configuration was, is
- * not carried over: freed and logged.  Its copy on disk stays when a
- * certificate of now has the same key file (its next attempt reads the
- * order if it orders the same, and removes it otherwise); else it goes
- * too. */
+ * not carried over: freed and logged.  Its copy on disk stays when one
+ * of heirs (certificates of now that an order kept on disk fits, made
+ * due for it) has the same key file: a renamed certificate, which reads
+ * the order again; else it goes too. */
 void	 lifecycle_pending_release(const struct config *was,
 	    const struct config_certificate *c, const struct config *now,
+	    const struct config_certificate *const *heirs, size_t nheirs,
 	    struct lifecycle_pending *p);
 
 /* 1 when an earlier process kept an order for c on disk that the next

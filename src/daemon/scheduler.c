@@ -28,7 +28,9 @@ struct sched_item {
 	int	 failures;	/* renewals failed in a row */
 	int	 check_failures;	/* checks failed in a row */
 	int	 ari_streak;	/* checks in a row that said "renew now" */
-	int	 forced;	/* asked for (acmectl): due until renewed */
+	unsigned char forced;	/* asked for (acmectl): due until renewed */
+	unsigned char kept_file; /* an order kept on disk fits it (when
+				   the configuration was read) */
 	struct lifecycle_pending *order; /* kept by the last attempt; the
 				   item owns it */
 };
@@ -172,7 +174,8 @@ sched_fill(struct sched *s)
 		 * also when the dates drawn this time (random_early_renew)
 		 * or the renewal asked for (acmectl, the CA's window) no
 		 * longer make the certificate on disk due. */
-		if (it.due > now && lifecycle_pending_waiting(s->rt->cfg, c)) {
+		it.kept_file = lifecycle_pending_waiting(s->rt->cfg, c);
+		if (it.due > now && it.kept_file) {
 			it.due = now;
 			snprintf(why, sizeof(why), "an order kept by an earlier "
 			    "run waits for its certificate");
@@ -539,9 +542,10 @@ static void
 sched_swap(struct sched *s)
 {
 	struct runtime *rt = s->pending, *old_rt;
+	const struct config_certificate **heirs = NULL;
 	struct sched_item *old;
 	unsigned char *busy;
-	size_t nold, i, j;
+	size_t nold, nheirs, i, j;
 
 	s->pending = NULL;
 	/* No renewal runs: nobody is busy, in either configuration. */
@@ -609,11 +613,21 @@ sched_swap(struct sched *s)
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
 	/* The other kept orders were made for another endpoint, account,
-	 * names or files, or for a certificate renamed or gone. */
+	 * names or files, or for a certificate renamed or gone: a file one
+	 * of the new certificates can use stays for it (sched_fill() has
+	 * made that one due). */
+	for (i = 0, nheirs = 0; i < s->n; i++)
+		nheirs += s->heap[i].kept_file;
+	if (nheirs > 0 && (heirs = calloc(nheirs, sizeof(*heirs))) == NULL)
+		nheirs = 0;	/* out of memory: the files go */
+	for (i = 0, j = 0; j < nheirs && i < s->n; i++)
+		if (s->heap[i].kept_file)
+			heirs[j++] = &rt->cfg->certificates[s->heap[i].cert];
 	for (i = 0; i < nold; i++)
 		lifecycle_pending_release(old_rt->cfg,
-		    &old_rt->cfg->certificates[old[i].cert], rt->cfg,
-		    old[i].order);
+		    &old_rt->cfg->certificates[old[i].cert], rt->cfg, heirs,
+		    nheirs, old[i].order);
+	free(heirs);
 	free(old);
 	runtime_free(old_rt);
 	log_info("configuration reloaded: %zu certificates",

@@ -169,7 +169,14 @@ fail:
 static int
 spawn_memfd_out(const char *name)
 {
-	return spawn_memfd(name, 0);
+	int fd = spawn_memfd(name, 0);
+
+	/* MFD_NOEXEC_SEAL allows seals: the hook must not be able to stop
+	 * the trims and the emptying with one (EPERM where they are not
+	 * allowed anyway). */
+	if (fd != -1)
+		(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL);
+	return fd;
 }
 
 /* Opens the file for a redirection in the parent, so an error names it. */
@@ -207,11 +214,11 @@ spawn_trim(struct spawn_cap *cap, int *truncated)
 	room = (off_t)(cap->b->max - cap->b->len);	/* < st_size */
 	if (cap->trimmed < room)
 		cap->trimmed = room;
-	if (sb.st_size <= cap->trimmed)
+	if (sb.st_size <= cap->trimmed ||
+	    fallocate(cap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    cap->trimmed, sb.st_size - cap->trimmed) == -1)
 		return 0;
-	if (fallocate(cap->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-	    cap->trimmed, sb.st_size - cap->trimmed) == 0)
-		cap->trimmed = sb.st_size;
+	cap->trimmed = sb.st_size;
 	return 1;
 }
 
@@ -414,8 +421,6 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
 		 * capture, at what it wrote: every millisecond while it
 		 * floods (it writes a hundred megabytes in a tick), from a
 		 * millisecond at first. */
-		tick = flooding ? SPAWN_FLOOD_MS : tick * 2 > SPAWN_TICK_MS ?
-		    SPAWN_TICK_MS : tick * 2;
 		timeout = (pidfd == -1 || out->fd != -1 || err->fd != -1) ?
 		    tick : -1;
 		if (kill_at >= 0)
@@ -426,6 +431,8 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
 			break;
 		flooding = spawn_trim(out, &st->truncated) |
 		    spawn_trim(err, &st->truncated);
+		tick = flooding ? SPAWN_FLOOD_MS : tick * 2 > SPAWN_TICK_MS ?
+		    SPAWN_TICK_MS : tick * 2;
 	}
 	if (pidfd != -1)
 		close(pidfd);

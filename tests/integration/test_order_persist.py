@@ -10,6 +10,7 @@ import re
 import signal
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -406,3 +407,36 @@ def test_reload_renaming_the_certificate_keeps_its_order(fakeca_factory,
         assert not os.path.exists(a.path(".site.pk.pem.order"))
     finally:
         a.stop()
+
+
+def test_an_order_made_anew_is_kept_from_its_own_time(fakeca_factory,
+                                                      tmp_path):
+    """The order kept six days ago is gone at the CA; the one made anew,
+    kept too, counts its week from now (it took the old one's time, and
+    was given up as expired at its next reading)."""
+    ca, a = start_ca(fakeca_factory, tmp_path)
+    url = kept_once(ca, a)
+    with open(a.path(STATE), "r+b") as f:
+        text = f.read()
+        six_days_ago = int(time.time()) - 6 * 86400
+        text = re.sub(rb'"kept_at":\d+', b'"kept_at":%d' % six_days_ago,
+                      text)
+        f.seek(0)
+        f.truncate()
+        f.write(text)
+    old = url[len(ca.base):]
+    number = old.rsplit("/", 1)[1]
+    ca.set_script([{"path": old, "status": 404,
+                    "json": {"type": "urn:ietf:params:acme:error:"
+                             "malformed", "detail": "no such order"}},
+                   # The new order: ready at its first read, then
+                   # processing until the poll gives up.
+                   {"path": rf"/order/(?!{number}$)\d+", "from": 2,
+                    "set": {"status": "processing"}}])
+    r = a.once(check=False)
+    assert "no such order: ordering anew" in r.stderr, r.stderr[-4000:]
+    m = re.findall(r"order (\S+) kept for the next attempt", r.stderr)
+    assert m and m[-1] != url, r.stderr[-4000:]
+    with open(a.path(STATE), "rb") as f:
+        kept_at = int(re.search(rb'"kept_at":(\d+)', f.read())[1])
+    assert kept_at > time.time() - 3600
