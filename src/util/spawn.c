@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -262,6 +263,42 @@ spawn_collect(struct spawn_cap *cap, int *truncated)
 	spawn_close(&cap->fd);
 }
 
+/* Spawns taking turns while acmed's own limit is lowered for a child. */
+static pthread_mutex_t spawn_limit_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * posix_spawn() with the child's soft RLIMIT_NOFILE at most nofile (0:
+ * ours) from its first instruction: posix_spawn() has no attribute for
+ * limits, and prlimit() on the child once it returns came too late for
+ * a program that reads its limit at once.  So the process's own soft
+ * limit is lowered for the instant of the spawn, which the child
+ * inherits; only a thread that opens a file meanwhile, while more than
+ * nofile descriptors are open, could see EMFILE.  Returns 0 or an errno.
+ */
+static int
+spawn_with_nofile(unsigned long nofile, pid_t *pidp, const char *prog,
+    const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+    char *const *argv, char *const *envp)
+{
+	struct rlimit was, low;
+	int e;
+
+	if (nofile == 0 || getrlimit(RLIMIT_NOFILE, &was) == -1 ||
+	    (was.rlim_cur != RLIM_INFINITY && was.rlim_cur <= nofile))
+		return posix_spawn(pidp, prog, fa, attr, argv, envp);
+	pthread_mutex_lock(&spawn_limit_mu);
+	low = was;
+	low.rlim_cur = nofile;
+	if (setrlimit(RLIMIT_NOFILE, &low) == -1) {
+		pthread_mutex_unlock(&spawn_limit_mu);
+		return posix_spawn(pidp, prog, fa, attr, argv, envp);
+	}
+	e = posix_spawn(pidp, prog, fa, attr, argv, envp);
+	(void)setrlimit(RLIMIT_NOFILE, &was);
+	pthread_mutex_unlock(&spawn_limit_mu);
+	return e;
+}
+
 /* Starts prog; hands the captures' memfds to out and err.  -1 with err;
  * *not_found tells a program posix_spawn() could not find (a script's
  * interpreter, say). */
@@ -321,7 +358,8 @@ spawn_start(const struct spawn_cmd *cmd, const char *prog, pid_t *pidp,
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
 
-	e = posix_spawn(pidp, prog, &fa, &attr, cmd->argv, cmd->envp);
+	e = spawn_with_nofile(cmd->nofile, pidp, prog, &fa, &attr, cmd->argv,
+	    cmd->envp);
 	if (e != 0) {
 		*not_found = e == ENOENT;
 		errno = e;
@@ -450,20 +488,6 @@ spawn_wait(const struct spawn_cmd *cmd, pid_t pid, struct spawn_cap *out,
 	}
 }
 
-/* Best effort: a child that already exited, or a limit that cannot be
- * read, leaves things as they are. */
-static void
-spawn_limit_nofile(pid_t pid, unsigned long nofile)
-{
-	struct rlimit rl;
-
-	if (prlimit(pid, RLIMIT_NOFILE, NULL, &rl) == -1 ||
-	    (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= nofile))
-		return;
-	rl.rlim_cur = nofile;
-	(void)prlimit(pid, RLIMIT_NOFILE, &rl, NULL);
-}
-
 int
 spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 {
@@ -486,8 +510,6 @@ spawn_run(const struct spawn_cmd *cmd, struct spawn_status *st)
 		return -1;
 	}
 	rc = spawn_start(cmd, prog, &pid, &out, &err, &st->not_found);
-	if (rc == 0 && cmd->nofile > 0)
-		spawn_limit_nofile(pid, cmd->nofile);
 	if (rc == 0)
 		spawn_wait(cmd, pid, &out, &err, st);
 	free(prog);

@@ -43,11 +43,8 @@ struct spawn_cmd {
 	int		  stoppable;	/* killed like a timeout when the daemon
 					   stops (util/stop.h) */
 	unsigned long	  nofile;	/* the child's soft RLIMIT_NOFILE when
-					   lower than ours; 0: ours.  Set with
-					   prlimit() once posix_spawn() returns
-					   (it has no attribute for limits):
-					   the program's first instructions
-					   may run with ours. */
+					   lower than ours, from its first
+					   instruction; 0: ours */
 };
 
 struct spawn_status {
