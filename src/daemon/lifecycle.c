@@ -100,7 +100,7 @@ lifecycle_revoked(const struct cert_files *f, const char *serial,
 
 time_t
 lifecycle_due(const struct config *cfg, const struct config_certificate *c,
-    time_t now, char *why, size_t n, int64_t *not_after)
+    time_t now, char *why, size_t n, int64_t *not_after, int *kept_file)
 {
 	struct crypto_cert_info info;
 	struct crypto_key *key = NULL;
@@ -112,12 +112,16 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	int revoked;
 
 	*not_after = 0;
+	if (kept_file != NULL)
+		*kept_file = 0;
 	memset(&info, 0, sizeof(info));
 	buf_init(&pem, STORAGE_FILE_MAX);
 	if (storage_paths(cfg, c, &f) == -1) {
 		snprintf(why, n, "%s", err_msg());
 		return now;
 	}
+	if (kept_file != NULL)
+		*kept_file = pending_waiting(cfg, c, &f);
 	if ((key = storage_read_key(f.key_path)) == NULL ||
 	    buf_read_regular(&pem, f.crt_path) == -1) {
 		snprintf(why, n, "%s", err_msg());
@@ -501,12 +505,6 @@ lifecycle_check_chain(const struct config_certificate *c,
  * up or given up.
  */
 void
-lifecycle_pending_free(struct lifecycle_pending *p)
-{
-	pending_free(p);
-}
-
-void
 lifecycle_pending_drop(const struct config *cfg,
     const struct config_certificate *c, struct lifecycle_pending *p)
 {
@@ -559,22 +557,6 @@ lifecycle_pending_release(const struct config *was,
 		pending_free(p);
 	else
 		lifecycle_pending_drop(was, c, p);
-}
-
-int
-lifecycle_pending_waiting(const struct config *cfg,
-    const struct config_certificate *c)
-{
-	struct cert_files f;
-	int rc;
-
-	if (storage_paths(cfg, c, &f) == -1) {
-		err_clear();
-		return 0;
-	}
-	rc = pending_waiting(cfg, c, &f);
-	storage_paths_free(&f);
-	return rc;
 }
 
 /* Two strings that may be NULL. */
@@ -728,13 +710,13 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		log_info("%s: order %s was kept more than %d days ago, and "
 		    "orders expire: ordering anew", who, p->o.url,
 		    LIFECYCLE_KEPT_MAX / 86400);
-		lifecycle_pending_free(p);
+		pending_free(p);
 		p = NULL;
 	} else if (p != NULL && p->tries >= LIFECYCLE_RESUMES) {
 		/* Its last reading was cut short (acmed killed). */
 		log_warn("%s: order %s was read %d times in vain: ordering "
 		    "anew", who, p->o.url, p->tries);
-		lifecycle_pending_free(p);
+		pending_free(p);
 		p = NULL;
 	}
 	if (p != NULL) {
@@ -760,7 +742,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 			    p->o.url);
 			goto out;
 		}
-		lifecycle_pending_free(p);
+		pending_free(p);
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (acme_account_sync(acct, s, c->endpoint->tos_agreed,

@@ -21,11 +21,13 @@
  * it; otherwise notAfter - renew_delay - random(0, random_early_renew),
  * with renew_delay clamped to a third of the lifetime when it would renew
  * past half of it.  why (size n) says which; *not_after is the
- * certificate's notAfter when it could be read, else 0.
+ * certificate's notAfter when it could be read, else 0.  Unless kept_file
+ * is NULL, *kept_file is 1 when an earlier process kept an order for c
+ * on disk that the next attempt would read again (see pending.h).
  */
 time_t	 lifecycle_due(const struct config *cfg,
 	    const struct config_certificate *c, time_t now, char *why,
-	    size_t n, int64_t *not_after);
+	    size_t n, int64_t *not_after, int *kept_file);
 
 /*
  * Asks the CA when to renew the certificate on disk (RFC 9773).  0:
@@ -55,10 +57,6 @@ int	 lifecycle_revoke(struct runtime *rt,
 /* An order kept between attempts (see lifecycle.c). */
 struct lifecycle_pending;
 
-/* Frees p; a copy of it on disk stays, for the next process (or the
- * next attempt, which reads it when it has none in memory). */
-void	 lifecycle_pending_free(struct lifecycle_pending *p);
-
 /* Gives up p (may be NULL), kept for c of cfg: frees it and removes its
  * copy on disk, if any (a failure is logged). */
 void	 lifecycle_pending_drop(const struct config *cfg,
@@ -73,11 +71,6 @@ void	 lifecycle_pending_release(const struct config *was,
 	    const struct config_certificate *c, const struct config *now,
 	    const struct config_certificate *const *heirs, size_t nheirs,
 	    struct lifecycle_pending *p);
-
-/* 1 when an earlier process kept an order for c on disk that the next
- * attempt would read again (see pending.h). */
-int	 lifecycle_pending_waiting(const struct config *cfg,
-	    const struct config_certificate *c);
 
 /* 1 when an order kept for certificate was is still what now (the same
  * certificate in a reloaded configuration) would order and store: the same

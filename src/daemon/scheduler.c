@@ -12,6 +12,7 @@
 #include "acme/http.h"
 #include "daemon/lifecycle.h"
 #include "daemon/notify.h"
+#include "daemon/pending.h"
 #include "daemon/scheduler.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -167,14 +168,16 @@ sched_fill(struct sched *s)
 		const struct config_certificate *c = &s->rt->cfg->certificates[i];
 		struct sched_item it = { .cert = i };
 
+		int kept_file;
+
 		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
-		    &it.not_after);
+		    &it.not_after, &kept_file);
+		it.kept_file = (unsigned char)kept_file;
 		/* An order an earlier process kept (its certificate may be
 		 * issued already, and the order expires): read again now,
 		 * also when the dates drawn this time (random_early_renew)
 		 * or the renewal asked for (acmectl, the CA's window) no
 		 * longer make the certificate on disk due. */
-		it.kept_file = lifecycle_pending_waiting(s->rt->cfg, c);
 		if (it.due > now && it.kept_file) {
 			it.due = now;
 			snprintf(why, sizeof(why), "an order kept by an earlier "
@@ -314,7 +317,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 	char why[1024];
 
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
-	    &it.not_after);
+	    &it.not_after, NULL);
 	it.check = 0;
 	it.ari_due = 0;
 	if (ok)
@@ -379,7 +382,7 @@ sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 	if (it != NULL && heap_push(s, *it) == -1) {
 		log_error("certificate \"%s\": %s", sched_id(s, cert),
 		    err_msg());
-		lifecycle_pending_free(it->order);
+		pending_free(it->order);
 	}
 	sched_release(s);
 }
@@ -455,7 +458,7 @@ next:
 		 * the order it keeps. */
 		keep = requeue && !stop_is_set();
 		if (!keep) {
-			lifecycle_pending_free(it.order);
+			pending_free(it.order);
 			it.order = NULL;
 		}
 		pthread_mutex_lock(&s->mu);
@@ -1004,7 +1007,7 @@ sched_free(struct sched *s)
 		sched_stop(s);
 	free(s->threads);
 	for (i = 0; i < s->n; i++)
-		lifecycle_pending_free(s->heap[i].order);
+		pending_free(s->heap[i].order);
 	free(s->heap);
 	free(s->busy);
 	runtime_free(s->pending);
