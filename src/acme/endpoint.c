@@ -13,22 +13,6 @@
 #include "util/err.h"
 #include "util/period.h"
 
-static int
-dir_url(json_t *doc, const char *key, int required, char **out)
-{
-	const char *s;
-
-	if (json_get_string(doc, key, required, &s) == -1)
-		return -1;
-	if (s == NULL)
-		return 0;
-	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
-		return err_set("member \"%s\" is not an http(s) URL", key);
-	if ((*out = strdup(s)) == NULL)
-		return err_set("out of memory");
-	return 0;
-}
-
 struct acme_directory *
 acme_directory_parse(const char *body, size_t len)
 {
@@ -45,13 +29,13 @@ acme_directory_parse(const char *body, size_t len)
 		return NULL;
 	}
 	atomic_init(&d->refs, 1);
-	if (dir_url(doc, "newNonce", 1, &d->new_nonce) == -1 ||
-	    dir_url(doc, "newAccount", 1, &d->new_account) == -1 ||
-	    dir_url(doc, "newOrder", 1, &d->new_order) == -1 ||
-	    dir_url(doc, "revokeCert", 0, &d->revoke_cert) == -1 ||
-	    dir_url(doc, "keyChange", 0, &d->key_change) == -1 ||
-	    dir_url(doc, "newAuthz", 0, &d->new_authz) == -1 ||
-	    dir_url(doc, "renewalInfo", 0, &d->renewal_info) == -1 ||
+	if (json_get_url(doc, "newNonce", 1, &d->new_nonce) == -1 ||
+	    json_get_url(doc, "newAccount", 1, &d->new_account) == -1 ||
+	    json_get_url(doc, "newOrder", 1, &d->new_order) == -1 ||
+	    json_get_url(doc, "revokeCert", 0, &d->revoke_cert) == -1 ||
+	    json_get_url(doc, "keyChange", 0, &d->key_change) == -1 ||
+	    json_get_url(doc, "newAuthz", 0, &d->new_authz) == -1 ||
+	    json_get_url(doc, "renewalInfo", 0, &d->renewal_info) == -1 ||
 	    json_get_object(doc, "meta", 0, &meta) == -1)
 		goto fail;
 	if (meta != NULL) {

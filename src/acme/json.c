@@ -69,6 +69,30 @@ json_get_string(json_t *obj, const char *key, int required,
 }
 
 int
+json_is_url(const char *s)
+{
+	return s != NULL && (strncmp(s, "https://", 8) == 0 ||
+	    strncmp(s, "http://", 7) == 0);
+}
+
+int
+json_get_url(json_t *obj, const char *key, int required, char **out)
+{
+	const char *s;
+
+	*out = NULL;
+	if (json_get_string(obj, key, required, &s) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (!json_is_url(s))
+		return err_set("member \"%s\" is not an http(s) URL", key);
+	if ((*out = strdup(s)) == NULL)
+		return err_set("out of memory");
+	return 0;
+}
+
+int
 json_get_bool(json_t *obj, const char *key, int required, int *out)
 {
 	json_t *v;

@@ -33,6 +33,12 @@ int	 json_get_int(json_t *obj, const char *key, int required,
  * untouched when !required.  -1 with err naming the member otherwise. */
 int	 json_get_time(json_t *obj, const char *key, int required,
 	    int64_t *out);
+/* 1 when s is an http(s) URL (its origin is checked when it is used). */
+int	 json_is_url(const char *s);
+/* An http(s) URL string member, copied (allocated: free()).  Missing:
+ * *out = NULL and 0 when !required.  -1 with err naming the member. */
+int	 json_get_url(json_t *obj, const char *key, int required,
+	    char **out);
 /* Borrowed array / object member; NULL when absent and !required. */
 int	 json_get_array(json_t *obj, const char *key, int required,
 	    json_t **out);

@@ -64,23 +64,6 @@ acme_token_valid(const char *s)
 	return i > 0;
 }
 
-static int
-url_dup(json_t *obj, const char *key, int required, char **out)
-{
-	const char *s;
-
-	*out = NULL;
-	if (json_get_string(obj, key, required, &s) == -1)
-		return -1;
-	if (s == NULL)
-		return 0;
-	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
-		return err_set("member \"%s\" is not an http(s) URL", key);
-	if ((*out = strdup(s)) == NULL)
-		return err_set("out of memory");
-	return 0;
-}
-
 /* Server text that ends up in messages and hook variables: printable
  * ASCII only (identifiers are A-labels or addresses, challenge types are
  * tokens), so that nothing can forge a log line or a hook argument. */
@@ -153,8 +136,8 @@ acme_order_parse(struct acme_order *o, const char *body, size_t len)
 	if ((doc = json_parse_object(body, len)) == NULL)
 		return err_prefix("order");
 	if (json_get_string(doc, "status", 1, &status) == -1 ||
-	    url_dup(doc, "finalize", 1, &o->finalize) == -1 ||
-	    url_dup(doc, "certificate", 0, &o->certificate) == -1 ||
+	    json_get_url(doc, "finalize", 1, &o->finalize) == -1 ||
+	    json_get_url(doc, "certificate", 0, &o->certificate) == -1 ||
 	    json_get_array(doc, "authorizations", 1, &arr) == -1)
 		goto fail;
 	o->status = acme_status_parse(status);
@@ -165,8 +148,7 @@ acme_order_parse(struct acme_order *o, const char *body, size_t len)
 	json_array_foreach(arr, i, v) {
 		const char *u = json_string_value(v);
 
-		if (u == NULL || (strncmp(u, "https://", 8) != 0 &&
-		    strncmp(u, "http://", 7) != 0)) {
+		if (!json_is_url(u)) {
 			err_set("authorization %zu is not an http(s) URL", i);
 			goto fail;
 		}
@@ -229,7 +211,7 @@ acme_authz_parse(struct acme_authz *a, const char *body, size_t len)
 		}
 		ch = &a->chall[a->nchall++];
 		if (json_get_string(c, "type", 1, &ctype) == -1 ||
-		    url_dup(c, "url", 1, &ch->url) == -1 ||
+		    json_get_url(c, "url", 1, &ch->url) == -1 ||
 		    json_get_string(c, "status", 1, &cstatus) == -1 ||
 		    json_get_string(c, "token", 0, &token) == -1 ||
 		    plain_text("type", ctype) == -1) {

@@ -176,14 +176,6 @@ out:
 	return rc;
 }
 
-/* 1 when s is an http(s) URL, as acme_order_parse() takes them. */
-static int
-pending_url(const char *s)
-{
-	return s != NULL && (strncmp(s, "https://", 8) == 0 ||
-	    strncmp(s, "http://", 7) == 0);
-}
-
 /* "for" against what c and f would order now: 1 when it is the same, 0
  * with why (size n) naming the first member that differs. */
 static int
@@ -215,28 +207,19 @@ pending_fits(json_t *was, const struct config_certificate *c,
 static int
 pending_order_parse(json_t *v, struct acme_order *o)
 {
-	const char *url, *finalize, *certificate;
 	json_t *authz, *a;
 	size_t i;
 
-	if (json_get_string(v, "url", 1, &url) == -1 ||
-	    json_get_string(v, "finalize", 1, &finalize) == -1 ||
-	    json_get_string(v, "certificate", 0, &certificate) == -1 ||
+	if (json_get_url(v, "url", 1, &o->url) == -1 ||
+	    json_get_url(v, "finalize", 1, &o->finalize) == -1 ||
+	    json_get_url(v, "certificate", 0, &o->certificate) == -1 ||
 	    json_get_array(v, "authorizations", 1, &authz) == -1)
 		return -1;
-	if (!pending_url(url) || !pending_url(finalize) ||
-	    (certificate != NULL && !pending_url(certificate)))
-		return err_set("a URL is not http(s)");
 	if (json_array_size(authz) == 0 ||
 	    json_array_size(authz) > ACME_MAX_AUTHZ)
 		return err_set("%zu authorizations", json_array_size(authz));
-	if ((o->url = strdup(url)) == NULL ||
-	    (o->finalize = strdup(finalize)) == NULL ||
-	    (certificate != NULL &&
-	    (o->certificate = strdup(certificate)) == NULL))
-		return err_set("out of memory");
 	json_array_foreach(authz, i, a) {
-		if (!pending_url(json_string_value(a)))
+		if (!json_is_url(json_string_value(a)))
 			return err_set("authorization %zu is not an http(s) "
 			    "URL", i);
 		if ((o->authz[i] = strdup(json_string_value(a))) == NULL)
