@@ -30,7 +30,7 @@ f_length(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 		return NULL;
 	switch (v->kind) {
 	case TK_STR:
-		return tv_int((tint)utf8_count(v->u.s.p, v->u.s.len));
+		return tv_int((tint)uc_count(v->u.s.p, v->u.s.len));
 	case TK_LIST:
 		return tv_int((tint)v->u.l.n);
 	case TK_MAP:

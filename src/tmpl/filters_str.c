@@ -65,7 +65,7 @@ put_cp(struct buf *b, uint32_t cp)
 {
 	char enc[4];
 
-	return buf_append(b, enc, utf8_encode(cp, enc));
+	return buf_append(b, enc, uc_encode(cp, enc));
 }
 
 /* Appends the full upper or lower case mapping of cp. */
@@ -96,7 +96,7 @@ final_sigma(const char *s, size_t len, size_t i, int prev_cased)
 	if (!prev_cased)
 		return 0;
 	for (i += 2; i < len;) {
-		i += utf8_decode(s + i, len - i, &cp);
+		i += uc_decode(s + i, len - i, &cp);
 		if (!uc_is_case_ignorable(cp))
 			return !uc_is_cased(cp);
 	}
@@ -124,7 +124,7 @@ recase(const struct tmpl_value *v, struct rargs *a, enum casemode mode)
 		return NULL;
 	buf_init(&b, tmax_str());
 	for (i = 0; i < s->u.s.len && rc == 0; i += n) {
-		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
+		n = uc_decode(s->u.s.p + i, s->u.s.len - i, &cp);
 		switch (mode) {
 		case C_LOWER:
 			if (cp == 0x3a3 && final_sigma(s->u.s.p, s->u.s.len,
@@ -217,7 +217,7 @@ f_replace(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 		 * and at both ends. */
 		rc |= buf_append(&b, to->u.s.p, to->u.s.len);
 		while (p < end && rc == 0) {
-			n = utf8_decode(p, (size_t)(end - p), &cp);
+			n = uc_decode(p, (size_t)(end - p), &cp);
 			rc |= buf_append(&b, p, n);
 			rc |= buf_append(&b, to->u.s.p, to->u.s.len);
 			p += n;
@@ -251,7 +251,7 @@ in_set(uint32_t cp, const struct tmpl_value *set)
 	if (set == NULL)
 		return uc_is_space(cp);
 	for (i = 0; i < set->u.s.len; i += n) {
-		n = utf8_decode(set->u.s.p + i, set->u.s.len - i, &c);
+		n = uc_decode(set->u.s.p + i, set->u.s.len - i, &c);
 		if (c == cp)
 			return 1;
 	}
@@ -273,7 +273,7 @@ f_trim(struct rstate *st, const struct tmpl_value *v, struct rargs *a)
 	if ((s = fstr(v)) == NULL)
 		return NULL;
 	for (i = 0; i < s->u.s.len; i += n) {
-		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
+		n = uc_decode(s->u.s.p + i, s->u.s.len - i, &cp);
 		if (in_set(cp, chars))
 			continue;
 		if (!seen)
@@ -406,7 +406,7 @@ split_ws(struct tmpl_value *list, const char *s, size_t len, tint max)
 
 	for (;;) {
 		while (i < len) {
-			n = utf8_decode(s + i, len - i, &cp);
+			n = uc_decode(s + i, len - i, &cp);
 			if (!uc_is_space(cp))
 				break;
 			i += n;
@@ -417,7 +417,7 @@ split_ws(struct tmpl_value *list, const char *s, size_t len, tint max)
 			return push_str(list, s + i, len - i);
 		start = i;
 		while (i < len) {
-			n = utf8_decode(s + i, len - i, &cp);
+			n = uc_decode(s + i, len - i, &cp);
 			if (uc_is_space(cp))
 				break;
 			i += n;

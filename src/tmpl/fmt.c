@@ -163,7 +163,7 @@ repr_str_python(struct buf *b, const char *s, size_t len)
 		q = '"';
 	rc |= buf_putc(b, q);
 	for (i = 0; i < len && rc == 0; i += n) {
-		n = utf8_decode(s + i, len - i, &cp);
+		n = uc_decode(s + i, len - i, &cp);
 		if (cp == (uint32_t)q || cp == '\\')
 			rc |= buf_printf(b, "\\%c", (char)cp);
 		else if (cp == '\n')
@@ -196,7 +196,7 @@ repr_str_rust(struct buf *b, const char *s, size_t len)
 
 	rc |= buf_putc(b, '"');
 	for (i = 0; i < len && rc == 0; i += n) {
-		n = utf8_decode(s + i, len - i, &cp);
+		n = uc_decode(s + i, len - i, &cp);
 		switch (cp) {
 		case '\0':
 			rc |= buf_puts(b, "\\0");

@@ -115,7 +115,7 @@ titer_collect(const struct tmpl_value *v)
 		if ((r = tv_list(0)) == NULL)
 			return NULL;
 		for (i = 0; i < v->u.s.len; i += n) {
-			n = utf8_decode(v->u.s.p + i, v->u.s.len - i, &cp);
+			n = uc_decode(v->u.s.p + i, v->u.s.len - i, &cp);
 			if (tv_list_push(r, tv_strn(v->u.s.p + i, n)) == -1) {
 				tv_unref(r);
 				return NULL;

@@ -112,7 +112,7 @@ rstrip_len(const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
-		k = utf8_decode(s + i, n - i, &cp);
+		k = uc_decode(s + i, n - i, &cp);
 		i += k;
 		if (!uc_is_space(cp))
 			end = i;
@@ -128,7 +128,7 @@ lstrip_len(const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
-		k = utf8_decode(s + i, n - i, &cp);
+		k = uc_decode(s + i, n - i, &cp);
 		if (!uc_is_space(cp))
 			break;
 		i += k;
@@ -200,7 +200,7 @@ put_cp(struct buf *b, uint32_t cp)
 {
 	char enc[4];
 
-	return buf_append(b, enc, utf8_encode(cp, enc));
+	return buf_append(b, enc, uc_encode(cp, enc));
 }
 
 /* The escapes MiniJinja understands; an unknown one is kept as is. */

@@ -21,13 +21,13 @@ str_char_at(const struct tmpl_value *s, tint idx)
 	tint k = 0;
 
 	if (idx < 0) {
-		count = utf8_count(s->u.s.p, s->u.s.len);
+		count = uc_count(s->u.s.p, s->u.s.len);
 		idx += (tint)count;
 		if (idx < 0)
 			return tv_undef();
 	}
 	while (i < s->u.s.len) {
-		n = utf8_decode(s->u.s.p + i, s->u.s.len - i, &cp);
+		n = uc_decode(s->u.s.p + i, s->u.s.len - i, &cp);
 		if (k == idx)
 			return tv_strn(s->u.s.p + i, n);
 		i += n;

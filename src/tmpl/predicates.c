@@ -200,7 +200,7 @@ all_case(const struct tmpl_value *v, struct rargs *a, int *res, int upper)
 
 	*res = v->kind == TK_STR;
 	for (i = 0; *res && i < v->u.s.len; i += n) {
-		n = utf8_decode(v->u.s.p + i, v->u.s.len - i, &cp);
+		n = uc_decode(v->u.s.p + i, v->u.s.len - i, &cp);
 		*res = upper ? uc_is_upper(cp) : uc_is_lower(cp);
 	}
 	return no_args(a);

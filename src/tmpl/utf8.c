@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "tmpl/utf8.h"
+#include "util/utf8.h"
 
 /*
  * Invalid bytes decode to U+DC80..U+DCFF ("surrogate escape") and encode
@@ -15,90 +16,36 @@
 #define ESC_BASE	0xdc00u
 
 size_t
-utf8_decode(const char *s, size_t n, uint32_t *cp)
+uc_decode(const char *s, size_t n, uint32_t *cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c, min;
-	size_t len, i;
+	size_t len = utf8_decode(s, n, cp);
 
-	c = p[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		goto bad;
-	if (len > n)
-		goto bad;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = ESC_BASE + p[0];
+	if (len > 0)
+		return len;
+	*cp = ESC_BASE + (unsigned char)s[0];
 	return 1;
 }
 
 size_t
-utf8_encode(uint32_t cp, char *out)
+uc_encode(uint32_t cp, char *out)
 {
-	unsigned char *o = (unsigned char *)out;
-
 	if (cp >= ESC_BASE + 0x80 && cp <= ESC_BASE + 0xff) {
-		o[0] = (unsigned char)(cp - ESC_BASE);
+		out[0] = (char)(cp - ESC_BASE);
 		return 1;
 	}
-	if (cp >= 0xd800 && cp <= 0xdfff)
+	if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xc0 | (cp >> 6));
-		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (unsigned char)(0xe0 | (cp >> 12));
-		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	if (cp > 0x10ffff)
-		cp = 0xfffd;
-	o[0] = (unsigned char)(0xf0 | (cp >> 18));
-	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
+	return utf8_encode(cp, out);
 }
 
 size_t
-utf8_count(const char *s, size_t n)
+uc_count(const char *s, size_t n)
 {
 	size_t i = 0, count = 0;
 	uint32_t cp;
 
 	while (i < n) {
-		i += utf8_decode(s + i, n - i, &cp);
+		i += uc_decode(s + i, n - i, &cp);
 		count++;
 	}
 	return count;

@@ -1,9 +1,10 @@
 /*
  * utf8.h - the few Unicode operations the filters need.
  *
- * Strings are UTF-8 but may come from anywhere, so decoding never reads
- * past the end and treats each byte of an invalid sequence as one
- * character of its own.
+ * Strings are UTF-8 but may come from anywhere, so decoding (through
+ * util/utf8.h) never reads past the end and treats each byte of an
+ * invalid sequence as one character of its own, an escape that encodes
+ * back to the same byte.
  */
 #ifndef ACMED_TMPL_UTF8_H
 #define ACMED_TMPL_UTF8_H
@@ -12,11 +13,13 @@
 #include <stdint.h>
 
 /* Decodes the character at s[0] (n > 0 bytes left); returns its length
- * in bytes (1..4) and stores the code point (the byte for invalid input). */
-size_t	 utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* Encodes cp into out (4 bytes room); returns the length. */
-size_t	 utf8_encode(uint32_t cp, char *out);
-size_t	 utf8_count(const char *s, size_t n);
+ * in bytes (1..4) and stores the code point (U+DC80..U+DCFF, the byte's
+ * escape, for a byte that starts no valid character). */
+size_t	 uc_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (4 bytes room), an escape back into its byte;
+ * returns the length. */
+size_t	 uc_encode(uint32_t cp, char *out);
+size_t	 uc_count(const char *s, size_t n);
 
 /* Simple case mappings: the character itself when there is none or it
  * maps to several. */

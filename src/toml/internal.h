@@ -113,7 +113,6 @@ const char *toml_key_show(struct buf *, const struct toml_key *, size_t);
 
 /* utf8.c */
 int	 toml_check_text(const char *, size_t);
-int	 toml_utf8_put(struct buf *, uint32_t);
 
 /* scan.c */
 int	 toml_eof(const struct toml_parser *);

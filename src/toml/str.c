@@ -11,6 +11,7 @@
 
 #include "toml/internal.h"
 #include "util/err.h"
+#include "util/utf8.h"
 
 static int
 is_bare_char(int c)
@@ -37,6 +38,7 @@ unicode_escape(struct toml_parser *p, size_t ndigits)
 {
 	unsigned line = p->line, col = p->col;
 	uint32_t cp = 0;
+	char out[4];
 	size_t i;
 	int h;
 
@@ -51,7 +53,7 @@ unicode_escape(struct toml_parser *p, size_t ndigits)
 		    "Unicode scalar value", ndigits == 4 ? 'u' : 'U',
 		    (int)ndigits, p->s + p->pos + 2);
 	toml_adv(p, 2 + ndigits);
-	return toml_utf8_put(&p->scratch, cp);
+	return buf_append(&p->scratch, out, utf8_encode(cp, out));
 }
 
 /* An escape sequence of a basic string, with the cursor on the '\'. */

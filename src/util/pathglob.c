@@ -7,12 +7,14 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util/err.h"
 #include "util/pathglob.h"
+#include "util/utf8.h"
 
 #define PATHGLOB_DEPTH	64	/* folders walked below one "**" */
 
@@ -190,32 +192,16 @@ oom:
 	return NULL;
 }
 
-/* The length of the UTF-8 character at s: 1 for a byte that starts no
- * valid sequence (such a name still matches byte by byte). */
-static size_t
-u8_len(const unsigned char *s)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 1;
-	size_t i;
-
-	if (s[0] >= 0xf8)
-		return 1;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-	return n;
-}
-
-/* The character at *s (its code point), *s moved past it. */
-static unsigned long
+/* The character at *s (its code point, or the byte itself for a byte
+ * that starts no valid character, which a pattern from a file that is
+ * not UTF-8 could have), *s moved past it. */
+static uint32_t
 u8_next(const unsigned char **s)
 {
-	size_t n = u8_len(*s), i;
-	unsigned long c = n == 1 ? (*s)[0] : (*s)[0] & (0x7f >> n);
+	uint32_t c = (*s)[0];
+	size_t n = utf8_decode((const char *)*s, strnlen((const char *)*s, 4), &c);
 
-	for (i = 1; i < n; i++)
-		c = c << 6 | ((*s)[i] & 0x3f);
-	*s += n;
+	*s += n > 0 ? n : 1;
 	return c;
 }
 
@@ -224,10 +210,10 @@ u8_next(const unsigned char **s)
  * an ordinary character), a "]" first is a member, "a-z" is a range of
  * code points unless the "-" is last. */
 static int
-set_match(const unsigned char **p, unsigned long c)
+set_match(const unsigned char **p, uint32_t c)
 {
 	const unsigned char *q = *p + 1;
-	unsigned long lo, hi;
+	uint32_t lo, hi;
 	int neg = 0, in = 0, first = 1;
 
 	if (*q == '!') {
@@ -267,7 +253,7 @@ comp_match(const char *pattern, const char *name)
 		q = s;
 		if (*p == '?') {
 			p++;
-			s += u8_len(s);
+			u8_next(&s);
 			continue;
 		}
 		if (*p == '[') {
@@ -286,7 +272,7 @@ comp_match(const char *pattern, const char *name)
 		if (star_p == NULL)
 			return 0;
 		p = star_p;
-		star_s += u8_len(star_s);
+		u8_next(&star_s);
 		s = star_s;
 	}
 	while (*p == '*')
@@ -294,13 +280,27 @@ comp_match(const char *pattern, const char *name)
 	return *p == '\0';
 }
 
+/* Whether name is UTF-8 text. */
+static int
+is_utf8(const char *name)
+{
+	size_t len = strlen(name), n;
+	uint32_t c;
+
+	for (; len > 0; name += n, len -= n)
+		if ((n = utf8_decode(name, len, &c)) == 0)
+			return 0;
+	return 1;
+}
+
 /* The path of length len (entry name, a folder if isdir) against the
- * non-recursive component idx. */
+ * non-recursive component idx, which has wildcards.  A name that is not
+ * UTF-8 never matches: the crate matches text and skips such a name. */
 static void
 match_one(struct walk *w, size_t len, const char *name, int isdir,
     size_t idx)
 {
-	if (!comp_match(w->comps[idx], name))
+	if (!is_utf8(name) || !comp_match(w->comps[idx], name))
 		return;
 	if (idx == w->ncomps - 1)
 		emit(w, len, isdir);

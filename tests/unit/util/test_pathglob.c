@@ -29,6 +29,7 @@ static const char *const tree[] = {
 	"conf/c/notes.txt", "loop/", "loop/d/", "loop/d/f.toml",
 	"chars/", "chars/a.toml", "chars/b.toml", "chars/\xc3\xa9.toml",
 	"chars/^.toml", "chars/]x.toml", "chars/a\\b.toml", "empty/",
+	"latin1/", "latin1/\xe9.toml", "latin1/\xe9/", "latin1/\xe9/f.toml",
 };
 
 static int
@@ -150,6 +151,21 @@ test_characters(void **state)
 	    "chars/\xc3\xa9.toml");
 }
 
+/* A name that is not UTF-8 never matches a component with wildcards:
+ * the crate skips it (it matches &str).  "**" still walks through such a
+ * folder, and a component without wildcards is looked up as it is. */
+static void
+test_not_utf8(void **state)
+{
+	(void)state;
+	expect("latin1/*", NULL, 0);
+	expect("latin1/?.toml", NULL, 0);
+	EXPECT("latin1/**", "latin1/\xe9");
+	EXPECT("latin1/**/*.toml", "latin1/\xe9/f.toml");
+	EXPECT("latin1/**/f.toml", "latin1/\xe9/f.toml");
+	EXPECT("latin1/\xe9/f.toml", "latin1/\xe9/f.toml");
+}
+
 static void
 test_no_match(void **state)
 {
@@ -231,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_recursive),
 		cmocka_unit_test(test_one_level),
 		cmocka_unit_test(test_characters),
+		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_no_match),
 		cmocka_unit_test(test_absolute),
 		cmocka_unit_test(test_link_loop),
