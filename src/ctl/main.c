@@ -18,7 +18,9 @@
 
 #include "build_config.h"
 #include "util/buf.h"
+#include "util/err.h"
 #include "util/opt.h"
+#include "util/usock.h"
 
 #define CTL_ANSWER_MAX	(256u * 1024 * 1024)
 /* The longest request, a revocation, is a few signed requests, each with
@@ -64,14 +66,10 @@ ctl_request(const char *path, const char *req, long timeout)
 	ssize_t n;
 	int fd, rc = 2;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "acmectl: %s: path too long for a socket\n",
-		    path);
+	if (usock_addr(&sa, path) == -1) {
+		fprintf(stderr, "acmectl: %s\n", err_msg());
 		return 2;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		fprintf(stderr, "acmectl: %s: %s (is acmed running with "

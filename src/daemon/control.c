@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "util/period.h"
 #include "util/stop.h"
+#include "util/usock.h"
 
 /* For reading a request, and for writing its answer. */
 #define CONTROL_IO_TIMEOUT_MS	5000
@@ -34,45 +35,6 @@ struct control {
 	int		 started;
 };
 
-static int
-control_addr(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path))
-		return err_set("%s: path too long for a socket (%zu bytes at "
-		    "most)", path, sizeof(sa->sun_path) - 1);
-	memcpy(sa->sun_path, path, strlen(path) + 1);
-	return 0;
-}
-
-/* Removes a socket nobody answers on; refuses anything else. */
-static int
-control_clear(const char *path, const struct sockaddr_un *sa)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st) == -1)
-		return errno == ENOENT ? 0 : err_sys("%s", path);
-	if (!S_ISSOCK(st.st_mode))
-		return err_set("%s: exists and is not a socket", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return err_sys("socket");
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ? 0 :
-	    errno;
-	close(fd);
-	if (rc == 0)
-		return err_set("%s: another acmed answers on this control "
-		    "socket", path);
-	/* Refused: nobody listens.  Anything else is not for us to judge. */
-	if (rc != ECONNREFUSED)
-		return err_set("%s: %s", path, strerror(rc));
-	if (unlink(path) == -1)
-		return err_sys("%s: cannot remove the old socket", path);
-	return 0;
-}
-
 struct control *
 control_open(const char *path)
 {
@@ -81,7 +43,7 @@ control_open(const char *path)
 	mode_t old;
 	int rc;
 
-	if (control_addr(path, &sa) == -1 || control_clear(path, &sa) == -1)
+	if (usock_addr(&sa, path) == -1 || usock_clear(path) == -1)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->path = strdup(path)) == NULL) {

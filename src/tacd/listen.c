@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/usock.h"
 
 #define UNIX_PREFIX	"unix:"
 
@@ -177,41 +178,6 @@ fail:
 	return -1;
 }
 
-/* Clears the way for our socket at path: nothing there, or a socket left
- * by a dead process (nobody accepts on it), which is removed. */
-static int
-unix_clear_path(const char *path)
-{
-	struct sockaddr_un sun;
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		return err_sys("%s", path);
-	}
-	if (!S_ISSOCK(st.st_mode))
-		return err_set("%s: exists and is not a socket; refusing to "
-		    "replace it", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return err_sys("socket");
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	if (rc == 0)
-		return err_set("%s: another process is listening on this "
-		    "socket", path);
-	if (errno != ECONNREFUSED)
-		return err_sys("%s", path);
-	log_info("%s: removing a stale socket", path);
-	if (unlink(path) == -1 && errno != ENOENT)
-		return err_sys("%s: cannot remove the stale socket", path);
-	return 0;
-}
-
 static int
 open_unix(struct tacd_listen *l, const char *path)
 {
@@ -238,16 +204,9 @@ open_unix(struct tacd_listen *l, const char *path)
 	}
 	if (buf_puts(&abs, path) == -1)
 		goto fail;
-	if (abs.len >= sizeof(sun.sun_path)) {
-		err_set("%s: socket path too long (at most %zu bytes)",
-		    buf_str(&abs), sizeof(sun.sun_path) - 1);
+	if (usock_addr(&sun, buf_str(&abs)) == -1 ||
+	    usock_clear(buf_str(&abs)) == -1)
 		goto fail;
-	}
-	if (unix_clear_path(buf_str(&abs)) == -1)
-		goto fail;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, abs.data, abs.len + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		err_sys("socket");

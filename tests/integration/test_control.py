@@ -413,7 +413,7 @@ def socket_files(fakeca_factory, tmp_path, sock):
              "--control-socket", sock],
             capture_output=True, text=True, timeout=60)
         assert r.returncode == 1
-        assert f"{sock}: another acmed answers on this control socket" in \
+        assert f"{sock}: another process is listening on this socket" in \
             r.stderr, r.stderr
         # A peer that is not root nor acmed's user is refused, even when
         # the mode lets it in.
