@@ -87,20 +87,51 @@ struct epbuild {
 	struct config_strv	 roots;
 };
 
-/* 1 when the authority of a URL (after "http://") is a loopback host. */
+/*
+ * The host of a URL, in the authority that follows "scheme://" up to the
+ * path, the query or the fragment, after a user name if there is one.
+ * Read here only to refuse early what the client would refuse or misread
+ * later: a URL without a host, plain HTTP to another host.  NULL with a
+ * reason when there is no host.
+ */
+static const char *
+config_url_host(const char *url, size_t *hlen, const char **why)
+{
+	const char *auth = strstr(url, "://") + 3, *host = auth, *p;
+	size_t alen = strcspn(auth, "/?#");
+
+	for (p = auth; p < auth + alen; p++)
+		if (*p == '@')
+			host = p + 1;
+	if (*host == '[')
+		*hlen = (p = memchr(host, ']', (size_t)(auth + alen - host)))
+		    == NULL ? 0 : (size_t)(p - host) + 1;
+	else
+		*hlen = strcspn(host, ":/?#");
+	if (*hlen == 0) {
+		*why = "the URL has no host";
+		return NULL;
+	}
+	/* A user name makes "http://localhost@ca.example" look local. */
+	if (host != auth && strncasecmp(url, "http://", 7) == 0) {
+		*why = "a plain http:// URL cannot have a user name";
+		return NULL;
+	}
+	return host;
+}
+
+/* 1 when the host of a URL (hlen bytes) is this machine. */
 static int
-config_url_loopback(const char *auth)
+config_host_loopback(const char *host, size_t hlen)
 {
 	static const char *const hosts[] = { "127.0.0.1", "[::1]",
 	    "localhost" };
-	size_t i, n;
+	size_t i;
 
-	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
-		n = strlen(hosts[i]);
-		if (strncasecmp(auth, hosts[i], n) == 0 &&
-		    (auth[n] == ':' || auth[n] == '/' || auth[n] == '\0'))
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (hlen == strlen(hosts[i]) &&
+		    strncasecmp(host, hosts[i], hlen) == 0)
 			return 1;
-	}
 	return 0;
 }
 
@@ -108,18 +139,24 @@ static int
 set_url(struct config_ctx *ctx, const struct config_item *it, void *obj,
     size_t off)
 {
-	const char *s = config_str(it);
+	const char *s = config_str(it), *host, *why = NULL;
+	int plain = strncasecmp(s, "http://", 7) == 0;
+	size_t hlen;
 
-	/* Plain HTTP only to a test CA on this host. */
-	if (strncasecmp(s, "https://", 8) != 0 &&
-	    !(strncasecmp(s, "http://", 7) == 0 && config_url_loopback(s + 7)))
-		return config_error(ctx, it, "%s: \"%s\" is not an https:// "
-		    "URL (http:// is accepted only for 127.0.0.1, [::1] and "
-		    "localhost)", it->key, s);
 	if (strpbrk(s, " \t\r\n") != NULL)
 		return config_error(ctx, it, "%s: a URL cannot contain spaces",
 		    it->key);
-	return config_set_str(ctx, it, obj, off);
+	if (strncasecmp(s, "https://", 8) == 0 || plain) {
+		if ((host = config_url_host(s, &hlen, &why)) == NULL)
+			return config_error(ctx, it, "%s: \"%s\": %s",
+			    it->key, s, why);
+		/* Plain HTTP only to a test CA on this host. */
+		if (!plain || config_host_loopback(host, hlen))
+			return config_set_str(ctx, it, obj, off);
+	}
+	return config_error(ctx, it, "%s: \"%s\" is not an https:// URL "
+	    "(http:// is accepted only for 127.0.0.1, [::1] and localhost)",
+	    it->key, s);
 }
 
 static int
