@@ -643,7 +643,7 @@ lifecycle_resume(struct runtime *rt, const struct config_certificate *c,
     struct acme_session *s, struct lifecycle_pending *p, const char *who)
 {
 	log_info("%s: reading order %s again (the last attempt ended before "
-	    "its certificate came)", who, p->o.url);
+	    "its certificate was stored)", who, p->o.url);
 	if (acme_account_sync(runtime_account(rt, c->account), s,
 	    c->endpoint->tos_agreed, 0) == 0 &&
 	    acme_order_resume(s, &p->o, p->csr.data, p->csr.len,
@@ -818,6 +818,10 @@ download:
 	if (storage_store(rt->cfg, c, f, is_new ? key : NULL, chain.data,
 	    chain.len, who) == -1) {
 		err_prefix("storing");
+		/* The CA issued it: the next attempt downloads it again
+		 * rather than having another issued (a file hook that
+		 * fails, a group that cannot be set, a full disk...). */
+		resumable = 1;
 		goto out;
 	}
 	storage_unmark_revoked(f);

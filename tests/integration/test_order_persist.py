@@ -440,3 +440,42 @@ def test_an_order_made_anew_is_kept_from_its_own_time(fakeca_factory,
     with open(a.path(STATE), "rb") as f:
         kept_at = int(re.search(rb'"kept_at":(\d+)', f.read())[1])
     assert kept_at > time.time() - 3600
+
+
+def test_a_certificate_that_could_not_be_stored_is_downloaded_again(
+        fakeca_factory, tmp_path):
+    """The CA issued, acmed could not store (here a file hook that
+    fails; a group that cannot be set, a full disk): the next run
+    downloads the same certificate instead of having another issued."""
+    ca, a = start_ca(fakeca_factory, tmp_path, script=[])
+    gate = str(tmp_path / "gate")
+    with open(a.config, "a") as f:
+        f.write(f"""
+[[hook]]
+name = "gate"
+type = ["file-pre-create"]
+cmd = "test"
+args = ["-e", "{gate}"]
+""")
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(text.replace('hooks = ["record"]', 'hooks = ["record", '
+                             '"gate"]'))
+    for _ in range(2):
+        r = a.once(check=False)
+        assert r.returncode != 0, r.stderr[-4000:]
+        assert "storing" in r.stderr and "gate" in r.stderr, \
+            r.stderr[-4000:]
+        assert "kept for the next attempt" in r.stderr, r.stderr[-4000:]
+        assert os.path.exists(a.path(STATE))
+        assert not os.path.exists(a.path(CERT_NAME + ".crt.pem"))
+    assert count(ca, r"/new-order") == 1
+    assert count(ca, r"/order/\d+/finalize") == 1
+
+    open(gate, "w").close()
+    r = a.once()
+    wait_issued(a)
+    assert count(ca, r"/new-order") == 1
+    assert count(ca, r"/order/\d+/finalize") == 1
+    assert not os.path.exists(a.path(STATE))
