@@ -973,7 +973,7 @@ lifecycle_renew(struct runtime *rt, const struct config_certificate *c,
 	memset(&f, 0, sizeof(f));
 	acme_session_init(&s, runtime_endpoint(rt, c->endpoint), http);
 	if ((rc = storage_paths(rt->cfg, c, &f)) == 0 &&
-	    (rc = storage_check_writable(&f)) == 0)
+	    (rc = storage_check_writable(rt->cfg, &f)) == 0)
 		rc = lifecycle_order(rt, c, &s, &f, pending, who);
 	buf_init(&status, ERR_MSG_MAX + 8192);
 	if (rc == 0) {

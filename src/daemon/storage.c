@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon/hook.h"
@@ -159,9 +161,65 @@ storage_check_parent(const char *path)
 	return 0;
 }
 
-int
-storage_check_writable(const struct cert_files *f)
+/* Whether acmed may give its files to any owner (CAP_CHOWN, as root). */
+static int
+storage_may_chown(void)
 {
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+	    0 };
+	struct __user_cap_data_struct data[2];
+
+	if (geteuid() == 0)
+		return 1;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		return 0;
+	return (data[0].effective & (1U << CAP_CHOWN)) != 0;
+}
+
+/* Without CAP_CHOWN, a process gives a file only to its own user, and to
+ * a group it is in: a user or group it cannot give would fail every
+ * storing, after the CA issued. */
+static int
+storage_check_owner(const char *key, uid_t uid, gid_t gid)
+{
+	gid_t *groups;
+	int n, i, in = 0;
+
+	if (uid != (uid_t)-1 && uid != geteuid())
+		return err_set("%s_user: acmed runs as user %u, which cannot "
+		    "give files to user %u", key, (unsigned)geteuid(),
+		    (unsigned)uid);
+	if (gid == (gid_t)-1 || gid == getegid())
+		return 0;
+	/* Up to 65536 groups: not on a worker's stack. */
+	if ((n = getgroups(0, NULL)) == -1 ||
+	    (groups = calloc((size_t)n + 1, sizeof(*groups))) == NULL)
+		return err_sys("getgroups");
+	if ((n = getgroups(n, groups)) == -1) {
+		free(groups);
+		return err_sys("getgroups");
+	}
+	for (i = 0; i < n; i++)
+		in |= groups[i] == gid;
+	free(groups);
+	if (in)
+		return 0;
+	return err_set("%s_group: acmed runs as user %u, which is not in "
+	    "group %u and cannot give files to it", key, (unsigned)geteuid(),
+	    (unsigned)gid);
+}
+
+int
+storage_check_writable(const struct config *cfg, const struct cert_files *f)
+{
+	const struct config_global *g = &cfg->global;
+
+	if (!storage_may_chown() && (storage_check_owner("pk_file",
+	    g->pk_file_uid, g->pk_file_gid) == -1 || storage_check_owner(
+	    "cert_file", g->cert_file_uid, g->cert_file_gid) == -1)) {
+		err_prefix("before ordering");
+		return -1;
+	}
 	/* Both paths are absolute: each has a last "/". */
 	size_t kd = (size_t)(strrchr(f->key_path, '/') - f->key_path);
 	size_t cd = (size_t)(strrchr(f->crt_path, '/') - f->crt_path);

@@ -35,10 +35,12 @@ void	 storage_paths_free(struct cert_files *f);
 int	 storage_check_names(const struct config *cfg);
 
 /* Checks, before anything is ordered, that the folders of the two files
- * exist, pass storage_check_dir() and can be written: a certificate the
+ * exist, pass storage_check_dir() and can be written, and that acmed may
+ * give the files the owners the configuration names: a certificate the
  * CA issued but acmed cannot store still counts against its rate limits.
  * -1 with err. */
-int	 storage_check_writable(const struct cert_files *f);
+int	 storage_check_writable(const struct config *cfg,
+	    const struct cert_files *f);
 
 /* Reads a key file (refusing symlinks).  NULL with err naming the file. */
 struct crypto_key *storage_read_key(const char *path);
