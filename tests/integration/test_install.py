@@ -83,8 +83,8 @@ def installed(tmp_path_factory):
         "opts": opts,
         "sbin": under(opts["sbindir"]),
         "man": under(opts["mandir"]),
-        "etc": under(opts["sysconfdir"], "acmed"),
-        "sysconfdir": os.path.join(opts["prefix"], opts["sysconfdir"]),
+        # Where acmed looks for it, whatever the prefix.
+        "etc": dest + os.path.dirname(opts["default_config_file"]),
         "sbindir": os.path.join(opts["prefix"], opts["sbindir"]),
         "unitdir": under("lib", "systemd", "system"),
         "sysusers": under("lib", "sysusers.d"),
@@ -115,6 +115,24 @@ def test_configuration_files(installed):
         path = os.path.join(installed["etc"], name)
         assert os.path.isfile(path), f"{path} is not installed"
         assert read(path) == read(os.path.join(ROOT, "config", name))
+
+
+def test_reinstall_keeps_a_changed_configuration(installed, tmp_path):
+    """meson install again: a file the administrator changed stays, the
+    shipped one goes beside it; an unchanged one is simply installed."""
+    dest = str(tmp_path / "dest")
+    etc = dest + os.path.dirname(installed["opts"]["default_config_file"])
+    shutil.copytree(installed["etc"], etc)
+    mine = read(os.path.join(etc, "acmed.toml")) + "# mine\n"
+    with open(os.path.join(etc, "acmed.toml"), "w") as f:
+        f.write(mine)
+    r = run(["meson", "install", "-C", installed["build"], "--no-rebuild",
+             "--destdir", dest])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert read(os.path.join(etc, "acmed.toml")) == mine
+    assert read(os.path.join(etc, "acmed.toml.new")) == read(
+        os.path.join(ROOT, "config", "acmed.toml"))
+    assert sorted(os.listdir(etc)) == sorted(CONFIGS + ["acmed.toml.new"])
 
 
 def test_installed_configuration_loads(installed, tmp_path):
@@ -188,8 +206,7 @@ def test_systemd_service(installed):
     for flag in ("--foreground", "--log-syslog"):
         assert flag in exec_start
     config = exec_start[exec_start.index("--config") + 1]
-    assert config == os.path.join(installed["sysconfdir"], "acmed",
-                                  "acmed.toml")
+    assert config == installed["opts"]["default_config_file"]
     assert os.path.isfile(installed["dest"] + config)
     pid = exec_start[exec_start.index("--pid-file") + 1]
     assert pid.startswith("/run/acmed/")
