@@ -248,7 +248,8 @@ load(const struct options *o, struct buf *copy)
 			if (copy != NULL)
 				buf_printf(copy, "%s\n", line);
 		}
-	}
+	} else
+		config_lint(cfg);
 	buf_free(&errors);
 	return cfg;
 }
@@ -281,6 +282,7 @@ check_config(const struct options *o)
 		buf_free(&out);
 		return 1;
 	}
+	config_lint(cfg);
 	if (storage_check_names(cfg) == -1) {
 		fprintf(stderr, "%s\n", err_msg());
 		failed = 1;

@@ -236,6 +236,12 @@ void		 config_free(struct config *c);
 /* A stable text dump of the whole model, for golden tests. */
 int		 config_dump(const struct config *c, struct buf *out);
 
+/* Logs a warning for each mistake the configuration loaded with but
+ * that is certain to fail after the CA was asked: a challenge none of a
+ * certificate's hooks publishes, a hook's program that is not there, an
+ * endpoint in use whose terms are not agreed to.  Best effort. */
+void		 config_lint(const struct config *c);
+
 /* One line per certificate: name, endpoint, account, identifiers with
  * their challenges, key type (acmed --check-config). */
 int		 config_summary(const struct config *c, struct buf *out);

@@ -1072,6 +1072,80 @@ tos_agreed = true
     assert sorted(os.listdir(tmp_path)) == ["acmed.toml", "ca", "root.pem"]
 
 
+def test_check_config_warns_of_what_would_fail(tmp_path):
+    """A configuration ACMEd loads but that fails after the CA was asked
+    loads with a warning for each such mistake, at its place: a challenge
+    no hook publishes, a hook's program that is not there or cannot run,
+    terms not agreed to on an endpoint in use.  Unused ones say nothing."""
+    cfg = tmp_path / "acmed.toml"
+    cfg.write_text(f"""
+[global]
+accounts_directory = "{tmp_path}/accounts"
+certificates_directory = "{tmp_path}/certs"
+
+[[endpoint]]
+name = "ca"
+url = "https://127.0.0.1:14000/dir"
+tos_agreed = false
+
+[[endpoint]]
+name = "unused"
+url = "https://127.0.0.1:14001/dir"
+tos_agreed = false
+
+[[hook]]
+name = "publish"
+type = ["challenge-http-01"]
+cmd = "true"
+
+[[hook]]
+name = "missing"
+type = ["post-operation"]
+cmd = "no-such-program-acmed-test"
+
+[[hook]]
+name = "folder"
+type = ["post-operation"]
+cmd = "{tmp_path}"
+
+[[hook]]
+name = "unused"
+type = ["post-operation"]
+cmd = "no-such-program-either"
+
+[[account]]
+name = "a"
+contacts = [{{ mailto = "a@example.org" }}]
+
+[[certificate]]
+account = "a"
+endpoint = "ca"
+identifiers = [
+    {{ dns = "example.org", challenge = "http-01" }},
+    {{ dns = "a.example.org", challenge = "dns-01" }},
+    {{ dns = "b.example.org", challenge = "dns-01" }},
+]
+hooks = ["publish", "missing", "folder"]
+""")
+    r = subprocess.run([program("acmed"), "-c", str(cfg), "--check-config"],
+                       capture_output=True, text=True, timeout=30,
+                       cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith('certificate "example.org"')
+    warnings = [re.sub(r"^\[[^]]*\] ", "", line)
+                for line in r.stderr.splitlines()]
+    assert warnings == [
+        f'{cfg}:40:1: certificate "example.org_rsa2048": no hook of type '
+        "challenge-dns-01 publishes its dns-01 proofs (a.example.org)",
+        f'{cfg}:21:1: hook "missing": no-such-program-acmed-test: command '
+        f'not found in PATH ({os.environ["PATH"]})',
+        f'{cfg}:26:1: hook "folder": {tmp_path} is not a file',
+        f'{cfg}:6:1: endpoint "ca": tos_agreed is false: a CA with terms '
+        "of service refuses to register an account until it is true",
+    ], r.stderr
+    assert not os.path.exists(tmp_path / "accounts")
+
+
 @pytest.mark.parametrize("fmt,certs,message", [
     ("{{ name }}.{{ ext }}", ["ecdsa_p256"],
      'certificate "example.org_ecdsa-p256": its key and certificate files '
