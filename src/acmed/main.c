@@ -266,6 +266,35 @@ on_finish(void *arg)
 	kill(getpid(), SIGUSR1);
 }
 
+/* Whether the j-th root certificate of endpoint i came before, in it or
+ * in an endpoint before it. */
+static int
+root_seen(const struct config *cfg, size_t i, size_t j)
+{
+	const char *root = cfg->endpoints[i].root_certificates[j];
+	size_t k, l;
+
+	for (k = 0; k <= i; k++)
+		for (l = 0; l < (k == i ? j : cfg->endpoints[k].
+		    nroot_certificates); l++)
+			if (strcmp(cfg->endpoints[k].root_certificates[l],
+			    root) == 0)
+				return 1;
+	return 0;
+}
+
+/* Whether a root certificate is one of --root-cert's. */
+static int
+root_given(const struct options *o, const char *root)
+{
+	size_t i;
+
+	for (i = 0; i < o->nroots; i++)
+		if (strcmp(o->roots[i], root) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 check_config(const struct options *o)
 {
@@ -274,7 +303,7 @@ check_config(const struct options *o)
 	struct config *cfg;
 	struct buf out;
 	int failed = 0;
-	size_t i;
+	size_t i, j;
 
 	buf_init(&out, 64 * 1024 * 1024);
 	if ((cfg = config_load(&co, &out)) == NULL) {
@@ -303,18 +332,29 @@ check_config(const struct options *o)
 		}
 	}
 	/* The daemon would refuse to start on a root certificate it cannot
-	 * read: say so now (the files are only read). */
+	 * read: say so now (the files are only read), once for each file
+	 * (the global ones and --root-cert's are every endpoint's). */
 	for (i = 0; i < cfg->nendpoints; i++) {
 		const struct config_endpoint *e = &cfg->endpoints[i];
 
-		if ((trust = http_trust_new(e->root_certificates,
-		    e->nroot_certificates)) == NULL) {
-			fprintf(stderr, "%s:%u:%u: endpoint \"%s\": %s\n",
-			    e->pos.file, e->pos.line, e->pos.col, e->name,
-			    err_msg());
+		for (j = 0; j < e->nroot_certificates; j++) {
+			const char *root = e->root_certificates[j];
+
+			if (root_seen(cfg, i, j))
+				continue;
+			if ((trust = http_trust_new(&e->root_certificates[j],
+			    1)) != NULL) {
+				http_trust_free(trust);
+				continue;
+			}
+			if (root_given(o, root))
+				fprintf(stderr, "--root-cert: %s\n", err_msg());
+			else
+				fprintf(stderr, "%s:%u:%u: endpoint \"%s\": "
+				    "%s\n", e->pos.file, e->pos.line,
+				    e->pos.col, e->name, err_msg());
 			failed = 1;
 		}
-		http_trust_free(trust);
 	}
 	if (!failed) {
 		config_summary(cfg, &out);

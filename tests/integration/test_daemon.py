@@ -1061,13 +1061,30 @@ tos_agreed = true
     assert (r.returncode, r.stdout, r.stderr) == (0, "no certificate\n", "")
     r = check(good, tmp_path / "missing.pem")
     assert r.returncode == 1 and r.stdout == ""
-    # Named as every configuration error is: the file as given, its line.
-    assert r.stderr == (f'{cfg}:2:1: endpoint "ca": root certificate '
-                        f'{tmp_path}/missing.pem: No such file or '
-                        'directory\n')
+    # Named by where it was given: the command line.
+    assert r.stderr == (f'--root-cert: root certificate {tmp_path}/'
+                        'missing.pem: No such file or directory\n')
     r = check(cfg)
     assert r.returncode == 1
     assert f"root certificate {cfg}: no PEM certificate found" in r.stderr
+    # One given to every endpoint is named once; an endpoint's own, as
+    # every configuration error is: the file as given, the line.
+    text = cfg.read_text()
+    cfg.write_text(text.replace("tos_agreed = true", f"""tos_agreed = true
+root_certificates = ["{tmp_path}/own.pem"]""") + """
+[[endpoint]]
+name = "other"
+url = "https://127.0.0.1:14001/dir"
+tos_agreed = true
+""")
+    r = check(tmp_path / "missing.pem")
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"--root-cert: root certificate {tmp_path}/missing.pem: No such "
+        "file or directory",
+        f'{cfg}:2:1: endpoint "ca": root certificate {tmp_path}/own.pem: '
+        "No such file or directory"], r.stderr
+    cfg.write_text(text)
     # Only read: nothing was created next to the configuration.
     assert sorted(os.listdir(tmp_path)) == ["acmed.toml", "ca", "root.pem"]
 
