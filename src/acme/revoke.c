@@ -2,45 +2,11 @@
  * revoke.c - revokeCert (see revoke.h).
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "acme/json.h"
 #include "acme/revoke.h"
 #include "util/b64url.h"
 #include "util/err.h"
-
-static const struct {
-	const char	*name;
-	int		 code;
-} revoke_reasons[] = {
-	{ "unspecified", ACME_REVOKE_UNSPECIFIED },
-	{ "keyCompromise", ACME_REVOKE_KEY_COMPROMISE },
-	{ "affiliationChanged", ACME_REVOKE_AFFILIATION_CHANGED },
-	{ "superseded", ACME_REVOKE_SUPERSEDED },
-	{ "cessationOfOperation", ACME_REVOKE_CESSATION },
-};
-
-int
-acme_revoke_reason(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(revoke_reasons) / sizeof(*revoke_reasons); i++)
-		if (strcmp(revoke_reasons[i].name, name) == 0)
-			return revoke_reasons[i].code;
-	return -1;
-}
-
-const char *
-acme_revoke_reason_name(int reason)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(revoke_reasons) / sizeof(*revoke_reasons); i++)
-		if (revoke_reasons[i].code == reason)
-			return revoke_reasons[i].name;
-	return "none";
-}
 
 int
 acme_revoke(struct acme_session *s, const void *der, size_t len, int reason)

@@ -7,6 +7,7 @@
  * the daemon could not be reached.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "acme/revoke_reason.h"
 #include "build_config.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -27,30 +29,76 @@
  * its retries and timeouts: well under this. */
 #define CTL_TIMEOUT_S	900
 
+/* The synopsis, and with full the options. */
 static void
-usage(FILE *f)
+usage(FILE *f, int full)
 {
 	fprintf(f,
-	    "usage: acmectl [-s FILE] [-t SECONDS] status\n"
-	    "       acmectl [-s FILE] [-t SECONDS] metrics\n"
-	    "       acmectl [-s FILE] [-t SECONDS] reload\n"
-	    "       acmectl [-s FILE] [-t SECONDS] renew ID...\n"
-	    "       acmectl [-s FILE] [-t SECONDS] revoke [-r REASON] "
+	    "usage: acmectl [-s FILE] [-t SECONDS] status | metrics | reload\n"
+	    "       acmectl [-s FILE] [-t SECONDS] renew [--] ID...\n"
+	    "       acmectl [-s FILE] [-t SECONDS] revoke [-r REASON] [--] "
 	    "ID...\n"
 	    "       acmectl [-s FILE] [-t SECONDS] deactivate ACCOUNT "
-	    "ENDPOINT\n"
+	    "ENDPOINT\n");
+	if (!full) {
+		fputs("Run acmectl --help for the options.\n", f);
+		return;
+	}
+	fprintf(f,
 	    "\n"
 	    "  -s, --socket FILE    acmed's control socket (default %s)\n"
 	    "  -t, --timeout SECONDS\n"
 	    "                       wait this long for an answer (default "
 	    "%d)\n"
-	    "  -r, --reason REASON  unspecified, keyCompromise, "
-	    "affiliationChanged,\n"
-	    "                       superseded or cessationOfOperation "
-	    "(default: none)\n"
+	    "  -r, --reason REASON  revoke's reason, before or after "
+	    "revoke: unspecified,\n"
+	    "                       keyCompromise, affiliationChanged, "
+	    "superseded or\n"
+	    "                       cessationOfOperation (default: none)\n"
 	    "  -h, --help           print this help and exit\n"
 	    "  -V, --version        print the version and exit\n",
 	    ACMED_DEFAULT_CONTROL_SOCKET, CTL_TIMEOUT_S);
+}
+
+/* A usage error: what is wrong on one line, then the synopsis.  2, the
+ * exit status. */
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("acmectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr, 0);
+	return 2;
+}
+
+/* Takes value as revoke's reason.  0, or 2 (printed): a reason the
+ * daemon does not know, or a second one, which would leave the reason
+ * sent to the CA to the order of the words. */
+static int
+set_reason(const char **reason, const char *value)
+{
+	const char *name;
+	size_t i;
+	int code;
+
+	if (*reason != NULL)
+		return usage_error("revoke: the reason is given twice");
+	if (acme_revoke_reason(value) == -1) {
+		fprintf(stderr, "acmectl: unknown revocation reason \"%s\" "
+		    "(one of", value);
+		for (i = 0; (name = acme_revoke_reason_at(i, &code)) != NULL;
+		    i++)
+			fprintf(stderr, "%s %s", i > 0 ? "," : "", name);
+		fputs(")\n", stderr);
+		return 2;
+	}
+	*reason = value;
+	return 0;
 }
 
 /* Sends one request; prints the answer.  The exit status. */
@@ -136,16 +184,17 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = ACMED_DEFAULT_CONTROL_SOCKET, *reason = "-";
+	const char *path = ACMED_DEFAULT_CONTROL_SOCKET, *reason = NULL, *cmd;
 	long timeout = CTL_TIMEOUT_S;
-	char req[4096], *end;
-	int c, i, rc, worst = 0;
+	char req[4096], *end, *arg;
+	int c, i, n, rc, revoke, opts, worst = 0;
 
-	while ((c = getopt_long(argc, argv, "+s:t:hV", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+s:t:r:hV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 's':
@@ -160,14 +209,19 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'r':
+			if (set_reason(&reason, opt_value(argv, optind,
+			    optarg)) != 0)
+				return 2;
+			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, 1);
 			return 0;
 		case 'V':
 			printf("acmectl %s\n", ACMED_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			usage(stderr, 0);
 			return 2;
 		}
 	}
@@ -175,11 +229,12 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
 	    strcmp(argv[0], "metrics") == 0 ||
-	    strcmp(argv[0], "reload") == 0)) {
+	    strcmp(argv[0], "reload") == 0) && reason == NULL) {
 		snprintf(req, sizeof(req), "%s\n", argv[0]);
 		return ctl_request(path, req, timeout);
 	}
-	if (argc == 3 && strcmp(argv[0], "deactivate") == 0) {
+	if (argc == 3 && strcmp(argv[0], "deactivate") == 0 &&
+	    reason == NULL) {
 		if (argv[1][0] == '\0' || argv[2][0] == '\0' ||
 		    strpbrk(argv[1], "\t\n") != NULL ||
 		    strpbrk(argv[2], "\t\n") != NULL ||
@@ -193,29 +248,63 @@ main(int argc, char **argv)
 	}
 	if (argc < 2 || (strcmp(argv[0], "renew") != 0 &&
 	    strcmp(argv[0], "revoke") != 0)) {
-		usage(stderr);
+		usage(stderr, 0);
 		return 2;
 	}
-	i = 1;
-	if (strcmp(argv[0], "revoke") == 0 && (strcmp(argv[1], "-r") == 0 ||
-	    strcmp(argv[1], "--reason") == 0)) {
-		if (argc < 4 || strpbrk(argv[2], " \n") != NULL) {
-			usage(stderr);
+	cmd = argv[0];
+	revoke = strcmp(cmd, "revoke") == 0;
+	if (reason != NULL && !revoke)
+		return usage_error("--reason is for revoke only");
+	/*
+	 * The whole command line is checked before the first request: a
+	 * reason found after the first id would come too late for it (a key
+	 * compromised, revoked as if it were not, and reused under
+	 * kp_reuse).  revoke's options may come anywhere among its ids, up
+	 * to "--"; whatever else starts with '-' is an option acmectl does
+	 * not know, not an id.  The ids kept are moved to the front.
+	 */
+	for (i = 1, n = 0, opts = 1; i < argc; i++) {
+		arg = argv[i];
+		if (opts && strcmp(arg, "--") == 0) {
+			opts = 0;
+			continue;
+		}
+		if (opts && revoke && (strcmp(arg, "-r") == 0 ||
+		    strcmp(arg, "--reason") == 0)) {
+			if (++i == argc)
+				return usage_error("revoke: %s needs a reason",
+				    arg);
+			if (set_reason(&reason, argv[i]) != 0)
+				return 2;
+			continue;
+		}
+		if (opts && revoke && (strncmp(arg, "--reason=", 9) == 0 ||
+		    strncmp(arg, "-r", 2) == 0)) {
+			if (set_reason(&reason, arg + (arg[1] == '-' ? 9 :
+			    2)) != 0)
+				return 2;
+			continue;
+		}
+		if (opts && arg[0] == '-')
+			return usage_error("%s: unknown option \"%s\"", cmd,
+			    arg);
+		if (arg[0] == '\0' || strchr(arg, '\n') != NULL ||
+		    strlen(arg) > sizeof(req) - 64) {
+			fprintf(stderr, "acmectl: \"%s\": not a certificate "
+			    "id\n", arg);
 			return 2;
 		}
-		reason = argv[2];
-		i = 3;
+		argv[n++] = arg;
 	}
-	for (; i < argc; i++) {
-		if (strchr(argv[i], '\n') != NULL || argv[i][0] == '\0' ||
-		    (strcmp(argv[0], "renew") == 0 ? snprintf(req, sizeof(req),
-		    "renew %s\n", argv[i]) : snprintf(req, sizeof(req),
-		    "revoke %s %s\n", reason, argv[i])) >= (int)sizeof(req)) {
-			fprintf(stderr, "acmectl: %s: not a certificate id\n",
-			    argv[i]);
-			rc = 2;
-		} else
-			rc = ctl_request(path, req, timeout);
+	if (n == 0)
+		return usage_error("%s needs a certificate id", cmd);
+	for (i = 0; i < n; i++) {
+		if (revoke)
+			snprintf(req, sizeof(req), "revoke %s %s\n",
+			    reason != NULL ? reason : "-", argv[i]);
+		else
+			snprintf(req, sizeof(req), "renew %s\n", argv[i]);
+		rc = ctl_request(path, req, timeout);
 		worst = rc > worst ? rc : worst;
 	}
 	return worst;
