@@ -120,8 +120,19 @@ ctl_request(const char *path, const char *req, long timeout)
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		fprintf(stderr, "acmectl: %s: %s (is acmed running with "
-		    "--control-socket %s?)\n", path, strerror(errno), path);
+		/* The hint fits the error: a socket acmed's mode keeps
+		 * closed to this user is there, and acmed runs. */
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr, "acmectl: %s: %s (only root and the "
+			    "user acmed runs as may use it)\n", path,
+			    strerror(errno));
+		else if (errno == ENOENT || errno == ECONNREFUSED)
+			fprintf(stderr, "acmectl: %s: %s (is acmed running "
+			    "with --control-socket %s?)\n", path,
+			    strerror(errno), path);
+		else
+			fprintf(stderr, "acmectl: %s: %s\n", path,
+			    strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return 2;
@@ -194,6 +205,8 @@ main(int argc, char **argv)
 	char req[4096], *end, *arg;
 	int c, i, n, rc, revoke, opts, worst = 0;
 
+	/* getopt's messages name argv[0], which may be a whole path. */
+	argv[0] = (char *)"acmectl";
 	while ((c = getopt_long(argc, argv, "+s:t:r:hV", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -227,14 +240,31 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && (strcmp(argv[0], "status") == 0 ||
-	    strcmp(argv[0], "metrics") == 0 ||
-	    strcmp(argv[0], "reload") == 0) && reason == NULL) {
-		snprintf(req, sizeof(req), "%s\n", argv[0]);
+	if (argc == 0)
+		return usage_error("no command");
+	cmd = argv[0];
+	if (strcmp(cmd, "status") != 0 && strcmp(cmd, "metrics") != 0 &&
+	    strcmp(cmd, "reload") != 0 && strcmp(cmd, "deactivate") != 0 &&
+	    strcmp(cmd, "renew") != 0 && strcmp(cmd, "revoke") != 0)
+		return usage_error("unknown command \"%s\"", cmd);
+	revoke = strcmp(cmd, "revoke") == 0;
+	if (reason != NULL && !revoke)
+		return usage_error("--reason is for revoke only");
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "metrics") == 0 ||
+	    strcmp(cmd, "reload") == 0) {
+		if (argc > 1)
+			return usage_error("%s: unexpected argument \"%s\"",
+			    cmd, argv[1]);
+		snprintf(req, sizeof(req), "%s\n", cmd);
 		return ctl_request(path, req, timeout);
 	}
-	if (argc == 3 && strcmp(argv[0], "deactivate") == 0 &&
-	    reason == NULL) {
+	if (strcmp(cmd, "deactivate") == 0) {
+		if (argc < 3)
+			return usage_error("deactivate needs an account and "
+			    "an endpoint");
+		if (argc > 3)
+			return usage_error("deactivate: unexpected argument "
+			    "\"%s\"", argv[3]);
 		if (argv[1][0] == '\0' || argv[2][0] == '\0' ||
 		    strpbrk(argv[1], "\t\n") != NULL ||
 		    strpbrk(argv[2], "\t\n") != NULL ||
@@ -246,15 +276,6 @@ main(int argc, char **argv)
 		}
 		return ctl_request(path, req, timeout);
 	}
-	if (argc < 2 || (strcmp(argv[0], "renew") != 0 &&
-	    strcmp(argv[0], "revoke") != 0)) {
-		usage(stderr, 0);
-		return 2;
-	}
-	cmd = argv[0];
-	revoke = strcmp(cmd, "revoke") == 0;
-	if (reason != NULL && !revoke)
-		return usage_error("--reason is for revoke only");
 	/*
 	 * The whole command line is checked before the first request: a
 	 * reason found after the first id would come too late for it (a key

@@ -12,6 +12,9 @@ What this suite pins down:
 - acmectl checks its whole command line before the first request:
   revoke's reason wherever it is written, an unknown option or reason
   is a usage error (exit status 2) and nothing is sent.
+- A usage error says what is wrong on one line, "acmectl: " first, then
+  the synopsis; a socket acmectl cannot connect to gets a hint that fits
+  the error.
 - The socket is 0600; a peer that is neither root nor the daemon's user is
   refused even when the mode lets it in; a socket left by a dead daemon is
   replaced; a live daemon's socket, or any other file, is an error.
@@ -330,6 +333,69 @@ def test_revoke_usage_errors_send_nothing(tmp_path):
             assert d.requests == [], args
     finally:
         d.close()
+
+
+def test_usage_errors_say_what_is_wrong(tmp_path):
+    path = str(tmp_path / "fake.sock")
+    d = FakeDaemon(path)
+    try:
+        for args, first in [
+                (["statu"], 'acmectl: unknown command "statu"'),
+                (["renew"], "acmectl: renew needs a certificate id"),
+                (["revoke"], "acmectl: revoke needs a certificate id"),
+                (["status", "extra"],
+                 'acmectl: status: unexpected argument "extra"'),
+                (["reload", "now"],
+                 'acmectl: reload: unexpected argument "now"'),
+                (["deactivate", "acct"],
+                 "acmectl: deactivate needs an account and an endpoint"),
+                ([], "acmectl: no command"),
+                (["-x", "status"], "acmectl: invalid option -- 'x'"),
+                (["--bogus", "status"],
+                 "acmectl: unrecognized option '--bogus'"),
+                (["-t"], "acmectl: option requires an argument -- 't'")]:
+            r = ctl(path, *args)
+            assert r.returncode == 2, (args, r.stderr)
+            lines = r.stderr.splitlines()
+            assert lines[0] == first, (args, r.stderr)
+            # Then the synopsis alone, not the whole help.
+            assert lines[1].startswith("usage: acmectl "), r.stderr
+            assert "--socket FILE" not in r.stderr, r.stderr
+            assert d.requests == [], args
+    finally:
+        d.close()
+
+
+def test_connect_errors_get_the_right_hint(tmp_path):
+    # In a folder anyone may cross: only the socket's mode keeps nobody
+    # out.
+    open_dir = tempfile.mkdtemp(prefix="acmed-control-", dir="/tmp")
+    os.chmod(open_dir, 0o755)
+    path = os.path.join(open_dir, "control.sock")
+    d = FakeDaemon(path)
+    try:
+        os.chmod(path, 0o600)
+        r = ctl(path, "status", preexec_fn=lambda: os.setuid(NOBODY))
+        assert r.returncode == 2
+        assert r.stderr == f"acmectl: {path}: Permission denied (only " \
+            "root and the user acmed runs as may use it)\n", r.stderr
+        assert d.requests == []
+    finally:
+        d.close()
+        shutil.rmtree(open_dir)
+    gone = str(tmp_path / "gone.sock")
+    r = ctl(gone, "status")
+    assert r.returncode == 2
+    assert r.stderr == f"acmectl: {gone}: No such file or directory (is " \
+        f"acmed running with --control-socket {gone}?)\n", r.stderr
+    # Left by a dead daemon: nobody listens.
+    dead = str(tmp_path / "dead.sock")
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(dead)
+    r = ctl(dead, "status")
+    assert r.returncode == 2
+    assert r.stderr == f"acmectl: {dead}: Connection refused (is acmed " \
+        f"running with --control-socket {dead}?)\n", r.stderr
 
 
 def key_pem(client):
