@@ -817,6 +817,36 @@ sched_metrics(struct sched *s, struct buf *out)
 	return rc == -1 ? err_set("the answer is too long") : 0;
 }
 
+/* The error for an id no certificate has.  --check-config and the
+ * configuration name a certificate ("name", or its first identifier); its
+ * id adds the key type: the ids of that name are named, not guessed, as
+ * several key types may share it and a revocation is for good. */
+static void
+sched_no_such(const struct sched *s, const char *id)
+{
+	const struct config *cfg = s->rt->cfg;
+	char msg[ERR_MSG_MAX];
+	size_t i, len, found = 0, total = 0;
+
+	len = (size_t)snprintf(msg, sizeof(msg), "no certificate \"%s\"", id);
+	for (i = 0; i < cfg->ncertificates; i++)
+		total += strcmp(cfg->certificates[i].name, id) == 0;
+	/* A few, in a short line. */
+	for (i = 0; i < cfg->ncertificates && found < 3 && len < sizeof(msg);
+	    i++) {
+		if (strcmp(cfg->certificates[i].name, id) != 0)
+			continue;
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s\"%s\"",
+		    found == 0 ? " (did you mean " : found + 1 == total ?
+		    " or " : ", ", cfg->certificates[i].id);
+		found++;
+	}
+	if (found > 0 && len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, "%s?)", found < total ?
+		    ", ..." : "");
+	err_set("%s", msg);
+}
+
 /* The heap position of the certificate named id, under s->mu.  SIZE_MAX
  * with err when it is not in the heap: no such certificate, a reload
  * waiting, or a worker busy with it (*busy: the certificate's index, else
@@ -839,7 +869,7 @@ sched_find(struct sched *s, const char *id, size_t *busy)
 		if (strcmp(sched_id(s, i), id) == 0)
 			break;
 	if (i == s->rt->cfg->ncertificates)
-		err_set("no certificate \"%s\"", id);
+		sched_no_such(s, id);
 	else {
 		*busy = i;
 		err_set("certificate \"%s\" is being %s now", id,

@@ -188,6 +188,35 @@ def test_status_metrics_renew(fakeca_factory, tmp_path):
     assert not os.path.exists(sock)
 
 
+def test_unknown_id_names_the_ids_of_that_name(fakeca_factory, tmp_path):
+    """--check-config speaks of certificate "example.org"; its id adds the
+    key type.  The answer names the ids, and renews nothing."""
+    ca, client, a, sock = daemon_with_socket(fakeca_factory, tmp_path)
+    try:
+        name = CERT_NAME.rsplit("_", 1)[0]
+        for cmd in ("renew", "revoke"):
+            r = ctl(sock, cmd, name)
+            assert r.returncode == 1, r.stderr
+            assert r.stderr == f'acmectl: no certificate "{name}" (did ' \
+                f'you mean "{CERT_NAME}"?)\n', r.stderr
+        # Several key types under one name: each is named.
+        text = open(client.config).read()
+        cert = text[text.index("[[certificate]]"):]
+        with open(client.config, "w") as f:
+            f.write(text + "\n" + cert.replace(
+                'key_type = "ecdsa_p256"', 'key_type = "ecdsa_p384"'))
+        r = ctl(sock, "reload")
+        assert r.returncode == 0, r.stderr
+        r = ctl(sock, "renew", name)
+        assert r.returncode == 1
+        assert r.stderr == f'acmectl: no certificate "{name}" (did you ' \
+            f'mean "{CERT_NAME}" or "{name}_ecdsa-p384"?)\n', r.stderr
+        assert "renewal asked for" not in a.log()
+        assert revocations(ca) == []
+    finally:
+        a.stop()
+
+
 def test_requested_renewal_is_retried_until_it_succeeds(fakeca_factory,
                                                         tmp_path,
                                                         monkeypatch):
