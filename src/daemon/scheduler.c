@@ -57,12 +57,21 @@ sched_force(struct sched_item *it)
 #define SCHED_BUSY_RENEW	0x2
 #define SCHED_BUSY_ASKED	0x4	/* acmectl asked for a renewal meanwhile */
 
+/* The numbers of a certificate out of the heap, as they were when it was
+ * taken: status and metrics go on reporting them while it is busy (an
+ * expiry that vanished during each retry made alerts flap). */
+struct sched_last {
+	int64_t	 not_after;
+	int	 failures;
+};
+
 struct sched {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	struct runtime		*rt;
 	struct sched_item	*heap;
 	unsigned char		*busy;	/* per certificate: SCHED_BUSY_* */
+	struct sched_last	*last;	/* per certificate: set when busy */
 	size_t			 n;
 	size_t			 cap;
 	int			 running;
@@ -148,6 +157,16 @@ heap_pop(struct sched *s)
 	return top;
 }
 
+/* The item is out of the heap now, for a worker or a revocation, under
+ * s->mu. */
+static void
+sched_take(struct sched *s, const struct sched_item *it, unsigned char what)
+{
+	s->busy[it->cert] = what;
+	s->last[it->cert].not_after = it->not_after;
+	s->last[it->cert].failures = it->failures;
+}
+
 static const char *
 sched_id(const struct sched *s, size_t cert)
 {
@@ -219,7 +238,8 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 	    atoi(knob) > 0 && atoi(knob) <= 60)
 		s->backoff_s = atoi(knob);
 	if ((s->busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL ||
-	    sched_fill(s) == -1) {
+	    (s->last = calloc(rt->cfg->ncertificates + 1,
+	    sizeof(*s->last))) == NULL || sched_fill(s) == -1) {
 		err_set("out of memory");
 		sched_free(s);
 		return NULL;
@@ -423,8 +443,8 @@ sched_worker(void *arg)
 		it = heap_pop(s);
 		s->running++;
 		checking = it.due > time(NULL);
-		s->busy[it.cert] = checking ? SCHED_BUSY_CHECK :
-		    SCHED_BUSY_RENEW;
+		sched_take(s, &it, checking ? SCHED_BUSY_CHECK :
+		    SCHED_BUSY_RENEW);
 		pthread_mutex_unlock(&s->mu);
 
 		/* --once: what is not due now is not its job. */
@@ -548,11 +568,15 @@ sched_swap(struct sched *s)
 	const struct config_certificate **heirs = NULL;
 	struct sched_item *old;
 	unsigned char *busy;
+	struct sched_last *last = NULL;
 	size_t nold, nheirs, i, j;
 
 	s->pending = NULL;
 	/* No renewal runs: nobody is busy, in either configuration. */
-	if ((busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL) {
+	if ((busy = calloc(rt->cfg->ncertificates + 1, 1)) == NULL ||
+	    (last = calloc(rt->cfg->ncertificates + 1,
+	    sizeof(*last))) == NULL) {
+		free(busy);
 		log_error("reload: out of memory: the configuration stays as "
 		    "it was");
 		notify_send("READY=1\nSTATUS=reload failed: out of memory");
@@ -563,6 +587,8 @@ sched_swap(struct sched *s)
 	}
 	free(s->busy);
 	s->busy = busy;
+	free(s->last);
+	s->last = last;
 	old = s->heap;
 	nold = s->n;
 	old_rt = s->rt;
@@ -717,6 +743,7 @@ int
 sched_status(struct sched *s, struct buf *out)
 {
 	const struct sched_item *it;
+	const struct sched_last *l;
 	time_t now = time(NULL);
 	size_t *pos, i;
 	int rc = 0;
@@ -738,8 +765,13 @@ sched_status(struct sched *s, struct buf *out)
 		rc |= buf_putc(out, '\t');
 		rc |= sched_time(out, it ? it->check : 0);
 		rc |= buf_putc(out, '\t');
-		rc |= sched_time(out, it ? it->not_after : 0);
-		rc |= buf_printf(out, "\t%d\n", it ? it->failures : 0);
+		/* Busy: its due and check times are being worked out, but
+		 * the certificate on disk and its failures are as they
+		 * were. */
+		l = &s->last[i];
+		rc |= sched_time(out, it ? it->not_after : l->not_after);
+		rc |= buf_printf(out, "\t%d\n", it ? it->failures :
+		    l->failures);
 	}
 	pthread_mutex_unlock(&s->mu);
 	free(pos);
@@ -779,6 +811,7 @@ sched_metrics(struct sched *s, struct buf *out)
 	};
 	const struct sched_item *it;
 	size_t *pos, i, k;
+	int64_t v;
 	int rc = 0;
 
 	pthread_mutex_lock(&s->mu);
@@ -799,17 +832,20 @@ sched_metrics(struct sched *s, struct buf *out)
 		rc |= buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", per[k].name,
 		    per[k].help, per[k].name);
 		for (i = 0; i < s->rt->cfg->ncertificates; i++) {
-			/* Being renewed: its numbers are about to change. */
-			if (pos[i] == SIZE_MAX)
+			it = pos[i] == SIZE_MAX ? NULL : &s->heap[pos[i]];
+			/* Busy: the next renewal is being worked out; the
+			 * expiry and the failures are as they were (a gap in
+			 * them would fire and clear alerts at each retry). */
+			if (it == NULL && k == 1)
 				continue;
-			it = &s->heap[pos[i]];
-			if (k == 0 && it->not_after == 0)
+			v = k == 0 ? (it ? it->not_after :
+			    s->last[i].not_after) : k == 1 ? (int64_t)it->due :
+			    it ? it->failures : s->last[i].failures;
+			if (k == 0 && v == 0)
 				continue;
 			rc |= buf_printf(out, "%s{certificate=\"", per[k].name);
 			rc |= sched_label(out, sched_id(s, i));
-			rc |= buf_printf(out, "\"} %lld\n", k == 0 ?
-			    (long long)it->not_after : k == 1 ?
-			    (long long)it->due : (long long)it->failures);
+			rc |= buf_printf(out, "\"} %lld\n", (long long)v);
 		}
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -924,7 +960,7 @@ sched_revoke(struct sched *s, const char *id, int reason,
 		heap_up(s, i);
 	}
 	s->running++;
-	s->busy[it.cert] = SCHED_BUSY_RENEW;
+	sched_take(s, &it, SCHED_BUSY_RENEW);
 	pthread_mutex_unlock(&s->mu);
 
 	/* An order kept by a failed attempt may be for the key revoked:
@@ -1040,6 +1076,7 @@ sched_free(struct sched *s)
 		pending_free(s->heap[i].order);
 	free(s->heap);
 	free(s->busy);
+	free(s->last);
 	runtime_free(s->pending);
 	runtime_free(s->rt);
 	pthread_cond_destroy(&s->cv);

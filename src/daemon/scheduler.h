@@ -52,8 +52,11 @@ int	 sched_reload_waiting(struct sched *s);
  * sched_status: one tab-separated line per certificate, after a header:
  * id, state (valid, failing, due, requested, renewing), the next renewal,
  * the next renewal-information check, the certificate's notAfter (UTC,
- * "-" when none), renewals failed in a row.
- * sched_metrics: the same numbers in the Prometheus text format, and the
+ * "-" when none), renewals failed in a row; a certificate being checked
+ * or renewed has no next renewal nor check, and the notAfter and
+ * failures it had when taken.
+ * sched_metrics: the same numbers in the Prometheus text format (no
+ * renewal time for a certificate being checked or renewed), and the
  * renewals since the start.
  * sched_renew_now: renews the certificate named id at once, whatever its
  * dates, and again after each failure (with the usual backoff) until a

@@ -15,6 +15,8 @@ What this suite pins down:
 - A usage error says what is wrong on one line, "acmectl: " first, then
   the synopsis; a socket acmectl cannot connect to gets a hint that fits
   the error.
+- A certificate being checked or renewed keeps its expiry and failures
+  in status and metrics.
 - The socket is 0600; a peer that is neither root nor the daemon's user is
   refused even when the mode lets it in; a socket left by a dead daemon is
   replaced; a live daemon's socket, or any other file, is an error.
@@ -31,7 +33,7 @@ import tempfile
 import threading
 import time
 
-from acmed import Acmed
+from acmed import Acmed, GATE_HOOK, toml_str
 from certs import openssl
 from conftest import program
 from fakeca_fixture import fakeca_factory  # noqa: F401 (fixture)
@@ -237,6 +239,68 @@ def test_requested_renewal_is_retried_until_it_succeeds(fakeca_factory,
         a.stop()
 
 
+def test_numbers_kept_during_a_renewal(fakeca_factory, tmp_path,
+                                       monkeypatch):
+    """A renewal asked for fails once, then its retry is held by a
+    challenge hook: meanwhile status and metrics still give the expiry
+    of the certificate on disk and the failure (alerts on them must not
+    flap during retries)."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    ca = fakeca_factory()
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    gate = os.path.join(client.folder, "gate")
+    text = open(client.config).read()
+    assert 'hooks = ["record"]' in text
+    with open(client.config, "w") as f:
+        f.write(text.replace('hooks = ["record"]', 'hooks = ["record", '
+                             '"hold"]') + f"""
+[[hook]]
+name = "hold"
+type = ["challenge-http-01"]
+cmd = {toml_str(GATE_HOOK)}
+args = [{toml_str(gate)}]
+""")
+    ca.set_script([dict(refuse("newOrder", 403, "unauthorized",
+                               "not today"), nth=1)])
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    sock = os.path.join(client.folder, "control.sock")
+    a.start("--control-socket", sock)
+    try:
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the start-up check")
+        expires = not_after(client)
+        r = ctl(sock, "renew", CERT_NAME)
+        assert r.returncode == 0, r.stderr
+        a.wait_log("not today")
+        a.wait_log('calling hook "hold"')
+        [row] = status(sock)
+        assert row == {"certificate": CERT_NAME, "state": "renewing",
+                       "due": "-", "check": "-",
+                       "expires": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                time.gmtime(expires)),
+                       "failures": "1"}, row
+        m = ctl(sock, "metrics")
+        assert m.returncode == 0, m.stderr
+        assert (f'acmed_certificate_expiry_timestamp_seconds{{certificate='
+                f'"{CERT_NAME}"}} {expires}\n') in m.stdout, m.stdout
+        assert (f'acmed_certificate_failures{{certificate="{CERT_NAME}"}} '
+                f'1\n') in m.stdout, m.stdout
+        # The next renewal is not known yet: no number rather than a
+        # wrong one.
+        assert "acmed_certificate_renewal_timestamp_seconds{" not in \
+            m.stdout, m.stdout
+        open(gate, "w").close()
+        a.wait_log("certificate renewed")
+        wait_until(lambda: status(sock)[0]["state"] == "valid", 30,
+                   "the renewed certificate back in the schedule")
+        assert status(sock)[0]["failures"] == "0"
+    finally:
+        a.stop()
+
+
 def test_renewal_asked_during_a_check(fakeca_factory, tmp_path):
     """A certificate being checked is renewed as soon as its check is
     done (the CA's directory takes 3 s to come)."""
@@ -246,6 +310,8 @@ def test_renewal_asked_during_a_check(fakeca_factory, tmp_path):
     try:
         rows = status(sock)
         assert rows[0]["state"] == "checking", rows
+        assert rows[0]["expires"] == time.strftime(
+            "%Y-%m-%dT%H:%M:%SZ", time.gmtime(not_after(client))), rows
         r = ctl(sock, "renew", CERT_NAME)
         assert r.returncode == 0, r.stderr
         a.wait_log("certificate renewed")
