@@ -16,6 +16,7 @@
 
 #include "build_config.h"
 #include "config/intern.h"
+#include "util/log.h"
 
 struct gbuild {
 	struct config_global	 g;
@@ -29,15 +30,30 @@ static int
 set_mode(struct config_ctx *ctx, const struct config_item *it, void *obj,
     size_t off)
 {
-	int64_t v = toml_int(it->v);
+	int64_t v = toml_int(it->v), d;
+	int octal_looking = toml_int_decimal(it->v) && v >= 8 && v <= 777;
 
+	/* 644 written in base 10 is 0o1204, and 400 is 0o620: digits that
+	 * read as a mode in octal were meant so. */
+	for (d = v; octal_looking && d > 0; d /= 10)
+		octal_looking = d % 10 <= 7;
 	if (v < 0)
 		return config_error(ctx, it, "%s: %lld is not a file mode "
 		    "(expected 0o000 to 0o777)", it->key, (long long)v);
+	if (v > 0777 && octal_looking)
+		return config_error(ctx, it, "%s: %lld is a decimal number, "
+		    "0o%llo, not a file mode: write 0o%lld", it->key,
+		    (long long)v, (unsigned long long)v, (long long)v);
 	if (v > 0777)
 		return config_error(ctx, it, "%s: 0o%llo is not a file mode "
 		    "(expected 0o000 to 0o777)", it->key,
 		    (unsigned long long)v);
+	if (octal_looking)
+		log_warn("%s:%u:%u: %s: %lld is a decimal number: the mode "
+		    "is 0o%llo (write 0o%lld for that mode, or 0o%llo to keep "
+		    "this one without this warning)", it->doc->path, it->line,
+		    it->col, it->key, (long long)v, (unsigned long long)v,
+		    (long long)v, (unsigned long long)v);
 	*FIELD(mode_t, obj, off) = (mode_t)v;
 	return 0;
 }

@@ -28,6 +28,7 @@
 #define TV_DOTTED	0x04	/* table defined by a dotted key a.b = 1 */
 #define TV_INLINE	0x08	/* {...} or [...] value: complete, frozen */
 #define TV_AOT		0x10	/* array made by [[x]] headers */
+#define TV_DECIMAL	0x20	/* integer written in base 10 */
 
 struct toml_table {
 	struct toml_entry	*ents;

@@ -107,6 +107,8 @@ integer(const char *s, size_t len, struct toml_value *v)
 	if (digits(p, len - (size_t)(p - s), base, limit, &u) == -1)
 		return -1;
 	v->type = TOML_INTEGER;
+	if (base == 10)
+		v->flags |= TV_DECIMAL;
 	if (neg)
 		v->u.i = u == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
 		    -(int64_t)u;

@@ -126,6 +126,9 @@ const struct toml_value	*toml_array_get(const struct toml_value *a, size_t i);
  */
 const char		*toml_string(const struct toml_value *v, size_t *lenp);
 int64_t			 toml_int(const struct toml_value *v);
+/* Whether an integer was written in base 10 (not 0x, 0o, 0b): a file
+ * mode written 644 is not 0o644. */
+bool			 toml_int_decimal(const struct toml_value *v);
 double			 toml_float(const struct toml_value *v);
 bool			 toml_bool(const struct toml_value *v);
 const struct toml_datetime *toml_datetime(const struct toml_value *v);

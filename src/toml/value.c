@@ -427,6 +427,13 @@ toml_int(const struct toml_value *v)
 	return v->u.i;
 }
 
+bool
+toml_int_decimal(const struct toml_value *v)
+{
+	return v != NULL && v->type == TOML_INTEGER &&
+	    (v->flags & TV_DECIMAL) != 0;
+}
+
 double
 toml_float(const struct toml_value *v)
 {
