@@ -29,11 +29,13 @@ set_account(struct config_ctx *ctx, const struct config_item *it, void *obj,
 {
 	struct cbuild *b = obj;
 	const struct config_name *n;
+	char hint[256];
 
 	(void)off;
 	if ((n = config_name_find(&ctx->accounts, config_str(it))) == NULL)
-		return config_error(ctx, it, "unknown account \"%s\"",
-		    config_str(it));
+		return config_error(ctx, it, "unknown account \"%s\"%s",
+		    config_str(it), config_did_you_mean(&ctx->accounts,
+		    config_str(it), hint, sizeof(hint)));
 	b->cert.account = &ctx->c->accounts[n->idx];
 	return 0;
 }
@@ -44,11 +46,13 @@ set_endpoint(struct config_ctx *ctx, const struct config_item *it,
 {
 	struct cbuild *b = obj;
 	const struct config_name *n;
+	char hint[256];
 
 	(void)off;
 	if ((n = config_name_find(&ctx->endpoints, config_str(it))) == NULL)
-		return config_error(ctx, it, "unknown endpoint \"%s\"",
-		    config_str(it));
+		return config_error(ctx, it, "unknown endpoint \"%s\"%s",
+		    config_str(it), config_did_you_mean(&ctx->endpoints,
+		    config_str(it), hint, sizeof(hint)));
 	b->cert.endpoint = &ctx->c->endpoints[n->idx];
 	b->endpoint = n->idx;
 	return 0;

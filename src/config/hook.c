@@ -286,10 +286,12 @@ hook_ref(struct config_ctx *ctx, const struct config_item *el,
 	const struct config_name *n;
 	const struct config_hook *h;
 	const struct config_group *g;
+	char hint[256];
 
 	if ((n = config_name_find(&ctx->hook_names, config_str(el))) == NULL)
-		return config_error(ctx, el, "unknown hook or group \"%s\"",
-		    config_str(el));
+		return config_error(ctx, el, "unknown hook or group \"%s\"%s",
+		    config_str(el), config_did_you_mean(&ctx->hook_names,
+		    config_str(el), hint, sizeof(hint)));
 	if (n->kind == CONFIG_NAME_HOOK) {
 		h = &ctx->c->hooks[n->idx];
 		return list_add(ctx, out, &h, 1, el);

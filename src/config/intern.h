@@ -188,6 +188,16 @@ int	config_name_add(struct config_ctx *, struct config_names *names,
 	    const struct config_item *it);
 const struct config_name *config_name_find(const struct config_names *,
 	    const char *name);
+/* " (did you mean "x"?)" in out (size bytes), x the name of the set
+ * nearest to name if it is a typo's distance away (CONFIG_NEAR), else "".
+ * Returns out. */
+const char *config_did_you_mean(const struct config_names *,
+	    const char *name, char *out, size_t size);
+/* The Levenshtein distance of a[0..la) and b (SIZE_MAX when either is
+ * long); names nearer than CONFIG_NEAR(la) are taken for typos of each
+ * other: one edit for a short one, two for a longer one. */
+size_t	config_distance(const char *a, size_t la, const char *b);
+#define CONFIG_NEAR(la)	((la) >= 6 ? 3 : 2)
 void	config_names_free(struct config_names *);
 
 /*

@@ -155,8 +155,8 @@ check_type(struct config_ctx *ctx, const struct config_item *it,
 }
 
 /* Levenshtein distance, capped: only small ones matter. */
-static size_t
-distance(const char *a, size_t la, const char *b)
+size_t
+config_distance(const char *a, size_t la, const char *b)
 {
 	size_t lb = strlen(b), i, j, d[64];
 
@@ -197,10 +197,9 @@ unknown_key(struct config_ctx *ctx, const struct config_item *t,
 		buf_reset(&name);
 		(void)buf_puts(&name, "...");
 	}
-	/* One edit for a short key, two for a longer one. */
-	bestd = e->keylen >= 6 ? 3 : 2;
+	bestd = CONFIG_NEAR(e->keylen);
 	for (i = 0; i < nkeys; i++) {
-		d = distance(e->key, e->keylen, keys[i].name);
+		d = config_distance(e->key, e->keylen, keys[i].name);
 		if (d < bestd) {
 			bestd = d;
 			best = keys[i].name;

@@ -7,6 +7,7 @@
  * certificates checks 10,000 ids and resolves 30,000 references.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,25 @@ config_name_find(const struct config_names *names, const char *name)
 		if (strcmp(names->v[slot - 1].name, name) == 0)
 			return &names->v[slot - 1];
 	return NULL;
+}
+
+const char *
+config_did_you_mean(const struct config_names *names, const char *name,
+    char *out, size_t size)
+{
+	size_t len = strlen(name), bestd = CONFIG_NEAR(len), d, i;
+	const char *best = NULL;
+
+	for (i = 0; i < names->n; i++)
+		if ((d = config_distance(name, len, names->v[i].name)) <
+		    bestd) {
+			bestd = d;
+			best = names->v[i].name;
+		}
+	if (best == NULL || snprintf(out, size, " (did you mean \"%s\"?)",
+	    best) >= (int)size)
+		out[0] = '\0';
+	return out;
 }
 
 /* Puts entry idx in the index (which has room). */
