@@ -406,9 +406,9 @@ reload_once(struct reloader *r, struct buf *out)
 	}
 	malloc_trim(0);
 	if (out != NULL)
-		buf_printf(out, "configuration loaded: %zu certificates%s\n", n,
-		    waiting == 0 ? "" : "; it applies once the renewals in "
-		    "progress end");
+		buf_printf(out, "configuration loaded: %zu certificate%s%s\n",
+		    n, n == 1 ? "" : "s", waiting == 0 ? "" : "; it applies "
+		    "once the renewals in progress end");
 	return 0;
 fail:
 	/* A reload still waiting for renewals tells READY when it is
@@ -655,10 +655,10 @@ main(int argc, char **argv)
 	}
 	process_ready(NULL);
 	log_echo_stderr(0);
-	log_info("acmed %s started: %zu certificates", ACMED_VERSION,
-	    rt->cfg->ncertificates);
-	notify_send("READY=1\nSTATUS=%zu certificates",
-	    rt->cfg->ncertificates);
+	log_info("acmed %s started: %zu certificate%s", ACMED_VERSION,
+	    rt->cfg->ncertificates, rt->cfg->ncertificates == 1 ? "" : "s");
+	notify_send("READY=1\nSTATUS=%zu certificate%s",
+	    rt->cfg->ncertificates, rt->cfg->ncertificates == 1 ? "" : "s");
 	finished = serve(&o, &r, &set);
 	notify_send("STOPPING=1");
 	stop_set();

@@ -659,10 +659,10 @@ sched_swap(struct sched *s)
 	free(heirs);
 	free(old);
 	runtime_free(old_rt);
-	log_info("configuration reloaded: %zu certificates",
-	    rt->cfg->ncertificates);
-	notify_send("READY=1\nSTATUS=%zu certificates",
-	    rt->cfg->ncertificates);
+	log_info("configuration reloaded: %zu certificate%s",
+	    rt->cfg->ncertificates, rt->cfg->ncertificates == 1 ? "" : "s");
+	notify_send("READY=1\nSTATUS=%zu certificate%s",
+	    rt->cfg->ncertificates, rt->cfg->ncertificates == 1 ? "" : "s");
 }
 
 /* Returns at once: the signal thread must stay free to hear SIGTERM while

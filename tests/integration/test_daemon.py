@@ -797,14 +797,14 @@ def test_systemd_notify(fast, abstract):
 
         def message():
             return sock.recv(4096).decode()
-        assert message() == "READY=1\nSTATUS=1 certificates"
+        assert message() == "READY=1\nSTATUS=1 certificate"
         fast.wait_log('hook "env": exit code 0')
         with open(env_out) as f:
             env = f.read()
         assert "PATH=" in env and "NOTIFY_SOCKET" not in env
         fast.signal(signal.SIGHUP)
         assert re.fullmatch(r"RELOADING=1\nMONOTONIC_USEC=\d+", message())
-        assert message() == "READY=1\nSTATUS=1 certificates"
+        assert message() == "READY=1\nSTATUS=1 certificate"
         fast.write(config + "\n[[certificate]]\n")
         fast.signal(signal.SIGHUP)
         assert message().startswith("RELOADING=1\n")
@@ -863,7 +863,7 @@ def test_systemd_notify_failed_reload_while_one_waits(fast):
         assert sock.recv(4096).startswith(b"RELOADING=1")
         fast.wait_log("reload failed")
         open(gate, "w").close()
-        assert sock.recv(4096) == b"READY=1\nSTATUS=1 certificates"
+        assert sock.recv(4096) == b"READY=1\nSTATUS=1 certificate"
         fast.signal(signal.SIGTERM)
         assert sock.recv(4096) == b"STOPPING=1"
         assert fast.stop() == 0
@@ -938,7 +938,7 @@ def test_reload_lets_go_of_a_folder(fast):
     fast.write(fast.base_config().replace(toml_str(fast.certs),
                                           toml_str(moved)) + cert_block())
     fast.signal(signal.SIGHUP)
-    fast.wait_log("configuration reloaded: 1 certificates")
+    fast.wait_log("configuration reloaded: 1 certificate")
     # Another acmed, with its own accounts, in the old certificates folder.
     other = Acmed(os.path.join(fast.folder, "other"), fast.pebble)
     other.certs = fast.certs
