@@ -392,10 +392,10 @@ poll_defaults(struct acme_poll_opts *p, const struct acme_poll_opts *in)
 	}
 }
 
-/* Sleeps before the next poll: the server's Retry-After when it gave one,
- * else a doubling wait; never past the deadline.  A Retry-After past the
- * deadline fails at once (no point in sleeping until the deadline), and
- * s->retry_after tells the scheduler. */
+/* Sleeps before the next poll: a doubling wait, or the server's
+ * Retry-After when it is longer; never past the deadline.  A Retry-After
+ * past the deadline fails at once (no point in sleeping until the
+ * deadline), and s->retry_after tells the scheduler. */
 static int
 poll_wait(struct acme_session *s, const struct http_response *r,
     long long *next, const struct acme_poll_opts *p, long long deadline,
@@ -415,7 +415,10 @@ poll_wait(struct acme_session *s, const struct http_response *r,
 			acme_err_retry_after(r->retry_after);
 			return -1;
 		}
-		wait = r->retry_after * 1000;
+		/* Only longer: "0", or a date already past, would have the
+		 * polls go back to back until the deadline. */
+		if (r->retry_after * 1000 > wait)
+			wait = r->retry_after * 1000;
 	}
 	if (wait > left)
 		wait = left;

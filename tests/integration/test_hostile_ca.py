@@ -523,6 +523,26 @@ def test_finalize_retry_after_is_honoured(fakeca_factory, tmp_path):
     assert poll["time"] - reqs[fin]["time"] >= 1.9
 
 
+@pytest.mark.parametrize("retry_after", ["0", "Thu, 01 Jan 1970 00:00:00 GMT"],
+                         ids=["zero", "date-past"])
+def test_short_retry_after_does_not_hasten_polls(fakeca_factory, tmp_path,
+                                                 retry_after):
+    """Retry-After only lengthens the wait between polls: "0", or a date
+    already past, must not replace the doubling wait with polls back to
+    back until the deadline (43 in 2 s, instead of 6)."""
+    ca = fakeca_factory(script=[{"endpoint": "order",
+                                 "set": {"status": "processing"},
+                                 "headers": {"Retry-After": retry_after}}])
+    client = Client(tmp_path / "acmed", ca)
+    proc = client.run()
+    assert proc.returncode == 1
+    assert f"still not done after {POLL_DEADLINE_S} s" in error_line(proc)
+    polls = [r for r in ca.requests() if re.fullmatch(r"/order/\d+",
+                                                      r["path"])]
+    # 0, 0.1, 0.3, 0.7, 1.5 s, then the deadline: 6 at most.
+    assert 3 <= len(polls) <= 7, len(polls)
+
+
 def test_bare_429_is_a_rate_limit(fakeca_factory, tmp_path):
     """A 429 without a problem document (a proxy in front of the CA) is
     waited out like rateLimited, not taken as a final refusal."""
