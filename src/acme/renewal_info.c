@@ -144,8 +144,13 @@ acme_renewal_info_recheck(const struct acme_renewal_info *ri)
 {
 	if (ri->retry_after < 0)
 		return ACME_ARI_DEFAULT_S;
-	if (ri->retry_after < ACME_ARI_MIN_S)
+	return acme_renewal_info_clamp(ri->retry_after);
+}
+
+long long
+acme_renewal_info_clamp(long long retry_after)
+{
+	if (retry_after < ACME_ARI_MIN_S)
 		return ACME_ARI_MIN_S;
-	return ri->retry_after > ACME_ARI_MAX_S ? ACME_ARI_MAX_S :
-	    ri->retry_after;
+	return retry_after > ACME_ARI_MAX_S ? ACME_ARI_MAX_S : retry_after;
 }

@@ -53,4 +53,9 @@ int64_t	 acme_renewal_info_pick(const struct acme_renewal_info *ri,
 /* Seconds until the next check: Retry-After, clamped. */
 long long acme_renewal_info_recheck(const struct acme_renewal_info *ri);
 
+/* A Retry-After (s, >= 0) clamped to [ACME_ARI_MIN_S, ACME_ARI_MAX_S]:
+ * for an answer, and for a failed check too (a 503's Retry-After of years
+ * would leave the certificate unasked until it expired). */
+long long acme_renewal_info_clamp(long long retry_after);
+
 #endif

@@ -81,10 +81,16 @@ acme_err_retry_after(long long secs)
 
 	if (secs < 0)
 		return;
-	/* Capped well inside time_t and gmtime's range. */
-	t += (time_t)(secs > 100LL * 366 * 86400 ? 100LL * 366 * 86400 : secs);
-	period_utc(t, when);
 	snprintf(msg, sizeof(msg), "%s", err_msg());
+	/* Past a century, neither the date nor the seconds (capped by
+	 * http_parse_retry_after) would be what the server wrote. */
+	if (secs > ACME_RETRY_AFTER_CENTURY_S) {
+		err_set("%s (the server asks to retry in more than 100 years)",
+		    msg);
+		return;
+	}
+	t += (time_t)secs;
+	period_utc(t, when);
 	err_set("%s (the server asks to retry after %s, in %lld s)", msg, when,
 	    secs);
 }

@@ -55,7 +55,8 @@ int	 acme_session_check_url(const struct acme_session *s, const char *url);
 
 /* Appends to err when the server asks to be asked again (secs from now;
  * nothing when secs < 0): "(the server asks to retry after <date>, in N
- * s)". */
+ * s)", or "(... in more than 100 years)" past ACME_RETRY_AFTER_CENTURY_S. */
+#define ACME_RETRY_AFTER_CENTURY_S	(100LL * 366 * 86400)
 void	 acme_err_retry_after(long long secs);
 
 /* The endpoint's directory, fetched when needed.  A reference: release

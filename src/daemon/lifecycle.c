@@ -245,7 +245,8 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 		}
 		acme_renewal_info_free(&ri);
 	} else if (rc == -1)
-		*recheck = s.retry_after > 0 ? (time_t)s.retry_after : 0;
+		*recheck = s.retry_after >= 0 ?
+		    (time_t)acme_renewal_info_clamp(s.retry_after) : 0;
 	crypto_cert_info_free(&info);
 	acme_session_free(&s);
 	storage_paths_free(&f);

@@ -36,7 +36,7 @@ time_t	 lifecycle_due(const struct config *cfg,
  * until the next question; 1: nothing to ask (the CA offers no
  * renewal information, or there is no certificate with an authority key
  * identifier); why (size n) says which.  -1 with err; *recheck is then
- * the CA's Retry-After, else 0.
+ * the CA's Retry-After clamped like an answer's (1 min to 1 day), else 0.
  */
 int	 lifecycle_check(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "acme/http.h"
+#include "acme/request.h"
 #include "daemon/lifecycle.h"
 #include "daemon/notify.h"
 #include "daemon/pending.h"
@@ -247,8 +248,33 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 	return s;
 }
 
+/* The longest a CA's Retry-After puts off a certificate's next attempt:
+ * the backoff's longest step.  A CA (or a proxy in front of it) asking for
+ * years would otherwise leave the certificate to expire unrenewed. */
+#define SCHED_RETRY_AFTER_MAX	86400
+
+/* The CA's Retry-After (s; -1: none) for the next attempt of certificate
+ * cert, SCHED_RETRY_AFTER_MAX at most, with a warning when shortened. */
+static long long
+sched_retry_after(const struct sched *s, size_t cert, long long retry_after)
+{
+	if (retry_after <= SCHED_RETRY_AFTER_MAX)
+		return retry_after;
+	if (retry_after > ACME_RETRY_AFTER_CENTURY_S)
+		log_warn("certificate \"%s\": the CA asks to wait more than "
+		    "100 years before the next attempt: acmed waits %d s (a "
+		    "day) at most", sched_id(s, cert), SCHED_RETRY_AFTER_MAX);
+	else
+		log_warn("certificate \"%s\": the CA asks to wait %lld s "
+		    "(%lld days) before the next attempt: acmed waits %d s (a "
+		    "day) at most", sched_id(s, cert), retry_after,
+		    retry_after / 86400, SCHED_RETRY_AFTER_MAX);
+	return SCHED_RETRY_AFTER_MAX;
+}
+
 /* 1 min, 10 min, 100 min, then a day; +-10 % so that many certificates
- * that failed together do not come back together. */
+ * that failed together do not come back together.  Never before
+ * retry_after (s, capped by the caller; -1: none). */
 static time_t
 sched_backoff(const struct sched *s, int failures, long long retry_after)
 {
@@ -360,6 +386,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 		log_warn("certificate \"%s\": still due after renewal (%s); "
 		    "next attempt in %lld s", c->id, why, (long long)wait);
 	} else if (it.due > now) {
+		retry_after = sched_retry_after(s, it.cert, retry_after);
 		/* Failed after the new files were in place (a file-post-*
 		 * hook): retrying would only issue another certificate.  Or
 		 * the CA's renewal information asked for this renewal: a
@@ -371,7 +398,8 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 		    "not due (%s): no early retry", c->id, why);
 	} else {
 		it.failures++;
-		wait = sched_backoff(s, it.failures, retry_after);
+		wait = sched_backoff(s, it.failures,
+		    sched_retry_after(s, it.cert, retry_after));
 		it.due = now + wait;
 		log_info("certificate \"%s\": next attempt in %lld s", c->id,
 		    (long long)wait);

@@ -20,7 +20,9 @@ Decisions this suite pins down:
   retried 3 times with backoff, each attempt bounded by the HTTP timeout.
 - A Retry-After longer than a request may wait (60 s) ends the run at once
   with "(the server asks to retry after <date>, in N s)"; in a poll, one
-  past the poll deadline does the same instead of sleeping to the deadline.
+  past the poll deadline does the same instead of sleeping to the deadline,
+  and one shorter than the doubling wait ("0", a date past) is not taken.
+  The daemon's next attempt waits for it, a day at most.
 - Members acmed does not use (an account's contact, an order's identifiers,
   expires or error, a challenge's error when the challenge is not invalid,
   a problem's status) may have any type.
@@ -917,19 +919,35 @@ def test_retry_after_a_year(fakeca_factory, tmp_path, script, url, error):
     assert abs(int(m[2]) - YEAR) < 120
 
 
-def test_retry_after_a_year_in_the_daemon(fakeca_factory, tmp_path):
-    """The daemon does not retry before the date the CA gave."""
+@pytest.mark.parametrize("retry_after,asked", [
+    (str(YEAR), f"{YEAR} s (365 days)"),
+    # Past what http_parse_retry_after keeps (2^40 s): neither the capped
+    # seconds nor a date of that cap is what the CA wrote.
+    ("99999999999999", "more than 100 years"),
+], ids=["year", "absurd"])
+def test_retry_after_a_year_in_the_daemon(fakeca_factory, tmp_path,
+                                          retry_after, asked):
+    """The daemon honours the CA's Retry-After for the next attempt up to
+    a day, the longest step of its backoff: a year (or a typo) would leave
+    the certificate to expire.  A warning says what the CA asked and what
+    acmed does."""
     ca = fakeca_factory(script=[{"endpoint": "newOrder", "status": 429,
                                  "json": RATE_LIMITED,
-                                 "headers": {"Retry-After": str(YEAR)}}])
+                                 "headers": {"Retry-After": retry_after}}])
     client = Client(tmp_path / "acmed", ca)
     a = Acmed(client.folder, ca)
     a.config = client.config
     a.start()
     try:
         a.wait_log("next attempt in", timeout=30)
-        m = re.search(r"next attempt in (\d+) s", a.log())
-        assert int(m[1]) >= YEAR
+        log = a.log()
+        m = re.search(r"next attempt in (\d+) s", log)
+        assert int(m[1]) == 86400, m[0]
+        warn = [l for l in log.splitlines() if " WARN" in l and
+                f"the CA asks to wait {asked} before the next attempt: "
+                "acmed waits 86400 s (a day) at most" in l]
+        assert len(warn) == 1, log[-4000:]
+        assert "1099511627776" not in log
         n = len([r for r in ca.requests() if r["path"] == "/new-order"])
         assert n == 1
     finally:

@@ -268,6 +268,32 @@ def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
         a.stop()
 
 
+@pytest.mark.parametrize("retry_after,wait", [
+    ("99999999999999", DAY), ("0", 60)], ids=["absurd", "zero"])
+def test_failed_check_retry_after_is_clamped(fakeca_factory, tmp_path,
+                                             monkeypatch, retry_after, wait):
+    """A failed check's Retry-After is clamped like an answer's, to 1 min
+    - 1 day: one of years would leave the certificate unasked until it
+    expired.  (The backoff's first step is 1 s with the knob.)"""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    ca, client = issued(fakeca_factory, tmp_path)
+    with_ari(ca, {"endpoint": "renewalInfo", "method": "GET", "status": 503,
+                  "body": "", "headers": {"Retry-After": retry_after}})
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        a.wait_log("next check in", timeout=60)
+        m = re.search(r"renewal information: (.*); next check in (\d+) s",
+                      a.log())
+        assert int(m[2]) == wait, m[0]
+        assert "HTTP 503" in m[1]
+        assert "1099511627776" not in m[1]
+        assert len(new_orders(ca)) == 1
+    finally:
+        a.stop()
+
+
 def add_certificate(client, name):
     """Appends a copy of the client's certificate for another name."""
     text = read(client.config)

@@ -164,6 +164,9 @@ test_recheck(void **state)
 	assert_int_equal(acme_renewal_info_recheck(&ri), 3600);
 	ri.retry_after = 10LL * 86400;
 	assert_int_equal(acme_renewal_info_recheck(&ri), 86400);
+	/* What a failed check's Retry-After goes through too. */
+	assert_int_equal(acme_renewal_info_clamp(0), 60);
+	assert_int_equal(acme_renewal_info_clamp(1LL << 40), 86400);
 }
 
 int
