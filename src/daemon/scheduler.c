@@ -23,6 +23,9 @@
 struct sched_item {
 	size_t	 cert;		/* index in rt->cfg->certificates */
 	time_t	 due;		/* the renewal */
+	time_t	 own_due;	/* the certificate's own due date
+				   (lifecycle_due), which a later window
+				   of the CA's gives back */
 	time_t	 check;		/* the next renewal-information check;
 				   0: none */
 	time_t	 ari_due;	/* the due time the CA's window set; 0 */
@@ -192,6 +195,7 @@ sched_fill(struct sched *s)
 
 		it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 		    &it.not_after, &kept_file);
+		it.own_due = it.due;
 		it.kept_file = (unsigned char)kept_file;
 		/* An order an earlier process kept (its certificate may be
 		 * issued already, and the order expires): read again now,
@@ -336,9 +340,18 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	/* The streak counts renewals, not checks: none before it. */
 	if (it->ari_streak > 1 && it->check < it->ari_due)
 		it->check = it->ari_due;
-	if (at >= it->due) {
-		log_debug("certificate \"%s\": %s; renewal at its due date",
-		    c->id, why);
+	/* Against the certificate's own date, not a moment an earlier
+	 * answer set: a CA that moves its window later (an incident
+	 * withdrawn) takes its earlier moment back. */
+	if (at >= it->own_due) {
+		if (it->due < it->own_due) {
+			it->due = it->own_due;
+			period_utc(it->due, when);
+			log_info("certificate \"%s\": %s: renewal back at its "
+			    "due date, %s", c->id, why, when);
+		} else
+			log_debug("certificate \"%s\": %s; renewal at its due "
+			    "date", c->id, why);
 		return 0;
 	}
 	it->due = it->ari_due;
@@ -364,6 +377,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 	    &it.not_after, NULL);
+	it.own_due = it.due;
 	it.check = 0;
 	it.ari_due = 0;
 	if (ok)

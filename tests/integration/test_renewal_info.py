@@ -294,6 +294,38 @@ def test_failed_check_retry_after_is_clamped(fakeca_factory, tmp_path,
         a.stop()
 
 
+def test_a_window_moved_later_takes_its_moment_back(fakeca_factory,
+                                                   tmp_path):
+    """The CA can bring a renewal forward, and take that back: a window
+    moved later (an incident withdrawn) puts the renewal back at the
+    certificate's own due date (a third of 30 days before its end), not at
+    the moment the first answer set.  The second check is a minute later
+    (the shortest Retry-After taken)."""
+    from test_control import status
+    ca, client = issued(fakeca_factory, tmp_path)
+    now = time.time()
+    with_ari(ca, window(now + 600, now + 601, retry_after=60))
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    sock = os.path.join(client.folder, "control.sock")
+    a.start("--control-socket", sock)
+    try:
+        a.wait_log("renewal at ", timeout=60)
+        [row] = status(sock)
+        assert row["due"] == rfc3339(now + 600), row
+        with_ari(ca, window(now + 25 * DAY, now + 26 * DAY, retry_after=60))
+        a.wait_log("the CA suggests renewing between "
+                   f"{rfc3339(now + 25 * DAY)}", timeout=120)
+        [row] = status(sock)
+        due = time.mktime(time.strptime(row["due"], "%Y-%m-%dT%H:%M:%SZ")) \
+            - time.mktime(time.gmtime(0))
+        assert now + 19 * DAY < due < now + 21 * DAY, row
+        assert "renewal back at its due date" in a.log()
+        assert len(new_orders(ca)) == 1
+    finally:
+        a.stop()
+
+
 def add_certificate(client, name):
     """Appends a copy of the client's certificate for another name."""
     text = read(client.config)
