@@ -187,8 +187,8 @@ out:
 
 int
 lifecycle_check(struct runtime *rt, const struct config_certificate *c,
-    struct http_client *http, time_t *renew_at, time_t *recheck, char *why,
-    size_t n)
+    struct http_client *http, time_t *picked, time_t *renew_at,
+    time_t *recheck, char *why, size_t n)
 {
 	struct acme_renewal_info ri;
 	struct crypto_cert_info info;
@@ -221,7 +221,8 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 	if (rc == 0)
 		rc = acme_renewal_info_get(&s, info.ari_id, &ri);
 	if (rc == 0) {
-		*renew_at = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
+		*picked = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
+		*renew_at = *picked;
 		*recheck = (time_t)acme_renewal_info_recheck(&ri);
 		period_utc(ri.start, from);
 		period_utc(ri.end, to);

@@ -31,16 +31,18 @@ time_t	 lifecycle_due(const struct config *cfg,
 
 /*
  * Asks the CA when to renew the certificate on disk (RFC 9773).  0:
- * *renew_at is the moment picked in the CA's window (but not before the
- * certificate is a day old: rt->ari_min_age_s) and *recheck the seconds
- * until the next question; 1: nothing to ask (the CA offers no
+ * *picked is the moment picked in the CA's window, *renew_at the same but
+ * not before the certificate is a day old (rt->ari_min_age_s), and
+ * *recheck the seconds until the next question; 1: nothing to ask (the
+ * CA offers no
  * renewal information, or there is no certificate with an authority key
  * identifier); why (size n) says which.  -1 with err; *recheck is then
  * the CA's Retry-After clamped like an answer's (1 min to 1 day), else 0.
  */
 int	 lifecycle_check(struct runtime *rt,
 	    const struct config_certificate *c, struct http_client *http,
-	    time_t *renew_at, time_t *recheck, char *why, size_t n);
+	    time_t *picked, time_t *renew_at, time_t *recheck, char *why,
+	    size_t n);
 
 /*
  * Revokes the certificate on disk with c's account (RFC 8555 section 7.6;

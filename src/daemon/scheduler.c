@@ -304,11 +304,12 @@ static int
 sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 {
 	const struct config_certificate *c = &s->rt->cfg->certificates[it->cert];
-	time_t now, at, recheck, wait;
+	time_t now, picked, at, recheck, wait;
 	char why[1024], when[PERIOD_UTC_LEN];
 	int rc;
 
-	rc = lifecycle_check(s->rt, c, http, &at, &recheck, why, sizeof(why));
+	rc = lifecycle_check(s->rt, c, http, &picked, &at, &recheck, why,
+	    sizeof(why));
 	now = time(NULL);
 	if (rc == 1) {
 		log_debug("certificate \"%s\": %s", c->id, why);
@@ -327,18 +328,25 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	}
 	it->check_failures = 0;
 	it->check = now + recheck;
-	if (at > now)
+	/* The CA's own pick, not the moment the minimum age put it off to:
+	 * a CA that says "now" about every certificate it has just issued
+	 * is put off by the age at each renewal, and would never be backed
+	 * off. */
+	if (picked > now)
 		it->ari_streak = 0;
 	else if (++it->ari_streak > 1) {
 		wait = sched_backoff(s, it->ari_streak - 1, -1);
-		at = now + wait;
+		if (at < now + wait)
+			at = now + wait;
 		log_warn("certificate \"%s\": %s: the CA asks for a renewal "
 		    "now %d times in a row: next attempt in %lld s", c->id,
-		    why, it->ari_streak, (long long)wait);
+		    why, it->ari_streak, (long long)(at - now));
 	}
 	it->ari_due = at > now ? at : now;
-	/* The streak counts renewals, not checks: none before it. */
-	if (it->ari_streak > 1 && it->check < it->ari_due)
+	/* The streak counts renewals, not checks: none before the renewal
+	 * a "now" asked for, also when the age or the backoff puts it
+	 * off. */
+	if (it->ari_streak > 0 && it->check < it->ari_due)
 		it->check = it->ari_due;
 	/* Against the certificate's own date, not a moment an earlier
 	 * answer set: a CA that moves its window later (an incident

@@ -268,6 +268,37 @@ def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
         a.stop()
 
 
+def test_a_ca_that_always_says_now_is_backed_off_past_the_minimum_age(
+        fakeca_factory, tmp_path, monkeypatch):
+    """The same CA with a minimum age (5 s here, a day without the knob):
+    each new certificate's "now" is put off until it is old enough, and
+    still counts in the streak, whose backoff then applies (without it,
+    one issuance every 5 s: every answer started the streak again)."""
+    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
+    monkeypatch.setenv("ACMED_ARI_MIN_AGE_S", "5")
+    ca, client = issued(fakeca_factory, tmp_path)
+    now = time.time()
+    with_ari(ca, window(now - 2 * DAY, now - DAY))
+    a = Acmed(client.folder, ca)
+    a.config = client.config
+    a.start()
+    try:
+        a.wait_log("now 3 times in a row", timeout=60)
+        log = a.log()
+        # The second renewal waits for the age (5 s), longer than the
+        # backoff's first step (1 s); the third for the second (10 s).
+        m = re.search(r"now 2 times in a row: next attempt in (\d+) s",
+                      log)
+        assert 1 <= int(m[1]) <= 5, m[0]
+        m = re.search(r"now 3 times in a row: next attempt in (\d+) s",
+                      log)
+        assert 9 <= int(m[1]) <= 11, m[0]
+        assert "the certificate is less than a day old" in log
+        assert len(new_orders(ca)) == 3
+    finally:
+        a.stop()
+
+
 @pytest.mark.parametrize("retry_after,wait", [
     ("99999999999999", DAY), ("0", 60)], ids=["absurd", "zero"])
 def test_failed_check_retry_after_is_clamped(fakeca_factory, tmp_path,
