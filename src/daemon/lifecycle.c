@@ -106,7 +106,7 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 	struct crypto_key *key = NULL;
 	struct cert_files f;
 	struct buf pem;
-	uint64_t delay, life, rnd;
+	uint64_t delay, life, rnd, room;
 	time_t due = now;
 	char reason[64];
 	int revoked;
@@ -162,12 +162,23 @@ lifecycle_due(const struct config *cfg, const struct config_certificate *c,
 		    (unsigned long long)life);
 		delay = life / 3;
 	}
-	/* random_early_renew may be up to INT64_MAX seconds (292 billion
-	 * years is a valid period): the sum saturates rather than wrap to
-	 * a negative delay. */
-	rnd = lifecycle_random(c->random_early_renew);
-	delay = rnd > (uint64_t)INT64_MAX - delay ? (uint64_t)INT64_MAX :
-	    delay + rnd;
+	/* The random part within the same three quarters: added after the
+	 * clamp, random_early_renew (up to INT64_MAX seconds) would have the
+	 * certificate renewed again as soon as it is issued.  Drawn from
+	 * what is left rather than cut at it, so that renewals still
+	 * spread. */
+	room = life / 4 * 3 > delay ? life / 4 * 3 - delay : 0;
+	rnd = c->random_early_renew;
+	if (rnd > room) {
+		log_warn("certificate \"%s\": renew_delay (%llu s) and "
+		    "random_early_renew (%llu s) reach past three quarters of "
+		    "the certificate's lifetime (%llu s): drawing the random "
+		    "part up to %llu s instead", c->id,
+		    (unsigned long long)delay, (unsigned long long)rnd,
+		    (unsigned long long)life, (unsigned long long)room);
+		rnd = room;
+	}
+	delay += lifecycle_random(rnd);
 	if ((int64_t)delay > info.not_after)
 		due = 0;
 	else

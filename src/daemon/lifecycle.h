@@ -19,8 +19,9 @@
  * key or certificate file is missing or unreadable, when a configured
  * identifier is not in the certificate, or when the key does not match
  * it; otherwise notAfter - renew_delay - random(0, random_early_renew),
- * with renew_delay clamped to a third of the lifetime when it would renew
- * past half of it.  why (size n) says which; *not_after is the
+ * with renew_delay clamped to a third of the lifetime when it is more than
+ * three quarters of it, and the random part drawn within what is left of
+ * those three quarters (never due in the first quarter of the lifetime).  why (size n) says which; *not_after is the
  * certificate's notAfter when it could be read, else 0.  Unless kept_file
  * is NULL, *kept_file is 1 when an earlier process kept an order for c
  * on disk that the next attempt would read again (see pending.h).

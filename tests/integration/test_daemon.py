@@ -149,6 +149,22 @@ def test_renew_delay_of_a_long_part_of_the_lifetime(fast, tmp_path, delay,
             r.stderr) == (not renewed)
 
 
+def test_random_early_renew_of_a_long_part_of_the_lifetime(fast, tmp_path):
+    """random_early_renew stays within the same three quarters of the
+    lifetime as renew_delay: a certificate 2 days into its 30 is not due,
+    whatever is drawn (added after the clamp, 100 years of it made
+    nearly every run issue again)."""
+    key, crt = self_signed(str(tmp_path / "c"), ["example.org"], 2, 28)
+    install(fast, "example.org_ecdsa-p256", key, crt)
+    fast.write(fast.base_config() + cert_block(
+        extra='renew_delay = "1d"\nrandom_early_renew = "36500d"'))
+    for _ in range(3):
+        r = fast.once()
+        assert fast.read("example.org_ecdsa-p256.crt.pem").decode() == crt
+        assert "random_early_renew (3153600000 s) reach past three " \
+            "quarters of the certificate's lifetime" in r.stderr
+
+
 def test_kp_reuse_keeps_the_key(fast):
     fast.write(fast.base_config() + cert_block(extra="kp_reuse = true"))
     fast.once()
