@@ -131,9 +131,11 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "control-socket", required_argument, NULL, O_CONTROL },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	char *end, *argv0 = argv[0];
 	int c, pid_set = 0;
 
+	/* getopt's messages name argv[0], which may be a whole path. */
+	argv[0] = (char *)"acmed";
 	memset(o, 0, sizeof(*o));
 	o->config = ACMED_DEFAULT_CONFIG_FILE;
 	o->pid_file = ACMED_DEFAULT_PID_FILE;
@@ -201,7 +203,10 @@ parse_args(int argc, char **argv, struct options *o)
 			exit(2);
 		}
 	}
+	argv[0] = argv0;
 	if (optind != argc) {
+		fprintf(stderr, "acmed: unexpected argument \"%s\"\n",
+		    argv[optind]);
 		usage(stderr);
 		exit(2);
 	}

@@ -152,7 +152,7 @@ parse_args(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env;
-	char *end;
+	char *end, *argv0 = argv[0];
 	long v;
 	int c, pid_set = 0;
 
@@ -163,6 +163,8 @@ parse_args(int argc, char **argv, struct options *o)
 	o->key_type = CRYPTO_KEY_ECDSA_P256;
 	o->digest = CRYPTO_DIGEST_SHA256;
 	o->timeout_ms = TACD_HANDSHAKE_TIMEOUT_MS;
+	/* getopt's messages name argv[0], which may be a whole path. */
+	argv[0] = (char *)"tacd";
 	/* -i: tacd(8) documents the short listen option under that name. */
 	while ((c = getopt_long(argc, argv, "e:d:fhi:l:V", longopts,
 	    NULL)) != -1) {
@@ -223,6 +225,7 @@ parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	argv[0] = argv0;
 	if (optind != argc)
 		usage_error("unexpected argument: %s", argv[optind]);
 	if (o->acme_ext != NULL && o->acme_ext_file != NULL)

@@ -1053,6 +1053,23 @@ def test_config_option_forms(tmp_path, form):
     assert (r.returncode, r.stdout, r.stderr) == (0, "no certificate\n", "")
 
 
+@pytest.mark.parametrize("prog,args,message", [
+    ("acmed", ["--bogus"], "acmed: unrecognized option '--bogus'"),
+    ("acmed", ["-x"], "acmed: invalid option -- 'x'"),
+    ("acmed", ["stray"], 'acmed: unexpected argument "stray"'),
+    ("tacd", ["--bogus"], "tacd: unrecognized option '--bogus'"),
+])
+def test_usage_errors_say_what_is_wrong(prog, args, message):
+    """A usage error names the program, not the path it was started by,
+    and says what is wrong before the synopsis; exit status 2."""
+    r = subprocess.run([program(prog), *args], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2
+    lines = r.stderr.splitlines()
+    assert lines[0] == message, r.stderr
+    assert lines[1].startswith("usage: " + prog), r.stderr
+
+
 def test_check_config_reads_root_certificates(tmp_path):
     """--check-config reads the root certificates the daemon would load:
     it used to pass a configuration the daemon then refused."""
