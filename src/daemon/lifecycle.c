@@ -689,7 +689,7 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 	const char *replaces;
 	size_t i;
 	int rc = -1, is_new = 0, ordered = 0, resumable = 0, tries = 0, attempt;
-	int kept;
+	int kept, stored = 0;
 	long long kept_at = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -829,12 +829,13 @@ download:
 		goto out;
 	}
 	if (storage_store(rt->cfg, c, f, is_new ? key : NULL, chain.data,
-	    chain.len, who) == -1) {
+	    chain.len, who, &stored) == -1) {
 		err_prefix("storing");
-		/* The CA issued it: the next attempt downloads it again
-		 * rather than having another issued (a file hook that
-		 * fails, a group that cannot be set, a full disk...). */
-		resumable = 1;
+		/* The CA issued it, and it is not in place: the next attempt
+		 * downloads it again rather than having another issued (a
+		 * pre hook that fails, a full disk...).  One in place whose
+		 * post hook failed is stored. */
+		resumable = !stored;
 		goto out;
 	}
 	storage_unmark_revoked(f);

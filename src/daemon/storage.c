@@ -591,7 +591,7 @@ storage_file_hooks_lock(const struct config_hook_list *hooks)
 int
 storage_store(const struct config *cfg, const struct config_certificate *c,
     const struct cert_files *f, const struct crypto_key *new_key,
-    const void *chain, size_t len, const char *who)
+    const void *chain, size_t len, const char *who, int *stored)
 {
 	struct afile_opts key_opts = { cfg->global.pk_file_mode,
 	    cfg->global.pk_file_uid, cfg->global.pk_file_gid };
@@ -603,6 +603,7 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	size_t n = 0, i;
 	int rc = -1, locked = 0;
 
+	*stored = 0;
 	memset(jobs, 0, sizeof(jobs));
 	buf_init(&pem, STORAGE_FILE_MAX);
 	storage_sweep(f->key_path, who);
@@ -644,6 +645,7 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	staged[1] = &jobs[1].staged;
 	if (afile_commit_all(staged, n) == -1)
 		goto out;
+	*stored = 1;
 	for (i = 0; i < n; i++)
 		log_debug("%s: %s written", who, jobs[i].path);
 	if (new_key == NULL)

@@ -49,13 +49,14 @@ struct crypto_key *storage_read_key(const char *path);
  * Replaces the certificate file with chain and, when new_key is not NULL,
  * the key file with new_key, both or neither: the pre hooks of both run,
  * then both files are renamed into place, then the post hooks run.
- * who prefixes messages.  -1 with err naming the file; on error before the
- * renames nothing on disk has changed.
+ * who prefixes messages.  -1 with err naming the file; *stored says
+ * whether the files were renamed into place (a post hook failed), else
+ * nothing on disk has changed.
  */
 int	 storage_store(const struct config *cfg,
 	    const struct config_certificate *c, const struct cert_files *f,
 	    const struct crypto_key *new_key, const void *chain, size_t len,
-	    const char *who);
+	    const char *who, int *stored);
 
 /*
  * A revoked certificate stays in place (the services using it keep

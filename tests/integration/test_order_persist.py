@@ -479,3 +479,35 @@ args = ["-e", "{gate}"]
     assert count(ca, r"/new-order") == 1
     assert count(ca, r"/order/\d+/finalize") == 1
     assert not os.path.exists(a.path(STATE))
+
+
+def test_a_certificate_stored_before_a_post_hook_failed_is_not_kept(
+        fakeca_factory, tmp_path):
+    """The files are in place when a file-post-create hook fails: the
+    certificate is stored, no order is kept for it, and the next run has
+    nothing to do."""
+    ca, a = start_ca(fakeca_factory, tmp_path, script=[])
+    with open(a.config, "a") as f:
+        f.write("""
+[[hook]]
+name = "after"
+type = ["file-post-create"]
+cmd = "false"
+""")
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(text.replace('hooks = ["record"]', 'hooks = ["record", '
+                             '"after"]'))
+    r = a.once(check=False)
+    assert r.returncode != 0 and '"after"' in r.stderr, r.stderr[-4000:]
+    assert "kept for the next attempt" not in r.stderr, r.stderr[-4000:]
+    assert not os.path.exists(a.path(STATE))
+    wait_issued(a)
+    with open(a.path(CERT_NAME + ".crt.pem")) as f:
+        crt = f.read()
+    r = a.once()
+    assert "reading order" not in r.stderr, r.stderr[-4000:]
+    with open(a.path(CERT_NAME + ".crt.pem")) as f:
+        assert f.read() == crt
+    assert count(ca, r"/new-order") == 1
