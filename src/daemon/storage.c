@@ -161,48 +161,68 @@ storage_check_parent(const char *path)
 	return 0;
 }
 
-/* Whether acmed may give its files to any owner (CAP_CHOWN, as root). */
-static int
-storage_may_chown(void)
+/* The capabilities storing may need, in effect: CAP_CHOWN to give a file
+ * to another user or group, CAP_FOWNER to set the mode of a file it gave
+ * away.  Unknown (no capget): root is taken to have them. */
+static void
+storage_caps(int *may_chown, int *may_fowner)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 	    0 };
 	struct __user_cap_data_struct data[2];
 
-	if (geteuid() == 0)
-		return 1;
-	if (syscall(SYS_capget, &hdr, data) == -1)
-		return 0;
-	return (data[0].effective & (1U << CAP_CHOWN)) != 0;
+	if (syscall(SYS_capget, &hdr, data) == -1) {
+		*may_chown = *may_fowner = geteuid() == 0;
+		return;
+	}
+	*may_chown = (data[0].effective & (1U << CAP_CHOWN)) != 0;
+	*may_fowner = (data[0].effective & (1U << CAP_FOWNER)) != 0;
 }
 
-/* Without CAP_CHOWN, a process gives a file only to its own user, and to
- * a group it is in: a user or group it cannot give would fail every
- * storing, after the CA issued. */
+/* Whether acmed is in group gid. */
 static int
-storage_check_owner(const char *key, uid_t uid, gid_t gid)
+storage_in_group(gid_t gid)
 {
 	gid_t *groups;
-	int n, i, in = 0;
+	int n, i, in = gid == getegid();
 
-	if (uid != (uid_t)-1 && uid != geteuid())
-		return err_set("%s_user: acmed runs as user %u, which cannot "
-		    "give files to user %u", key, (unsigned)geteuid(),
-		    (unsigned)uid);
-	if (gid == (gid_t)-1 || gid == getegid())
-		return 0;
 	/* Up to 65536 groups: not on a worker's stack. */
-	if ((n = getgroups(0, NULL)) == -1 ||
-	    (groups = calloc((size_t)n + 1, sizeof(*groups))) == NULL)
-		return err_sys("getgroups");
-	if ((n = getgroups(n, groups)) == -1) {
-		free(groups);
-		return err_sys("getgroups");
-	}
-	for (i = 0; i < n; i++)
-		in |= groups[i] == gid;
+	if (in || (n = getgroups(0, NULL)) <= 0 ||
+	    (groups = calloc((size_t)n, sizeof(*groups))) == NULL)
+		return in;
+	if ((n = getgroups(n, groups)) > 0)
+		for (i = 0; i < n; i++)
+			in |= groups[i] == gid;
 	free(groups);
-	if (in)
+	return in;
+}
+
+/* The file at path (in its folder) can be given user uid and group gid
+ * ((uid_t)-1, (gid_t)-1: left alone): another user takes CAP_CHOWN, and
+ * CAP_FOWNER for the mode set after it; another group, CAP_CHOWN unless
+ * acmed is in it, or the folder is set-group-ID with that group (a new
+ * file has it already).  A user or group acmed cannot give would fail
+ * every storing, after the CA issued. */
+static int
+storage_check_owner(const char *key, const char *path, uid_t uid, gid_t gid)
+{
+	int may_chown, may_fowner;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat sb;
+
+	storage_caps(&may_chown, &may_fowner);
+	if (uid != (uid_t)-1 && uid != geteuid() &&
+	    !(may_chown && may_fowner))
+		return err_set("%s_user: acmed runs as user %u without "
+		    "CAP_CHOWN and CAP_FOWNER, and cannot give files to user "
+		    "%u", key, (unsigned)geteuid(), (unsigned)uid);
+	if (gid == (gid_t)-1 || may_chown || storage_in_group(gid))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0,
+	    path);
+	if (stat(dir, &sb) == 0 && (sb.st_mode & S_ISGID) &&
+	    sb.st_gid == gid)
 		return 0;
 	return err_set("%s_group: acmed runs as user %u, which is not in "
 	    "group %u and cannot give files to it", key, (unsigned)geteuid(),
@@ -213,20 +233,17 @@ int
 storage_check_writable(const struct config *cfg, const struct cert_files *f)
 {
 	const struct config_global *g = &cfg->global;
-
-	if (!storage_may_chown() && (storage_check_owner("pk_file",
-	    g->pk_file_uid, g->pk_file_gid) == -1 || storage_check_owner(
-	    "cert_file", g->cert_file_uid, g->cert_file_gid) == -1)) {
-		err_prefix("before ordering");
-		return -1;
-	}
 	/* Both paths are absolute: each has a last "/". */
 	size_t kd = (size_t)(strrchr(f->key_path, '/') - f->key_path);
 	size_t cd = (size_t)(strrchr(f->crt_path, '/') - f->crt_path);
 	int same = kd == cd && strncmp(f->key_path, f->crt_path, kd) == 0;
 
 	/* As a rule, both files share a folder: checked once. */
-	if (storage_check_parent(f->key_path) == -1 ||
+	if (storage_check_owner("pk_file", f->key_path, g->pk_file_uid,
+	    g->pk_file_gid) == -1 ||
+	    storage_check_owner("cert_file", f->crt_path, g->cert_file_uid,
+	    g->cert_file_gid) == -1 ||
+	    storage_check_parent(f->key_path) == -1 ||
 	    (!same && storage_check_parent(f->crt_path) == -1)) {
 		err_prefix("before ordering");
 		return -1;
