@@ -53,17 +53,14 @@ lint_challenges(const struct config_certificate *c)
 		}
 }
 
-/* A hook's program that is not there: looked up in acmed's own PATH,
- * unless an env table gives hooks another one. */
+/* A hook's program that is not there: looked up in acmed's own PATH
+ * (the caller passes over the hooks whose env tables give another). */
 static void
-lint_command(const struct config *cfg, const struct config_hook *h)
+lint_command(const struct config_hook *h)
 {
 	struct stat sb;
 	char *path;
 
-	if (strchr(h->cmd, '/') == NULL &&
-	    config_env_get(&cfg->global.env, "PATH") != NULL)
-		return;
 	if ((path = spawn_which(h->cmd, NULL)) == NULL) {
 		log_warn("%s:%u:%u: hook \"%s\": %s", h->pos.file,
 		    h->pos.line, h->pos.col, h->name, err_msg());
@@ -79,20 +76,38 @@ lint_command(const struct config *cfg, const struct config_hook *h)
 	free(path);
 }
 
-/* The hooks of a list not looked at yet (seen: one flag per hook). */
+/* The hooks of a list not looked at yet (seen: one flag per hook) whose
+ * programs are looked up in acmed's PATH: the hooks of a certificate,
+ * identifier or account whose env gives another PATH are not. */
 static void
 lint_hooks(const struct config *cfg, const struct config_hook_list *l,
-    char *seen)
+    int other_path, char *seen)
 {
 	size_t i, k;
 
 	for (i = 0; i < l->n; i++) {
 		k = (size_t)(l->hooks[i] - cfg->hooks);
-		if (!seen[k]) {
+		if (!seen[k] && (strchr(l->hooks[i]->cmd, '/') != NULL ||
+		    !other_path)) {
 			seen[k] = 1;
-			lint_command(cfg, l->hooks[i]);
+			lint_command(l->hooks[i]);
 		}
 	}
+}
+
+/* Whether an env table of the certificate (the global one included) or
+ * of one of its identifiers gives its hooks a PATH of their own. */
+static int
+lint_other_path(const struct config_certificate *c)
+{
+	size_t i;
+
+	if (config_env_get(&c->env, "PATH") != NULL)
+		return 1;
+	for (i = 0; i < c->nidentifiers; i++)
+		if (config_env_get(&c->identifiers[i].env, "PATH") != NULL)
+			return 1;
+	return 0;
 }
 
 void
@@ -107,12 +122,14 @@ config_lint(const struct config *cfg)
 
 		lint_challenges(c);
 		if (seen != NULL)
-			lint_hooks(cfg, &c->hooks, seen);
+			lint_hooks(cfg, &c->hooks, lint_other_path(c), seen);
 		if (used != NULL)
 			used[c->endpoint - cfg->endpoints] = 1;
 	}
+	/* Account hooks get the account's env alone. */
 	for (i = 0; seen != NULL && i < cfg->naccounts; i++)
-		lint_hooks(cfg, &cfg->accounts[i].hooks, seen);
+		lint_hooks(cfg, &cfg->accounts[i].hooks,
+		    config_env_get(&cfg->accounts[i].env, "PATH") != NULL, seen);
 	/* A CA with terms refuses a new account without the agreement. */
 	for (i = 0; used != NULL && i < cfg->nendpoints; i++) {
 		const struct config_endpoint *e = &cfg->endpoints[i];

@@ -1176,6 +1176,19 @@ identifiers = [
     {{ dns = "b.example.org", challenge = "dns-01" }},
 ]
 hooks = ["publish", "missing", "folder"]
+
+# Its hooks look their programs up in the PATH its env gives them.
+[[hook]]
+name = "private"
+type = ["post-operation"]
+cmd = "my-private-hook"
+
+[[certificate]]
+account = "a"
+endpoint = "ca"
+identifiers = [{{ dns = "www.example.org", challenge = "http-01" }}]
+hooks = ["publish", "private"]
+env = {{ PATH = "{tmp_path}/bin" }}
 """)
     r = subprocess.run([program("acmed"), "-c", str(cfg), "--check-config"],
                        capture_output=True, text=True, timeout=30,
