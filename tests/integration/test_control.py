@@ -209,6 +209,9 @@ def test_unknown_id_names_the_ids_of_that_name(fakeca_factory, tmp_path):
                 'key_type = "ecdsa_p256"', 'key_type = "ecdsa_p384"'))
         r = ctl(sock, "reload")
         assert r.returncode == 0, r.stderr
+        # Applied once a check in progress ends (renewals are refused
+        # while a reload waits).
+        a.wait_log("configuration reloaded")
         r = ctl(sock, "renew", name)
         assert r.returncode == 1
         assert r.stderr == f'acmectl: no certificate "{name}" (did you ' \

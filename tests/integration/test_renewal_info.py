@@ -285,11 +285,12 @@ def test_a_ca_that_always_says_now_is_backed_off_past_the_minimum_age(
     try:
         a.wait_log("now 3 times in a row", timeout=60)
         log = a.log()
-        # The second renewal waits for the age (5 s), longer than the
-        # backoff's first step (1 s); the third for the second (10 s).
+        # The second renewal waits for what is left of the age (5 s from
+        # the issuance: less on a loaded machine), the backoff's first
+        # step being shorter (1 s); the third for the second (10 s).
         m = re.search(r"now 2 times in a row: next attempt in (\d+) s",
                       log)
-        assert 1 <= int(m[1]) <= 5, m[0]
+        assert 0 <= int(m[1]) <= 5, m[0]
         m = re.search(r"now 3 times in a row: next attempt in (\d+) s",
                       log)
         assert 9 <= int(m[1]) <= 11, m[0]
@@ -333,6 +334,14 @@ def test_a_window_moved_later_takes_its_moment_back(fakeca_factory,
     the moment the first answer set.  The second check is a minute later
     (the shortest Retry-After taken)."""
     from test_control import status
+
+    def scheduled():
+        """The status row once the check is over: the line logged comes
+        before the item is back in the schedule (busy: due "-")."""
+        rows = []
+        wait_until(lambda: rows.append(status(sock)[0]) or
+                   rows[-1]["due"] != "-", 30, "the check to end")
+        return rows[-1]
     ca, client = issued(fakeca_factory, tmp_path)
     now = time.time()
     with_ari(ca, window(now + 600, now + 601, retry_after=60))
@@ -342,12 +351,12 @@ def test_a_window_moved_later_takes_its_moment_back(fakeca_factory,
     a.start("--control-socket", sock)
     try:
         a.wait_log("renewal at ", timeout=60)
-        [row] = status(sock)
+        row = scheduled()
         assert row["due"] == rfc3339(now + 600), row
         with_ari(ca, window(now + 25 * DAY, now + 26 * DAY, retry_after=60))
         a.wait_log("the CA suggests renewing between "
                    f"{rfc3339(now + 25 * DAY)}", timeout=120)
-        [row] = status(sock)
+        row = scheduled()
         due = time.mktime(time.strptime(row["due"], "%Y-%m-%dT%H:%M:%SZ")) \
             - time.mktime(time.gmtime(0))
         assert now + 19 * DAY < due < now + 21 * DAY, row
