@@ -293,14 +293,25 @@ def test_certificates_folder_full(client, tmpfs):
 def test_certificates_folder_full_between_key_and_certificate(client, tmpfs):
     """Room for the new key but not for the certificate: the key written
     aside is discarded, the old pair stays, the error names the
-    certificate file."""
+    certificate file.  The order is kept beside them (it fits once the
+    key is discarded), and the next run, with room, downloads the
+    certificate the CA issued instead of ordering another."""
     err, before, key, crt = issue_then_break(
         client, tmpfs, lambda p: fill(p, leave_pages=1))
     line = error_lines(err)[-1]
     assert f"{crt}: write: No space left on device" in line, line
     after = snapshot(client.certs)
     after.pop(".filler")
+    kept = "." + os.path.basename(key) + ".order"
+    assert kept in after, sorted(after)
+    assert stat.S_IMODE(os.stat(client.path(kept)).st_mode) == 0o600
+    after.pop(kept)
     assert after == before            # no temporary file left either
+    assert key_matches(crt, key)
+    os.unlink(os.path.join(client.certs, ".filler"))
+    r = client.once()
+    assert "reading order" in r.stderr, r.stderr[-3000:]
+    assert not os.path.exists(client.path(kept))
     assert key_matches(crt, key)
 
 
