@@ -338,9 +338,11 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 		wait = sched_backoff(s, it->ari_streak - 1, -1);
 		if (at < now + wait)
 			at = now + wait;
+		/* Its own due date, when sooner, comes first (below). */
 		log_warn("certificate \"%s\": %s: the CA asks for a renewal "
 		    "now %d times in a row: next attempt in %lld s", c->id,
-		    why, it->ari_streak, (long long)(at - now));
+		    why, it->ari_streak, (long long)((at < it->own_due ? at :
+		    it->own_due) - now));
 	}
 	it->ari_due = at > now ? at : now;
 	/* The streak counts renewals, not checks: none before the renewal
