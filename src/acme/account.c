@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -177,6 +178,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 {
 	struct acme_account *a;
 	struct buf raw;
+	struct stat st;
 	char *fname = NULL;
 	enum crypto_jws_alg stored_alg;
 	int exists = 0, rotate = 0;
@@ -202,8 +204,15 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 	}
 
 	buf_init(&raw, ACCOUNT_FILE_MAX);
-	if (buf_read_regular(&raw, a->path) == 0) {
+	if (buf_read_regular_stat(&raw, a->path, &st) == 0) {
 		exists = 1;
+		/* acmed writes it 0600; one copied or restored with looser
+		 * bits shows the account's private key to others. */
+		if (st.st_mode & 077)
+			log_warn("account \"%s\": %s can be read or written by "
+			    "other users (mode %04o), and holds the account's "
+			    "private key: chmod 600 it", cfg->name, a->path,
+			    (unsigned)(st.st_mode & 07777));
 		if (acme_account_file_decode(&a->file, raw.data, raw.len) == -1) {
 			err_prefix("%s", a->path);
 			buf_free_secure(&raw);

@@ -73,7 +73,16 @@ def test_register(pebble, tmp_path):
     again = drive({"p": pebble}, acc, "register", *contact_args(contacts))
     assert again.accounts["p"] == url
     assert "account created" not in again.stderr
+    assert "other users" not in again.stderr
     assert file_state(path) == before
+
+    # A copy restored with looser bits is used, and said to show the key.
+    path.chmod(0o644)
+    loose = drive({"p": pebble}, acc, "register", *contact_args(contacts))
+    assert loose.accounts["p"] == url
+    assert f'account "test": {path} can be read or written by other ' \
+        "users (mode 0644), and holds the account's private key: chmod " \
+        "600 it" in loose.stderr, loose.stderr
 
 
 @pytest.mark.parametrize("alg,keylen", [("HS256", 32), ("HS384", 48),
