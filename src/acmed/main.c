@@ -331,7 +331,7 @@ check_config(const struct options *o)
 		    == 0)
 			continue;
 		if (access(dir, F_OK) == 0 && storage_check_dir(dir, i == 0 ?
-		    "accounts folder" : "certificates folder") == -1) {
+		    "accounts folder" : "certificates folder", 1) == -1) {
 			fprintf(stderr, "%s\n", err_msg());
 			failed = 1;
 		}

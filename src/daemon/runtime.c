@@ -90,7 +90,7 @@ runtime_new(struct config *cfg, int reload)
 		goto fail;
 	if (storage_mkdirs(cfg->global.accounts_directory, 0700) == -1 ||
 	    storage_check_dir(cfg->global.accounts_directory,
-	    "accounts folder") == -1 ||
+	    "accounts folder", 1) == -1 ||
 	    runtime_lock(rt, cfg->global.accounts_directory,
 	    "accounts folder") == -1)
 		goto fail;
@@ -102,7 +102,7 @@ runtime_new(struct config *cfg, int reload)
 		    cfg->certificates[i - 1].directory) == 0)
 			continue;
 		if (storage_mkdirs(dir, 0755) == -1 ||
-		    storage_check_dir(dir, "certificates folder") == -1 ||
+		    storage_check_dir(dir, "certificates folder", 1) == -1 ||
 		    runtime_lock(rt, dir, "certificates folder") == -1)
 			goto fail;
 	}

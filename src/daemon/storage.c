@@ -154,7 +154,7 @@ storage_check_parent(const char *path)
 
 	if (snprintf(dir, sizeof(dir), "%.*s", n, path) >= (int)sizeof(dir))
 		return err_set("%s: path too long", path);
-	if (storage_check_dir(dir, "folder") == -1)
+	if (storage_check_dir(dir, "folder", 0) == -1)
 		return -1;
 	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == -1)
 		return err_sys("folder %s: cannot write there", dir);
@@ -746,7 +746,7 @@ storage_mkdirs(const char *path, mode_t mode)
 }
 
 int
-storage_check_dir(const char *path, const char *what)
+storage_check_dir(const char *path, const char *what, int warn)
 {
 	struct stat sb;
 
@@ -764,5 +764,13 @@ storage_check_dir(const char *path, const char *what)
 		return err_set("%s %s belongs to user %u, neither acmed's "
 		    "user nor root: refusing to keep keys there", what, path,
 		    (unsigned)sb.st_uid);
+	/* A group of its own (acmed's, root's) is the usual way to share
+	 * the files; another one's members could replace them. */
+	if (warn && (sb.st_mode & S_IWGRP) && sb.st_gid != 0 &&
+	    sb.st_gid != getegid())
+		log_warn("%s %s can be written by group %u (mode %04o): its "
+		    "members can replace the keys and certificates there",
+		    what, path, (unsigned)sb.st_gid,
+		    (unsigned)(sb.st_mode & 07777));
 	return 0;
 }

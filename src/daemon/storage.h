@@ -117,7 +117,10 @@ int	 storage_mkdirs(const char *path, mode_t mode);
 
 /* Refuses a folder of keys that others could swap files in: writable by
  * all, or owned by a user other than acmed's or root.  what names it in
- * the message ("accounts folder").  -1 with err naming the folder. */
-int	 storage_check_dir(const char *path, const char *what);
+ * the message ("accounts folder").  With warn, also logs a warning for a
+ * folder writable by a group other than acmed's or root's (at start-up
+ * and --check-config, not before each order).  -1 with err naming the
+ * folder. */
+int	 storage_check_dir(const char *path, const char *what, int warn);
 
 #endif

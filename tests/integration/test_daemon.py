@@ -1053,6 +1053,37 @@ def test_config_option_forms(tmp_path, form):
     assert (r.returncode, r.stdout, r.stderr) == (0, "no certificate\n", "")
 
 
+def test_check_config_warns_of_a_folder_another_group_writes(tmp_path):
+    """A keys folder another group can write is used, with a warning (one
+    writable by all is refused); root's group, or acmed's, is the usual
+    way to share the files and says nothing."""
+    accounts, certs = tmp_path / "accounts", tmp_path / "certs"
+    accounts.mkdir(mode=0o700)
+    cfg = tmp_path / "acmed.toml"
+    cfg.write_text(f"""
+[global]
+accounts_directory = "{accounts}"
+certificates_directory = "{certs}"
+""")
+
+    def check():
+        r = subprocess.run([program("acmed"), "-c", str(cfg),
+                            "--check-config"], capture_output=True,
+                           text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stderr
+    os.chown(accounts, 0, 1)
+    os.chmod(accounts, 0o770)
+    assert f"accounts folder {accounts} can be written by group 1 (mode " \
+        "0770): its members can replace the keys and certificates there" \
+        in check()
+    os.chmod(accounts, 0o750)
+    assert check() == ""
+    os.chown(accounts, 0, 0)
+    os.chmod(accounts, 0o770)
+    assert check() == ""
+
+
 @pytest.mark.parametrize("prog,args,message", [
     ("acmed", ["--bogus"], "acmed: unrecognized option '--bogus'"),
     ("acmed", ["-x"], "acmed: invalid option -- 'x'"),
