@@ -29,6 +29,31 @@
  * its retries and timeouts: well under this. */
 #define CTL_TIMEOUT_S	900
 
+/* The reasons the daemon accepts (acme/revoke_reason.h), separated by
+ * commas; with indent > 0, on lines of 79 columns at most that start
+ * with indent spaces. */
+static void
+print_reasons(FILE *f, int indent)
+{
+	const char *name;
+	size_t i, col = (size_t)indent;
+	int code;
+
+	if (indent > 0)
+		fprintf(f, "%*s", indent, "");
+	for (i = 0; (name = acme_revoke_reason_at(i, &code)) != NULL; i++) {
+		if (i > 0 && indent > 0 && col + 2 + strlen(name) > 79) {
+			fprintf(f, ",\n%*s", indent, "");
+			col = (size_t)indent;
+		} else if (i > 0) {
+			fputs(", ", f);
+			col += 2;
+		}
+		fputs(name, f);
+		col += strlen(name);
+	}
+}
+
 /* The synopsis, and with full the options. */
 static void
 usage(FILE *f, int full)
@@ -51,13 +76,12 @@ usage(FILE *f, int full)
 	    "                       wait this long for an answer (default "
 	    "%d)\n"
 	    "  -r, --reason REASON  revoke's reason, before or after "
-	    "revoke: unspecified,\n"
-	    "                       keyCompromise, affiliationChanged, "
-	    "superseded or\n"
-	    "                       cessationOfOperation (default: none)\n"
-	    "  -h, --help           print this help and exit\n"
-	    "  -V, --version        print the version and exit\n",
+	    "revoke (default: none):\n",
 	    ACMED_DEFAULT_CONTROL_SOCKET, CTL_TIMEOUT_S);
+	print_reasons(f, 23);
+	fputs("\n"
+	    "  -h, --help           print this help and exit\n"
+	    "  -V, --version        print the version and exit\n", f);
 }
 
 /* A usage error: what is wrong on one line, then the synopsis.  2, the
@@ -82,18 +106,12 @@ usage_error(const char *fmt, ...)
 static int
 set_reason(const char **reason, const char *value)
 {
-	const char *name;
-	size_t i;
-	int code;
-
 	if (*reason != NULL)
 		return usage_error("revoke: the reason is given twice");
 	if (acme_revoke_reason(value) == -1) {
 		fprintf(stderr, "acmectl: unknown revocation reason \"%s\" "
-		    "(one of", value);
-		for (i = 0; (name = acme_revoke_reason_at(i, &code)) != NULL;
-		    i++)
-			fprintf(stderr, "%s %s", i > 0 ? "," : "", name);
+		    "(one of ", value);
+		print_reasons(stderr, 0);
 		fputs(")\n", stderr);
 		return 2;
 	}

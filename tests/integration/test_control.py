@@ -433,6 +433,23 @@ def test_revoke_usage_errors_send_nothing(tmp_path):
         d.close()
 
 
+def test_help_lists_the_reasons_the_daemon_takes(tmp_path):
+    """--help prints the revocation reasons from the list the daemon
+    checks against (acme/revoke_reason.h), in lines of 79 columns at
+    most, and the error for an unknown reason names the same ones."""
+    reasons = ["unspecified", "keyCompromise", "affiliationChanged",
+               "superseded", "cessationOfOperation"]
+    r = ctl(str(tmp_path / "none.sock"), "--help")
+    assert r.returncode == 0, r.stderr
+    assert max(len(l) for l in r.stdout.splitlines()) <= 79, r.stdout
+    listed = r.stdout.split("(default: none):\n", 1)[1].split("\n  -h")[0]
+    assert [w.strip(",") for w in listed.split()] == reasons, r.stdout
+    r = ctl(str(tmp_path / "none.sock"), "revoke", "-r", "bad", "x")
+    assert r.returncode == 2
+    assert r.stderr == 'acmectl: unknown revocation reason "bad" (one of ' \
+        + ", ".join(reasons) + ")\n", r.stderr
+
+
 def test_usage_errors_say_what_is_wrong(tmp_path):
     path = str(tmp_path / "fake.sock")
     d = FakeDaemon(path)
