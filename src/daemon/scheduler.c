@@ -791,11 +791,26 @@ sched_time(struct buf *out, int64_t t)
 	return buf_puts(out, text);
 }
 
+/* The expiry and the failures of certificate i (pos: sched_positions()):
+ * its item's, or while it is out of the heap (busy), those it had when
+ * it was taken: the certificate on disk is as it was. */
+static struct sched_last
+sched_numbers(const struct sched *s, const size_t *pos, size_t i)
+{
+	struct sched_last l = s->last[i];
+
+	if (pos[i] != SIZE_MAX) {
+		l.not_after = s->heap[pos[i]].not_after;
+		l.failures = s->heap[pos[i]].failures;
+	}
+	return l;
+}
+
 int
 sched_status(struct sched *s, struct buf *out)
 {
 	const struct sched_item *it;
-	const struct sched_last *l;
+	struct sched_last l;
 	time_t now = time(NULL);
 	size_t *pos, i;
 	int rc = 0;
@@ -817,13 +832,9 @@ sched_status(struct sched *s, struct buf *out)
 		rc |= buf_putc(out, '\t');
 		rc |= sched_time(out, it ? it->check : 0);
 		rc |= buf_putc(out, '\t');
-		/* Busy: its due and check times are being worked out, but
-		 * the certificate on disk and its failures are as they
-		 * were. */
-		l = &s->last[i];
-		rc |= sched_time(out, it ? it->not_after : l->not_after);
-		rc |= buf_printf(out, "\t%d\n", it ? it->failures :
-		    l->failures);
+		l = sched_numbers(s, pos, i);
+		rc |= sched_time(out, l.not_after);
+		rc |= buf_printf(out, "\t%d\n", l.failures);
 	}
 	pthread_mutex_unlock(&s->mu);
 	free(pos);
@@ -861,7 +872,7 @@ sched_metrics(struct sched *s, struct buf *out)
 		{ "acmed_certificate_failures",
 		    "Renewals of the certificate that failed in a row." },
 	};
-	const struct sched_item *it;
+	struct sched_last l;
 	size_t *pos, i, k;
 	int64_t v;
 	int rc = 0;
@@ -884,15 +895,19 @@ sched_metrics(struct sched *s, struct buf *out)
 		rc |= buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", per[k].name,
 		    per[k].help, per[k].name);
 		for (i = 0; i < s->rt->cfg->ncertificates; i++) {
-			it = pos[i] == SIZE_MAX ? NULL : &s->heap[pos[i]];
-			/* Busy: the next renewal is being worked out; the
-			 * expiry and the failures are as they were (a gap in
-			 * them would fire and clear alerts at each retry). */
-			if (it == NULL && k == 1)
+			/* Busy: the next renewal is being worked out, and is
+			 * left out; the expiry and the failures are as they
+			 * were (a gap in them would fire and clear alerts at
+			 * each retry). */
+			l = sched_numbers(s, pos, i);
+			if (k == 0)
+				v = l.not_after;
+			else if (k == 2)
+				v = l.failures;
+			else if (pos[i] != SIZE_MAX)
+				v = (int64_t)s->heap[pos[i]].due;
+			else
 				continue;
-			v = k == 0 ? (it ? it->not_after :
-			    s->last[i].not_after) : k == 1 ? (int64_t)it->due :
-			    it ? it->failures : s->last[i].failures;
 			if (k == 0 && v == 0)
 				continue;
 			rc |= buf_printf(out, "%s{certificate=\"", per[k].name);
