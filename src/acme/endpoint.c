@@ -12,6 +12,7 @@
 #include "acme/json.h"
 #include "util/err.h"
 #include "util/period.h"
+#include "util/url.h"
 
 struct acme_directory *
 acme_directory_parse(const char *body, size_t len)
@@ -123,11 +124,11 @@ origin_prefix(const char *url)
 {
 	const char *a, *end;
 	char *out;
+	size_t alen;
 
-	if ((a = strstr(url, "://")) == NULL)
+	if ((a = url_authority(url, &alen)) == NULL)
 		return NULL;
-	a += 3;
-	end = a + strcspn(a, "/?#");
+	end = a + alen;
 	if (end == a || memchr(a, '@', (size_t)(end - a)) != NULL ||
 	    (out = malloc((size_t)(end - url) + 2)) == NULL)
 		return NULL;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "config/intern.h"
+#include "util/url.h"
 
 #define FIELD(type, obj, off)	((type *)(void *)((char *)(obj) + (off)))
 
@@ -97,8 +98,8 @@ struct epbuild {
 static const char *
 config_url_host(const char *url, size_t *hlen, const char **why)
 {
-	const char *auth = strstr(url, "://") + 3, *host = auth, *p;
-	size_t alen = strcspn(auth, "/?#");
+	size_t alen;
+	const char *auth = url_authority(url, &alen), *host = auth, *p;
 
 	for (p = auth; p < auth + alen; p++)
 		if (*p == '@')
