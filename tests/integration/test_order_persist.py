@@ -5,6 +5,7 @@ from cron, a restart) reads it again instead of ordering anew, which
 would have the CA issue a second certificate.  Against fakeca, with the
 poll deadline shortened by its test knob.
 """
+import json
 import os
 import re
 import signal
@@ -442,6 +443,22 @@ def test_an_order_made_anew_is_kept_from_its_own_time(fakeca_factory,
     assert kept_at > time.time() - 3600
 
 
+def add_file_hook(a, name, hook_type, cmd, *args):
+    """Gives the certificate one more hook, of hook_type, running cmd."""
+    with open(a.config) as f:
+        text = f.read()
+    with open(a.config, "w") as f:
+        f.write(text.replace('hooks = ["record"]',
+                             f'hooks = ["record", "{name}"]'))
+        f.write(f"""
+[[hook]]
+name = "{name}"
+type = ["{hook_type}"]
+cmd = "{cmd}"
+args = {json.dumps(list(args))}
+""")
+
+
 def test_a_certificate_that_could_not_be_stored_is_downloaded_again(
         fakeca_factory, tmp_path):
     """The CA issued, acmed could not store (here a file hook that
@@ -449,19 +466,7 @@ def test_a_certificate_that_could_not_be_stored_is_downloaded_again(
     downloads the same certificate instead of having another issued."""
     ca, a = start_ca(fakeca_factory, tmp_path, script=[])
     gate = str(tmp_path / "gate")
-    with open(a.config, "a") as f:
-        f.write(f"""
-[[hook]]
-name = "gate"
-type = ["file-pre-create"]
-cmd = "test"
-args = ["-e", "{gate}"]
-""")
-    with open(a.config) as f:
-        text = f.read()
-    with open(a.config, "w") as f:
-        f.write(text.replace('hooks = ["record"]', 'hooks = ["record", '
-                             '"gate"]'))
+    add_file_hook(a, "gate", "file-pre-create", "test", "-e", gate)
     for _ in range(2):
         r = a.once(check=False)
         assert r.returncode != 0, r.stderr[-4000:]
@@ -487,18 +492,7 @@ def test_a_certificate_stored_before_a_post_hook_failed_is_not_kept(
     certificate is stored, no order is kept for it, and the next run has
     nothing to do."""
     ca, a = start_ca(fakeca_factory, tmp_path, script=[])
-    with open(a.config, "a") as f:
-        f.write("""
-[[hook]]
-name = "after"
-type = ["file-post-create"]
-cmd = "false"
-""")
-    with open(a.config) as f:
-        text = f.read()
-    with open(a.config, "w") as f:
-        f.write(text.replace('hooks = ["record"]', 'hooks = ["record", '
-                             '"after"]'))
+    add_file_hook(a, "after", "file-post-create", "false")
     r = a.once(check=False)
     assert r.returncode != 0 and '"after"' in r.stderr, r.stderr[-4000:]
     assert "kept for the next attempt" not in r.stderr, r.stderr[-4000:]

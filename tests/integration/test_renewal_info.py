@@ -245,11 +245,10 @@ def test_bad_answer_is_a_warning(fakeca_factory, tmp_path, answer, error):
     assert f"{ca.base}{ARI}{old_id}" in line[0] and error in line[0], line[0]
 
 
-def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
-        fakeca_factory, tmp_path, monkeypatch):
-    """A window in the past for every certificate, the one just issued
-    included: renewals back off (1, 10, 100 s with the test knob; 1, 10,
-    100 min, then daily, without) instead of issuing in a loop."""
+def always_now(fakeca_factory, tmp_path, monkeypatch):
+    """A daemon (backoff steps of 1 s) against a CA whose window is in the
+    past for every certificate, once it has said "now" three times in a
+    row: (ca, the running Acmed), for the caller to stop."""
     monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
     ca, client = issued(fakeca_factory, tmp_path)
     now = time.time()
@@ -259,6 +258,19 @@ def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
     a.start()
     try:
         a.wait_log("now 3 times in a row", timeout=60)
+    except BaseException:
+        a.stop()
+        raise
+    return ca, a
+
+
+def test_a_ca_that_always_says_now_is_followed_with_a_backoff(
+        fakeca_factory, tmp_path, monkeypatch):
+    """A window in the past for every certificate, the one just issued
+    included: renewals back off (1, 10, 100 s with the test knob; 1, 10,
+    100 min, then daily, without) instead of issuing in a loop."""
+    ca, a = always_now(fakeca_factory, tmp_path, monkeypatch)
+    try:
         m = re.search(r"now 3 times in a row: next attempt in (\d+) s",
                       a.log())
         assert 9 <= int(m[1]) <= 11, m[0]
@@ -274,16 +286,9 @@ def test_a_ca_that_always_says_now_is_backed_off_past_the_minimum_age(
     each new certificate's "now" is put off until it is old enough, and
     still counts in the streak, whose backoff then applies (without it,
     one issuance every 5 s: every answer started the streak again)."""
-    monkeypatch.setenv("ACMED_SCHED_BACKOFF_S", "1")
     monkeypatch.setenv("ACMED_ARI_MIN_AGE_S", "5")
-    ca, client = issued(fakeca_factory, tmp_path)
-    now = time.time()
-    with_ari(ca, window(now - 2 * DAY, now - DAY))
-    a = Acmed(client.folder, ca)
-    a.config = client.config
-    a.start()
+    ca, a = always_now(fakeca_factory, tmp_path, monkeypatch)
     try:
-        a.wait_log("now 3 times in a row", timeout=60)
         log = a.log()
         # The second renewal waits for what is left of the age (5 s from
         # the issuance: less on a loaded machine), the backoff's first
