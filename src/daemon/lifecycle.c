@@ -751,8 +751,6 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 			goto download;
 		case -1:
 			*pending = p;
-			log_info("%s: order %s kept for the next attempt", who,
-			    p->o.url);
 			goto out;
 		}
 		pending_free(p);
@@ -853,8 +851,6 @@ out:
 		key = NULL;
 		buf_init(&csr, 64 * 1024);
 		*pending = p;
-		log_info("%s: order %s kept for the next attempt", who,
-		    p->o.url);
 	} else if (rc == -1 && ordered) {
 		char saved[ERR_MSG_MAX];
 
@@ -865,14 +861,18 @@ out:
 	/* The copy on disk follows: written for the order kept (tries
 	 * included), removed for the one used up or given up, and after
 	 * any certificate stored (one that could not be read, and was left
-	 * there, must not bring an older certificate back later). */
+	 * there, must not bring an older certificate back later).  The
+	 * order is said kept once its file is written (or could not be:
+	 * it is kept in memory all the same). */
 	if (*pending != NULL || kept || rc == 0) {
 		char saved[ERR_MSG_MAX];
 
 		snprintf(saved, sizeof(saved), "%s", err_msg());
-		if (*pending != NULL)
+		if (*pending != NULL) {
 			pending_save(rt->cfg, c, f, *pending, who);
-		else
+			log_info("%s: order %s kept for the next attempt", who,
+			    (*pending)->o.url);
+		} else
 			pending_forget(f, who);
 		if (rc == -1)
 			err_set("%s", saved);
