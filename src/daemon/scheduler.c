@@ -1,58 +1,35 @@
 /*
- * scheduler.c - the due-time heap and the worker pool (see scheduler.h).
+ * scheduler.c - the worker pool around the due-time heap (see scheduler.h).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "acme/http.h"
 #include "acme/request.h"
 #include "daemon/lifecycle.h"
 #include "daemon/notify.h"
 #include "daemon/pending.h"
+#include "daemon/schedheap.h"
 #include "daemon/scheduler.h"
+#include "util/clockstep.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/period.h"
 #include "util/stop.h"
-
-struct sched_item {
-	size_t	 cert;		/* index in rt->cfg->certificates */
-	time_t	 due;		/* the renewal */
-	time_t	 own_due;	/* the certificate's own due date
-				   (lifecycle_due), which a later window
-				   of the CA's gives back */
-	time_t	 check;		/* the next renewal-information check;
-				   0: none */
-	time_t	 ari_due;	/* the due time the CA's window set; 0 */
-	int64_t	 not_after;	/* of the certificate on disk; 0: none */
-	int	 failures;	/* renewals failed in a row */
-	int	 check_failures;	/* checks failed in a row */
-	int	 ari_streak;	/* checks in a row that said "renew now" */
-	unsigned char forced;	/* asked for (acmectl): due until renewed */
-	unsigned char kept_file; /* an order kept on disk fits it (when
-				   the configuration was read) */
-	struct lifecycle_pending *order; /* kept by the last attempt; the
-				   item owns it */
-};
-
-/* When the item is next taken from the heap. */
-static time_t
-item_at(const struct sched_item *it)
-{
-	return it->check != 0 && it->check < it->due ? it->check : it->due;
-}
 
 /* The certificate is due now, and after each failure until renewed. */
 static void
 sched_force(struct sched_item *it)
 {
 	it->forced = 1;
-	it->due = time(NULL);
+	sched_item_due(it, time(NULL), 1);
 	it->check = 0;
 }
 
@@ -73,11 +50,9 @@ struct sched {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
 	struct runtime		*rt;
-	struct sched_item	*heap;
+	struct sched_heap	 h;
 	unsigned char		*busy;	/* per certificate: SCHED_BUSY_* */
 	struct sched_last	*last;	/* per certificate: set when busy */
-	size_t			 n;
-	size_t			 cap;
 	int			 running;
 	int			 stopping;
 	int			 reloading;
@@ -88,78 +63,13 @@ struct sched {
 	time_t			 backoff_s;	/* first wait after a failure */
 	pthread_t		*threads;
 	int			 nthreads;
+	/* The wall clock's watcher (not for --once). */
+	pthread_t		 clock_thread;
+	int			 clock_fd;	/* -1: none */
+	int			 wake_fd;	/* stops it */
+	time_t			 clock_offset;	/* clockstep_offset() that
+						   the items' times are in */
 };
-
-static void
-heap_swap(struct sched_item *h, size_t a, size_t b)
-{
-	struct sched_item t = h[a];
-
-	h[a] = h[b];
-	h[b] = t;
-}
-
-/* Moves the item at i up to its place. */
-static void
-heap_up(struct sched *s, size_t i)
-{
-	while (i > 0 && item_at(&s->heap[(i - 1) / 2]) >
-	    item_at(&s->heap[i])) {
-		heap_swap(s->heap, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static int
-heap_push(struct sched *s, struct sched_item it)
-{
-	struct sched_item *nh;
-	size_t i;
-
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-
-		if ((nh = realloc(s->heap, ncap * sizeof(*nh))) == NULL)
-			return err_set("out of memory");
-		s->heap = nh;
-		s->cap = ncap;
-	}
-	i = s->n++;
-	s->heap[i] = it;
-	heap_up(s, i);
-	return 0;
-}
-
-/* Moves the item at i down to its place. */
-static void
-heap_down(struct sched *s, size_t i)
-{
-	size_t l, r, m;
-
-	for (;;) {
-		l = 2 * i + 1;
-		r = l + 1;
-		m = i;
-		if (l < s->n && item_at(&s->heap[l]) < item_at(&s->heap[m]))
-			m = l;
-		if (r < s->n && item_at(&s->heap[r]) < item_at(&s->heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(s->heap, i, m);
-		i = m;
-	}
-}
-
-static struct sched_item
-heap_pop(struct sched *s)
-{
-	struct sched_item top = s->heap[0];
-
-	s->heap[0] = s->heap[--s->n];
-	heap_down(s, 0);
-	return top;
-}
 
 /* The item is out of the heap now, for a worker or a revocation, under
  * s->mu. */
@@ -207,6 +117,9 @@ sched_fill(struct sched *s)
 			snprintf(why, sizeof(why), "an order kept by an earlier "
 			    "run waits for its certificate");
 		}
+		/* A date past is "now": it stays so if the clock is set
+		 * back. */
+		sched_item_due(&it, it.due, it.due <= now);
 		if (it.due <= now)
 			log_info("certificate \"%s\": renewal due now: %s",
 			    c->id, why);
@@ -214,7 +127,7 @@ sched_fill(struct sched *s)
 			log_debug("certificate \"%s\": %s", c->id, why);
 			it.check = now;
 		}
-		if (heap_push(s, it) == -1)
+		if (sched_heap_push(&s->h, it) == -1)
 			return -1;
 	}
 	return 0;
@@ -233,6 +146,8 @@ sched_new(struct runtime *rt, const struct sched_opts *o)
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	s->clock_fd = s->wake_fd = -1;
+	s->clock_offset = clockstep_offset();
 	s->rt = rt;
 	s->opts = *o;
 	if (s->opts.workers <= 0)
@@ -306,7 +221,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	const struct config_certificate *c = &s->rt->cfg->certificates[it->cert];
 	time_t now, picked, at, recheck, wait;
 	char why[1024], when[PERIOD_UTC_LEN];
-	int rc;
+	int rc, at_rel = 0;
 
 	rc = lifecycle_check(s->rt, c, http, &picked, &at, &recheck, why,
 	    sizeof(why));
@@ -336,8 +251,10 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 		it->ari_streak = 0;
 	else if (++it->ari_streak > 1) {
 		wait = sched_backoff(s, it->ari_streak - 1, -1);
-		if (at < now + wait)
+		if (at < now + wait) {
 			at = now + wait;
+			at_rel = 1;
+		}
 		/* Its own due date, when sooner, comes first (below). */
 		log_warn("certificate \"%s\": %s: the CA asks for a renewal "
 		    "now %d times in a row: next attempt in %lld s", c->id,
@@ -345,6 +262,10 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 		    it->own_due) - now));
 	}
 	it->ari_due = at > now ? at : now;
+	if (at_rel || at <= now)
+		it->rel |= SCHED_REL_ARI;
+	else
+		it->rel &= (unsigned char)~SCHED_REL_ARI;
 	/* The streak counts renewals, not checks: none before the renewal
 	 * a "now" asked for, also when the age or the backoff puts it
 	 * off. */
@@ -355,7 +276,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 	 * withdrawn) takes its earlier moment back. */
 	if (at >= it->own_due) {
 		if (it->due < it->own_due) {
-			it->due = it->own_due;
+			sched_item_due(it, it->own_due, it->own_due <= now);
 			period_utc(it->due, when);
 			log_info("certificate \"%s\": %s: renewal back at its "
 			    "due date, %s", c->id, why, when);
@@ -364,7 +285,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 			    "date", c->id, why);
 		return 0;
 	}
-	it->due = it->ari_due;
+	sched_item_due(it, it->ari_due, it->rel & SCHED_REL_ARI);
 	if (it->due == now)
 		log_info("certificate \"%s\": %s: renewing now", c->id, why);
 	else if (it->ari_streak <= 1) {
@@ -388,6 +309,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 	    &it.not_after, NULL);
 	it.own_due = it.due;
+	sched_item_due(&it, it.due, it.due <= now);
 	it.check = 0;
 	it.ari_due = 0;
 	if (ok)
@@ -395,7 +317,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 	else if (it.forced)
 		/* Asked for: the certificate on disk will not do, whatever
 		 * its dates say. */
-		it.due = now;
+		sched_item_due(&it, now, 1);
 	if (ok && it.due > now) {
 		it.failures = 0;
 		/* RFC 9773 section 4.3: ask about the new one at once. */
@@ -406,7 +328,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 		 * is a real issuance, so wait longer each time. */
 		it.failures++;
 		wait = sched_backoff(s, it.failures, -1);
-		it.due = now + wait;
+		sched_item_due(&it, now + wait, 1);
 		log_warn("certificate \"%s\": still due after renewal (%s); "
 		    "next attempt in %lld s", c->id, why, (long long)wait);
 	} else if (it.due > now) {
@@ -424,7 +346,7 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
 		it.failures++;
 		wait = sched_backoff(s, it.failures,
 		    sched_retry_after(s, it.cert, retry_after));
-		it.due = now + wait;
+		sched_item_due(&it, now + wait, 1);
 		log_info("certificate \"%s\": next attempt in %lld s", c->id,
 		    (long long)wait);
 	}
@@ -451,7 +373,7 @@ static void
 sched_leave(struct sched *s, size_t cert, const struct sched_item *it)
 {
 	s->busy[cert] = 0;
-	if (it != NULL && heap_push(s, *it) == -1) {
+	if (it != NULL && sched_heap_push(&s->h, *it) == -1) {
 		log_error("certificate \"%s\": %s", sched_id(s, cert),
 		    err_msg());
 		pending_free(it->order);
@@ -477,8 +399,8 @@ sched_worker(void *arg)
 	for (;;) {
 		if (s->stopping)
 			break;
-		if (s->reloading || s->n == 0) {
-			if (s->opts.once && s->n == 0 && s->running == 0) {
+		if (s->reloading || s->h.n == 0) {
+			if (s->opts.once && s->h.n == 0 && s->running == 0) {
 				if (s->opts.on_finish != NULL)
 					s->opts.on_finish(s->opts.arg);
 				s->opts.on_finish = NULL;
@@ -486,13 +408,13 @@ sched_worker(void *arg)
 			pthread_cond_wait(&s->cv, &s->mu);
 			continue;
 		}
-		if (item_at(&s->heap[0]) > time(NULL)) {
-			until.tv_sec = item_at(&s->heap[0]);
+		if (sched_item_at(&s->h.v[0]) > time(NULL)) {
+			until.tv_sec = sched_item_at(&s->h.v[0]);
 			until.tv_nsec = 0;
 			pthread_cond_timedwait(&s->cv, &s->mu, &until);
 			continue;
 		}
-		it = heap_pop(s);
+		it = sched_heap_pop(&s->h);
 		s->running++;
 		checking = it.due > time(NULL);
 		sched_take(s, &it, checking ? SCHED_BUSY_CHECK :
@@ -541,6 +463,49 @@ next:
 	return NULL;
 }
 
+/* Follows the wall clock's steps: a backoff or a check counts from when
+ * it was set, and keeps its wait (sched_heap_step).  A renewal due at a
+ * date stays at that date. */
+static void *
+sched_clock(void *arg)
+{
+	struct sched *s = arg;
+	time_t offset, delta;
+	int rc;
+
+	while ((rc = clockstep_wait(s->clock_fd, s->wake_fd,
+	    s->clock_offset)) == 1) {
+		pthread_mutex_lock(&s->mu);
+		offset = clockstep_offset();
+		delta = offset - s->clock_offset;
+		/* The two clocks' seconds tick apart: 1 s is no step. */
+		if (delta > 1 || delta < -1) {
+			s->clock_offset = offset;
+			sched_heap_step(&s->h, delta);
+			log_info("the wall clock was set %lld s %s: retries "
+			    "and checks keep their waits, renewals their "
+			    "dates", (long long)(delta < 0 ? -delta : delta),
+			    delta < 0 ? "back" : "forward");
+			pthread_cond_broadcast(&s->cv);
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (rc == -1)
+		log_warn("wall clock steps: %s: no longer followed",
+		    err_msg());
+	return NULL;
+}
+
+static void
+sched_clock_close(struct sched *s)
+{
+	if (s->clock_fd != -1)
+		close(s->clock_fd);
+	if (s->wake_fd != -1)
+		close(s->wake_fd);
+	s->clock_fd = s->wake_fd = -1;
+}
+
 /* A worker's deepest stack is an OpenSSL handshake inside libcurl inside
  * a renewal: well under this; the default 8 MiB would only be address
  * space, but touched pages of eight of them are not. */
@@ -567,6 +532,16 @@ sched_start(struct sched *s)
 		}
 		s->nthreads++;
 	}
+	/* Without it, a clock set back only puts retries off. */
+	if (!s->opts.once && ((s->clock_fd = clockstep_open()) == -1 ||
+	    (s->wake_fd = eventfd(0, EFD_CLOEXEC)) == -1 ||
+	    pthread_create(&s->clock_thread, &attr, sched_clock, s) != 0)) {
+		if (s->clock_fd != -1)
+			err_set("cannot start a thread");
+		log_warn("wall clock steps will not be followed: %s",
+		    err_msg());
+		sched_clock_close(s);
+	}
 	pthread_attr_destroy(&attr);
 	return 0;
 }
@@ -589,14 +564,14 @@ sched_carry(struct sched_item *it, const struct sched_item *old)
 {
 	if (old->forced) {
 		it->forced = old->forced;
-		it->due = old->due;
+		sched_item_due(it, old->due, old->rel & SCHED_REL_DUE);
 		it->failures = old->failures;
 		it->check = 0;
 		return;
 	}
 	if (old->failures > 0 && old->due > it->due) {
 		it->failures = old->failures;
-		it->due = old->due;
+		sched_item_due(it, old->due, old->rel & SCHED_REL_DUE);
 	}
 	/* Not due, and the same certificate as before the reload. */
 	if (it->check == 0 || old->not_after != it->not_after ||
@@ -607,8 +582,10 @@ sched_carry(struct sched_item *it, const struct sched_item *old)
 	it->ari_streak = old->ari_streak;
 	if (old->ari_due != 0) {
 		it->ari_due = old->ari_due;
+		it->rel |= old->rel & SCHED_REL_ARI;
 		if (it->ari_due < it->due)
-			it->due = it->ari_due;
+			sched_item_due(it, it->ari_due,
+			    it->rel & SCHED_REL_ARI);
 	}
 }
 
@@ -641,13 +618,12 @@ sched_swap(struct sched *s)
 	s->busy = busy;
 	free(s->last);
 	s->last = last;
-	old = s->heap;
-	nold = s->n;
+	old = s->h.v;
+	nold = s->h.n;
 	old_rt = s->rt;
 	/* Sorted by id, to carry backoffs over in O(n log n). */
 	qsort_r(old, nold, sizeof(*old), item_cmp_id, s);
-	s->heap = NULL;
-	s->n = s->cap = 0;
+	memset(&s->h, 0, sizeof(s->h));
 	s->rt = rt;
 	/* Under s->mu: a key rotation's account file hooks, when a reload
 	 * changed an account's key type, hold the control socket's answers
@@ -655,9 +631,9 @@ sched_swap(struct sched *s)
 	runtime_take_over(rt);
 	if (sched_fill(s) == -1)
 		log_error("reload: %s", err_msg());
-	for (i = 0; i < s->n; i++) {
+	for (i = 0; i < s->h.n; i++) {
 		size_t lo = 0, hi = nold;
-		const char *id = sched_id(s, s->heap[i].cert);
+		const char *id = sched_id(s, s->h.v[i].cert);
 
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
@@ -677,33 +653,32 @@ sched_swap(struct sched *s)
 		if (j >= nold || strcmp(old_rt->cfg->certificates[old[j].cert].id,
 		    id) != 0)
 			continue;
-		sched_carry(&s->heap[i], &old[j]);
+		sched_carry(&s->h.v[i], &old[j]);
 		/* An order kept for the same certificate is read again by
 		 * the next attempt: ordering anew would have the CA issue
 		 * twice. */
 		if (old[j].order != NULL && lifecycle_pending_fits(
 		    old_rt->cfg, &old_rt->cfg->certificates[old[j].cert],
-		    rt->cfg, &rt->cfg->certificates[s->heap[i].cert])) {
-			s->heap[i].order = old[j].order;
+		    rt->cfg, &rt->cfg->certificates[s->h.v[i].cert])) {
+			s->h.v[i].order = old[j].order;
 			old[j].order = NULL;
 		}
 	}
 	/* Items may have moved: restore the heap order. */
-	for (i = s->n / 2 + 1; i-- > 0; )
-		heap_down(s, i);
+	sched_heap_order(&s->h);
 	s->reloading = 0;
 	pthread_cond_broadcast(&s->cv);
 	/* The other kept orders were made for another endpoint, account,
 	 * names or files, or for a certificate renamed or gone: a file one
 	 * of the new certificates can use stays for it (sched_fill() has
 	 * made that one due). */
-	for (i = 0, nheirs = 0; i < s->n; i++)
-		nheirs += s->heap[i].kept_file;
+	for (i = 0, nheirs = 0; i < s->h.n; i++)
+		nheirs += s->h.v[i].kept_file;
 	if (nheirs > 0 && (heirs = calloc(nheirs, sizeof(*heirs))) == NULL)
 		nheirs = 0;	/* out of memory: the files go */
-	for (i = 0, j = 0; j < nheirs && i < s->n; i++)
-		if (s->heap[i].kept_file)
-			heirs[j++] = &rt->cfg->certificates[s->heap[i].cert];
+	for (i = 0, j = 0; j < nheirs && i < s->h.n; i++)
+		if (s->h.v[i].kept_file)
+			heirs[j++] = &rt->cfg->certificates[s->h.v[i].cert];
 	for (i = 0; i < nold; i++)
 		lifecycle_pending_release(old_rt->cfg,
 		    &old_rt->cfg->certificates[old[i].cert], rt->cfg, heirs,
@@ -775,8 +750,8 @@ sched_positions(const struct sched *s)
 	}
 	for (i = 0; i < s->rt->cfg->ncertificates; i++)
 		pos[i] = SIZE_MAX;
-	for (i = 0; i < s->n; i++)
-		pos[s->heap[i].cert] = i;
+	for (i = 0; i < s->h.n; i++)
+		pos[s->h.v[i].cert] = i;
 	return pos;
 }
 
@@ -800,8 +775,8 @@ sched_numbers(const struct sched *s, const size_t *pos, size_t i)
 	struct sched_last l = s->last[i];
 
 	if (pos[i] != SIZE_MAX) {
-		l.not_after = s->heap[pos[i]].not_after;
-		l.failures = s->heap[pos[i]].failures;
+		l.not_after = s->h.v[pos[i]].not_after;
+		l.failures = s->h.v[pos[i]].failures;
 	}
 	return l;
 }
@@ -823,7 +798,7 @@ sched_status(struct sched *s, struct buf *out)
 	rc = buf_puts(out, "certificate\tstate\tdue\tcheck\texpires\t"
 	    "failures\n");
 	for (i = 0; i < s->rt->cfg->ncertificates && rc == 0; i++) {
-		it = pos[i] == SIZE_MAX ? NULL : &s->heap[pos[i]];
+		it = pos[i] == SIZE_MAX ? NULL : &s->h.v[pos[i]];
 		rc |= buf_printf(out, "%s\t%s\t", sched_id(s, i), it == NULL ?
 		    (s->busy[i] & SCHED_BUSY_CHECK ? "checking" : "renewing") :
 		    it->forced ? "requested" : it->due <= now ? "due" :
@@ -905,7 +880,7 @@ sched_metrics(struct sched *s, struct buf *out)
 			else if (k == 2)
 				v = l.failures;
 			else if (pos[i] != SIZE_MAX)
-				v = (int64_t)s->heap[pos[i]].due;
+				v = (int64_t)s->h.v[pos[i]].due;
 			else
 				continue;
 			if (k == 0 && v == 0)
@@ -965,8 +940,8 @@ sched_find(struct sched *s, const char *id, size_t *busy)
 		    "ask again once it is done");
 		return SIZE_MAX;
 	}
-	for (i = 0; i < s->n; i++)
-		if (strcmp(sched_id(s, s->heap[i].cert), id) == 0)
+	for (i = 0; i < s->h.n; i++)
+		if (strcmp(sched_id(s, s->h.v[i].cert), id) == 0)
 			return i;
 	for (i = 0; i < s->rt->cfg->ncertificates; i++)
 		if (strcmp(sched_id(s, i), id) == 0)
@@ -990,9 +965,8 @@ sched_renew_now(struct sched *s, const char *id)
 	pthread_mutex_lock(&s->mu);
 	if ((i = sched_find(s, id, &busy)) != SIZE_MAX) {
 		/* Now may be later than an overdue item's time. */
-		sched_force(&s->heap[i]);
-		heap_down(s, i);
-		heap_up(s, i);
+		sched_force(&s->h.v[i]);
+		sched_heap_fix(&s->h, i);
 		pthread_cond_broadcast(&s->cv);
 	} else if (busy != SIZE_MAX && (s->busy[busy] & SCHED_BUSY_CHECK)) {
 		/* Its worker renews it once the check is done. */
@@ -1020,12 +994,7 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	/* Out of the heap, so that no worker renews it meanwhile (and the
 	 * new certificate is not the one revoked); running, so that a
 	 * reload waits. */
-	it = s->heap[i];
-	s->heap[i] = s->heap[--s->n];
-	if (i < s->n) {
-		heap_down(s, i);
-		heap_up(s, i);
-	}
+	it = sched_heap_remove(&s->h, i);
 	s->running++;
 	sched_take(s, &it, SCHED_BUSY_RENEW);
 	pthread_mutex_unlock(&s->mu);
@@ -1126,6 +1095,11 @@ sched_stop(struct sched *s)
 	for (i = 0; i < s->nthreads; i++)
 		pthread_join(s->threads[i], NULL);
 	s->nthreads = 0;
+	if (s->wake_fd != -1) {
+		(void)eventfd_write(s->wake_fd, 1);
+		pthread_join(s->clock_thread, NULL);
+	}
+	sched_clock_close(s);
 	return s->failed;
 }
 
@@ -1139,9 +1113,9 @@ sched_free(struct sched *s)
 	if (s->nthreads > 0)
 		sched_stop(s);
 	free(s->threads);
-	for (i = 0; i < s->n; i++)
-		pending_free(s->heap[i].order);
-	free(s->heap);
+	for (i = 0; i < s->h.n; i++)
+		pending_free(s->h.v[i].order);
+	free(s->h.v);
 	free(s->busy);
 	free(s->last);
 	runtime_free(s->pending);

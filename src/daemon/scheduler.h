@@ -5,7 +5,9 @@
  * daemon sleeps in pthread_cond_timedwait until the earliest due time or a
  * signal: no polling.  After a failure a certificate is retried after 1
  * min, 10 min, 100 min, then daily (with jitter, and never sooner than the
- * CA's Retry-After); ACMEd retried at once, forever.
+ * CA's Retry-After); ACMEd retried at once, forever.  Those waits keep
+ * their length when the wall clock is set (daemon/schedheap.h); a daemon
+ * also has a thread asleep until it is.
  *
  * Test knob: ACMED_SCHED_BACKOFF_S (1 to 60) replaces the first wait of a
  * minute (the next ones are 10 and 100 times longer).
