@@ -423,3 +423,119 @@ crypto_cert_check_key(const void *pem, size_t len,
 	crypto_cert_info_free(&info);
 	return rc;
 }
+
+/* A certificate's DER as PEM, appended to out. */
+static int
+append_cert_pem(struct buf *out, const unsigned char *der, long len)
+{
+	BIO *bio;
+	char *data;
+	long n;
+	int rc = -1;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio(bio, PEM_STRING_X509, "", der, len) <= 0 ||
+	    (n = BIO_get_mem_data(bio, &data)) <= 0)
+		crypto_ossl_err("cannot encode a certificate");
+	else
+		rc = buf_append(out, data, (size_t)n);
+	BIO_free(bio);
+	return rc;
+}
+
+int
+crypto_chain_clean(const void *pem, size_t len, struct buf *out)
+{
+	char *name = NULL, *header = NULL, *subject = NULL, *issuer = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	CERT_PARTS *c = NULL, *prev = NULL;
+	BIO *bio = NULL;
+	long derlen;
+	size_t n = 0;
+	int rc = -1;
+
+	if (len > INT_MAX) {
+		err_set("PEM data too large");
+		return -1;
+	}
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		crypto_ossl_err("cannot read the certificate chain");
+		return -1;
+	}
+	for (;; n++) {
+		ERR_clear_error();
+		if (PEM_read_bio(bio, &name, &header, &der, &derlen) != 1) {
+			/* "No start line" is the normal end of the data. */
+			if (ERR_GET_REASON(ERR_peek_last_error()) !=
+			    PEM_R_NO_START_LINE) {
+				crypto_ossl_err("invalid PEM data in the "
+				    "certificate chain");
+				goto out;
+			}
+			break;
+		}
+		if (strcmp(name, PEM_STRING_X509) != 0) {
+			/* Unnamed: it may be "PRIVATE KEY", which no log
+			 * line has. */
+			err_set("a block that is not a certificate in the "
+			    "certificate chain, after %zu certificate%s: only "
+			    "certificates may be", n, n == 1 ? "" : "s");
+			goto out;
+		}
+		if (n == CRYPTO_CHAIN_MAX) {
+			err_set("more than %d certificates in the chain",
+			    CRYPTO_CHAIN_MAX);
+			goto out;
+		}
+		p = der;
+		if ((c = (CERT_PARTS *)ASN1_item_d2i(NULL, &p, derlen,
+		    ASN1_ITEM_rptr(CERT_PARTS))) == NULL || p != der + derlen) {
+			if (n == 0)
+				crypto_ossl_err("the certificate cannot be "
+				    "parsed");
+			else
+				crypto_ossl_err("certificate %zu of the chain "
+				    "cannot be parsed", n + 1);
+			goto out;
+		}
+		/* RFC 8555 section 9.1: each one certifies the one before.
+		 * A TLS client given another one fails. */
+		if (prev != NULL && X509_NAME_cmp(prev->tbs->issuer,
+		    c->tbs->subject) != 0) {
+			issuer = name_text(prev->tbs->issuer);
+			subject = name_text(c->tbs->subject);
+			err_set("the certificate chain is broken: certificate "
+			    "%zu is issued by \"%s\", certificate %zu is "
+			    "\"%s\"", n, issuer ? issuer : "?", n + 1,
+			    subject ? subject : "?");
+			goto out;
+		}
+		if (append_cert_pem(out, der, derlen) == -1)
+			goto out;
+		cert_parts_free(prev);
+		prev = c;
+		c = NULL;
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(der);
+		name = header = NULL;
+		der = NULL;
+	}
+	if (n == 0) {
+		err_set("no certificate found in the PEM data");
+		goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	free(issuer);
+	free(subject);
+	cert_parts_free(c);
+	cert_parts_free(prev);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	BIO_free(bio);
+	return rc;
+}

@@ -73,6 +73,16 @@ int	 crypto_chain_split(const void *pem, size_t len,
 
 void	 crypto_chain_free(struct crypto_chain *c);
 
+/* Checks a chain as a CA sends it (RFC 8555 section 9.1: PEM
+ * certificates, the end-entity one first, each next one the issuer of the
+ * one before) and appends it to out as PEM certificates alone: what the
+ * CA wrote between the blocks is dropped, and a block of anything else (a
+ * private key...) is refused.  Names are compared, signatures are not:
+ * TLS clients check those.  -1 with err: no certificate, more than
+ * CRYPTO_CHAIN_MAX, one that does not parse, a broken link (naming both
+ * names). */
+int	 crypto_chain_clean(const void *pem, size_t len, struct buf *out);
+
 /* The common name of the issuer of the chain's last (topmost)
  * certificate, as clients' "preferred chain" options match it: the root
  * the chain leads to.  Into cn (cn[0] = '\0' when it has none).  -1 with

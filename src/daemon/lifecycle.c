@@ -485,15 +485,31 @@ out:
 	return rc;
 }
 
-/* Checks the downloaded chain against the key and the identifiers. */
+/* A certificate issued with a notBefore this far ahead of our clock is
+ * taken: the CA's clock or ours is off, and ours is what TLS to the CA
+ * went by. */
+#define LIFECYCLE_NOT_BEFORE_SKEW_S	86400
+
+/* Checks the downloaded chain (replaced by its certificates alone: see
+ * crypto_chain_clean) against the key, the identifiers and the clock:
+ * what replaces the certificate on disk must work now. */
 static int
 lifecycle_check_chain(const struct config_certificate *c,
-    const struct buf *chain, const struct crypto_key *key)
+    struct buf *chain, const struct crypto_key *key)
 {
 	struct crypto_cert_info info;
-	char why[512];
+	char why[512], when[PERIOD_UTC_LEN];
+	struct buf clean;
+	time_t now = time(NULL);
 	int rc = 0;
 
+	buf_init(&clean, chain->max);
+	if (crypto_chain_clean(chain->data, chain->len, &clean) == -1) {
+		buf_free(&clean);
+		return -1;
+	}
+	buf_free(chain);
+	*chain = clean;
 	/* Parsed first: a broken chain is not "a key mismatch". */
 	if (crypto_cert_info_key_pem(chain->data, chain->len, key, &info) ==
 	    -1)
@@ -503,6 +519,14 @@ lifecycle_check_chain(const struct config_certificate *c,
 	else if (!lifecycle_covers(c, &info, why, sizeof(why)))
 		rc = err_set("the certificate does not cover the configured "
 		    "identifiers: %s", why);
+	else if (info.not_after <= now) {
+		period_utc(info.not_after, when);
+		rc = err_set("the certificate expired at %s", when);
+	} else if (info.not_before > now + LIFECYCLE_NOT_BEFORE_SKEW_S) {
+		period_utc(info.not_before, when);
+		rc = err_set("the certificate is valid from %s only: more "
+		    "than a day ahead of this machine's clock", when);
+	}
 	crypto_cert_info_free(&info);
 	return rc;
 }

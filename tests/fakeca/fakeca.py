@@ -42,9 +42,15 @@ Actions, applied in this order:
     "endless_headers": true   headers without end
     "stall_after": 10         send the headers and this many bytes of the
                               body, then nothing more, ever
-    "certificate": "other_key" | "other_names" | "garbage"
+    "certificate": "other_key" | "other_names" | "garbage" | "expired" |
+                   "future" | "junk" | "wrong_chain" | "chatty"
                               (finalize) issue a certificate for another key,
-                              or for other names, or a broken PEM
+                              or for other names, or a broken PEM, or one
+                              that expired yesterday, or one valid from in
+                              20 days; send the chain with a private key
+                              block and text after it, or with another
+                              certificate than the issuer's after the leaf,
+                              or with text around the certificates
     "no_state": true          do not change the server's state (a challenge
                               answered stays pending)
 
@@ -171,6 +177,12 @@ class Pki:
                 args += ["-extfile", ext]
             else:
                 args += ["-copy_extensions", "copy"]
+            if mode in ("expired", "future"):
+                # openssl x509 of Debian 12 sets no dates: openssl ca does.
+                day = 86400
+                start, end = ((-40 * day, -day) if mode == "expired" else
+                              (20 * day, 50 * day))
+                return self._sign_dated(d, csr, start, end) + self._ca_pem()
             if mode == "other_key":
                 other = os.path.join(d, "other.key")
                 pub = os.path.join(d, "other.pub")
@@ -179,8 +191,42 @@ class Pki:
                 openssl("pkey", "-in", other, "-pubout", "-out", pub)
                 args += ["-force_pubkey", pub]
             leaf = openssl(*args)
+        if mode == "wrong_chain":
+            with open(self.tls_cert, "rb") as f:
+                return leaf + f.read()
+        if mode == "chatty":
+            return (b"Issued by fakeca.\n" + leaf + b"Its issuer:\n" +
+                    self._ca_pem() + b"That is all.\n")
+        if mode == "junk":
+            return (leaf + self._ca_pem() + b"-----BEGIN PRIVATE KEY-----\n"
+                    b"aGVsbG8=\n-----END PRIVATE KEY-----\n<p>junk</p>\n")
+        return leaf + self._ca_pem()
+
+    def _ca_pem(self):
         with open(self.ca_cert, "rb") as f:
-            return leaf + f.read()
+            return f.read()
+
+    def _sign_dated(self, d, csr, start, end):
+        """The CSR signed by the CA, valid from now + start to now + end
+        (seconds)."""
+        def stamp(t):
+            return time.strftime("%Y%m%d%H%M%SZ", time.gmtime(time.time() + t))
+        cnf = os.path.join(d, "ca.cnf")
+        with open(cnf, "w") as f:
+            f.write("[ca]\ndefault_ca = c\n[c]\n"
+                    "database = %s/index.txt\nnew_certs_dir = %s\n"
+                    "serial = %s/serial\ndefault_md = sha256\n"
+                    "policy = p\ncopy_extensions = copy\n"
+                    "[p]\ncommonName = optional\n" % (d, d, d))
+        open(os.path.join(d, "index.txt"), "w").close()
+        with open(os.path.join(d, "serial"), "w") as f:
+            f.write("%x\n" % secrets.randbits(63))
+        out = os.path.join(d, "leaf.pem")
+        openssl("ca", "-batch", "-config", cnf, "-in", csr, "-cert",
+                self.ca_cert, "-keyfile", self.ca_key, "-startdate",
+                stamp(start), "-enddate", stamp(end), "-notext", "-out", out)
+        with open(out, "rb") as f:
+            return f.read()
 
 
 # -- ACME state ------------------------------------------------------------

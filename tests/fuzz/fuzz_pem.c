@@ -1,8 +1,9 @@
 /*
  * fuzz_pem.c - libFuzzer target for the PEM the daemon reads: the
  * certificate chain a CA returns (crypto_chain_split, then
- * crypto_cert_info_pem on each certificate), and key files
- * (crypto_key_from_pem).  The same input goes to all three.
+ * crypto_cert_info_pem on each certificate; crypto_chain_clean, whose
+ * output must clean to itself), and key files (crypto_key_from_pem).  The
+ * same input goes to all.
  *
  * Any input must give a result or an error message, never a crash, a
  * leak or a read past the input.  What parses must be usable: every
@@ -58,6 +59,24 @@ fuzz_chain(const uint8_t *data, size_t size)
 		assert(err_msg()[0] != '\0');
 	crypto_chain_free(&c);
 	crypto_chain_free(&c);
+}
+
+static void
+fuzz_clean(const uint8_t *data, size_t size)
+{
+	struct buf out, again;
+
+	buf_init(&out, 1u << 20);
+	buf_init(&again, 1u << 20);
+	if (crypto_chain_clean(data, size, &out) == 0) {
+		assert(out.len > 0);
+		assert(crypto_chain_clean(out.data, out.len, &again) == 0);
+		assert(again.len == out.len &&
+		    memcmp(again.data, out.data, out.len) == 0);
+	} else
+		assert(err_msg()[0] != '\0');
+	buf_free(&out);
+	buf_free(&again);
 }
 
 static struct crypto_key *
@@ -117,6 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0)
 		memcpy(copy, data, size);
 	fuzz_chain(copy, size);
+	fuzz_clean(copy, size);
 	memset(&ci, 0, sizeof(ci));
 	if (crypto_cert_info_pem(copy, size, &ci) == 0)
 		check_info(&ci);

@@ -965,12 +965,62 @@ def test_retry_after_a_year_in_the_daemon(fakeca_factory, tmp_path,
      "the certificate does not cover the configured identifiers: "
      "example.org is not in the certificate"),
     ({"endpoint": "certificate", "certificate": "garbage"},
-     "the certificate cannot be parsed"),
+     "invalid PEM data in the certificate chain: bad base64 decode"),
     ({"endpoint": "certificate", "body": "hello"},
      "the response is not a PEM certificate chain"),
-], ids=["other-key", "other-names", "garbage", "not-pem"])
+    ({"endpoint": "finalize", "certificate": "expired"},
+     "the certificate expired at 20"),
+    ({"endpoint": "finalize", "certificate": "future"},
+     "the certificate is valid from 20.* only: more than a day ahead of "
+     "this machine's clock"),
+    ({"endpoint": "finalize", "certificate": "junk"},
+     "a block that is not a certificate in the certificate chain, after "
+     "2 certificates: only certificates may be"),
+    ({"endpoint": "finalize", "certificate": "wrong_chain"},
+     'the certificate chain is broken: certificate 1 is issued by '
+     '"CN=fakeca issuing CA", certificate 2 is "CN=fakeca tls"'),
+], ids=["other-key", "other-names", "garbage", "not-pem", "expired", "future",
+        "junk", "wrong-chain"])
 def test_certificate_mismatch(fakeca_factory, tmp_path, action, error):
     hostile(fakeca_factory, tmp_path, [action], "{base}/cert/\\d+", error)
+
+
+def test_expired_certificate_leaves_the_one_on_disk(fakeca, tmp_path):
+    """A renewal that brings a certificate that does not work now (expired
+    here) fails, and the files on disk stay as they were: the web server
+    reloaded next keeps a certificate that works."""
+    client = Client(tmp_path / "acmed", fakeca)
+    assert client.run().returncode == 0
+    paths = [os.path.join(client.certs, n) for n in client.files()]
+    before = {p: open(p, "rb").read() for p in paths}
+    # Due: a name the certificate on disk lacks.
+    with open(client.config) as f:
+        text = f.read()
+    with open(client.config, "w") as f:
+        f.write(text.replace('{ dns = "example.org", challenge = "http-01" }',
+                             '{ dns = "example.org", challenge = "http-01" }, '
+                             '{ dns = "www.example.org", challenge = '
+                             '"http-01" }'))
+    fakeca.set_script([{"endpoint": "finalize", "certificate": "expired"}])
+    proc = client.run()
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "the certificate expired at" in error_line(proc)
+    assert {p: open(p, "rb").read() for p in paths} == before
+
+
+def test_text_around_the_chain_is_dropped(fakeca, tmp_path):
+    """RFC 8555 section 9.1: PEM certificates.  Text a CA writes around
+    them does not reach the file that web servers read."""
+    fakeca.set_script([{"endpoint": "finalize", "certificate": "chatty"}])
+    client = Client(tmp_path / "acmed", fakeca)
+    proc = client.run()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(os.path.join(client.certs, CERT_NAME + ".crt.pem")) as f:
+        chain = f.read()
+    assert "fakeca" not in chain and "That is all" not in chain
+    assert chain.count("-----BEGIN CERTIFICATE-----") == 2
+    assert chain.startswith("-----BEGIN CERTIFICATE-----\n")
+    assert sans(chain) == ["DNS:example.org"]
 
 
 # -- plain HTTP, TLS ---------------------------------------------------------
