@@ -47,11 +47,10 @@ def test_dns01(pebble_factory, tmp_path, env):
     check_outputs(p, out / "p", idents)
 
 
-def replacing_dns01_hooks(pebble, log):
-    """dns-01 hooks that replace the TXT record (clear-txt, then set-txt)
-    and log what they did, in a group of their own."""
-    def hook(name, kind, args):
-        return f"""
+def logged_hook(pebble, log, name, kind, args):
+    """A hook of one type that runs hooks/challtestsrv.py with args and
+    logs what it did to log."""
+    return f"""
 [[hook]]
 name = "{name}"
 type = ["{kind}"]
@@ -59,6 +58,13 @@ cmd = {toml_str(CHALLTEST_HOOK)}
 args = [{", ".join(toml_str(a) for a in
                   ["--log", str(log), pebble.chall_mgmt, *args])}]
 """
+
+
+def replacing_dns01_hooks(pebble, log):
+    """dns-01 hooks that replace the TXT record (clear-txt, then set-txt)
+    and log what they did, in a group of their own."""
+    def hook(name, kind, args):
+        return logged_hook(pebble, log, name, kind, args)
     return (hook("dns-replace", "challenge-dns-01",
                  ["replace-txt", "{{ identifier }}", "{{ proof }}"]) +
             hook("dns-clear", "challenge-dns-01-clean",
