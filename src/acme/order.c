@@ -673,48 +673,51 @@ authz_exclusive(const struct authz_work *w)
 	return strcmp(w->ident->challenge, "tls-alpn-01") == 0;
 }
 
-/* 1 when a and b cannot be published at the same time: dns-01 proofs for
- * one record, _acme-challenge.<name> for "name" and "*.name" alike.  A
- * hook may replace the record (nsupdate's delete and add, many DNS APIs'
- * "set record") rather than add a value to it, and the clean-up of one
- * removes the other's value too: ACMEd, which validates one
- * authorization after another, works with such hooks.  Identifiers are
- * normalised already; the case is ignored all the same, as DNS does. */
+/* dns-01 proofs are published one authorization at a time, as ACMEd
+ * does (publish, answer, wait until valid, clean up, then the next):
+ * acmed cannot tell which TXT record a proof ends up in.  Two names may
+ * share one (a name and the wildcard under it), and so may unrelated
+ * names whose _acme-challenge records are CNAMEd to one record (the
+ * acme-dns setup), which acmed cannot see.  A hook may replace that
+ * record (nsupdate's delete and add, many DNS APIs' "set record")
+ * rather than add a value to it, and the clean-up of one proof removes
+ * the other's value too: two at once, and the CA finds the wrong value.
+ * A hook written for ACMEd is written for one at a time.
+ *
+ * Where they fit in the rounds: the first dns-01 proof goes in the
+ * first round, beside every http-01 proof, and each next one in a round
+ * of its own, in the order's order.  http-01 proofs are files named by
+ * their tokens, which no DNS hook touches and which do not touch one
+ * another, so they stay together in the first round (validated in
+ * parallel; an order of http-01 names needs a single round), and
+ * sharing it with one dns-01 proof costs nothing and saves a round. */
 static int
-authz_collide(const struct authz_work *a, const struct authz_work *b)
+authz_dns01(const struct authz_work *w)
 {
-	const char *x = a->ident->value, *y = b->ident->value;
-
-	if (strcmp(a->ident->challenge, "dns-01") != 0 ||
-	    strcmp(b->ident->challenge, "dns-01") != 0)
-		return 0;
-	if (strncmp(x, "*.", 2) == 0)
-		x += 2;
-	if (strncmp(y, "*.", 2) == 0)
-		y += 2;
-	return strcasecmp(x, y) == 0;
+	return strcmp(w->ident->challenge, "dns-01") == 0;
 }
 
-/* Selects the next round: every authorization left whose proof can be
- * published beside those selected before it (the CA validates them in
- * parallel), or, once none is, one tls-alpn-01 alone.  Returns how many
- * were selected, 0 when every authorization is done. */
+/* Selects the next round: every http-01 authorization left and the
+ * first dns-01 one left (the CA validates them in parallel), or, once
+ * none is left, one tls-alpn-01 alone.  Returns how many were selected,
+ * 0 when every authorization is done. */
 static size_t
 authz_pick(struct authz_work *w, size_t nw)
 {
-	size_t i, j, nsel = 0;
+	size_t i, nsel = 0;
+	int dns = 0;
 
 	for (i = 0; i < nw; i++) {
 		w[i].sel = 0;
 		if (w[i].done || authz_exclusive(&w[i]))
 			continue;
-		for (j = 0; j < i; j++)
-			if (w[j].sel && authz_collide(&w[i], &w[j]))
-				break;
-		if (j == i) {
-			w[i].sel = 1;
-			nsel++;
+		if (authz_dns01(&w[i])) {
+			if (dns)
+				continue;
+			dns = 1;
 		}
+		w[i].sel = 1;
+		nsel++;
 	}
 	for (i = 0; i < nw && nsel == 0; i++)
 		if (!w[i].done && authz_exclusive(&w[i])) {
@@ -946,10 +949,11 @@ acme_order_authorize(struct acme_session *s, struct acme_order *o,
 	}
 
 	/* 2. Rounds, until every authorization is valid.  The first holds
-	 * every proof that can be published beside the others, and the CA
-	 * validates them in parallel: most orders need no other.  A dns-01
-	 * proof for a record that another proof of the round uses waits for
-	 * the next, and tls-alpn-01 proofs come last, one a round. */
+	 * every http-01 proof and the first dns-01 one, and the CA
+	 * validates them in parallel: an order with at most one dns-01
+	 * proof needs no other.  Each further dns-01 proof has a round of
+	 * its own, as with ACMEd (see authz_dns01), and tls-alpn-01 proofs
+	 * come last, one a round. */
 	while (authz_pick(w, nw) > 0)
 		if (authz_round(s, o, w, nw, solver, &p) == -1)
 			goto out;

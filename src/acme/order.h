@@ -58,8 +58,10 @@ struct acme_challenge_task {
 /* The daemon's side of a challenge: publish it (challenge hooks), then
  * withdraw it (clean-up hooks).  cleanup runs for every setup that was
  * called, once its round of validations is over, also when the order
- * fails.  Two dns-01 proofs for one record (a name and the wildcard under
- * it) are never up together: a setup may replace the record. */
+ * fails.  Two dns-01 proofs are never up together, as with ACMEd: a
+ * setup may replace the record, and two names may share it (a name and
+ * the wildcard under it, or records CNAMEd to one).  http-01 proofs are
+ * published together, beside the first dns-01 one. */
 struct acme_solver {
 	int	(*setup)(void *arg, const struct acme_challenge_task *t);
 	void	(*cleanup)(void *arg, const struct acme_challenge_task *t);

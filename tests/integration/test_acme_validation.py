@@ -80,8 +80,9 @@ def test_dns01_hook_replaces_the_record(pebble_factory, tmp_path):
     add, a DNS provider's "set record") works for a name and the wildcard
     under it, as it does with ACMEd: both proofs go to
     _acme-challenge.example.org, so the second is published only once
-    the first is validated and withdrawn.  Names with records of their
-    own are published together with the first, in one round."""
+    the first is validated and withdrawn.  Every dns-01 proof has a
+    round of its own, as with ACMEd, which cannot tell which names share
+    a record."""
     p = pebble_factory()
     a = Acmed(tmp_path / "acmed", p)
     os.makedirs(a.folder)
@@ -123,13 +124,70 @@ identifiers = [
     assert not up, events
     assert sorted(e["identifier"] for e in events
                   if e["action"] == "replace-txt") == sorted(names)
-    # Two rounds: the three distinct records together, withdrawn once
-    # validated, then the one that had to wait.
+    # One round a proof: each withdrawn once validated, before the next.
     assert [e["action"] for e in events] == \
-        ["replace-txt"] * 3 + ["clear-txt"] * 3 + \
-        ["replace-txt", "clear-txt"], events
-    assert {e["identifier"].removeprefix("*.") for e in events[:3]} == \
-        {"example.org", "a.example.org", "b.example.org"}, events
+        ["replace-txt", "clear-txt"] * 4, events
+
+
+def test_dns01_records_cnamed_to_one_record(pebble_factory, tmp_path):
+    """The acme-dns setup: the _acme-challenge records of two names are
+    CNAMEs of one shared record, which the hook replaces (acmed cannot
+    see the CNAMEs).  With ACMEd, which validates one authorization after
+    another, it works; two proofs up at once would leave the shared
+    record with the second, and the CA would find the wrong value for
+    the first.  So dns-01 proofs are published one at a time.  http-01
+    proofs stay together, in the first round, beside the first dns-01
+    one."""
+    p = pebble_factory()
+    a = Acmed(tmp_path / "acmed", p)
+    os.makedirs(a.folder)
+    log = tmp_path / "hooks.jsonl"
+    shared = ["a.shared.example.org", "b.shared.example.org"]
+    http = ["h1.shared.example.org", "h2.shared.example.org"]
+    names = [shared[0], http[0], shared[1], http[1]]
+    ids = ",\n    ".join(
+        f'{{ dns = {toml_str(n)}, challenge = '
+        f'"{"dns-01" if n in shared else "http-01"}" }}' for n in names)
+    a.write(a.base_config() +
+            logged_hook(p, log, "shared-replace", "challenge-dns-01",
+                        ["replace-shared-txt", "{{ identifier }}",
+                         "{{ proof }}", *shared]) +
+            logged_hook(p, log, "shared-clear", "challenge-dns-01-clean",
+                        ["clear-shared-txt", "{{ identifier }}", *shared]) +
+            logged_hook(p, log, "http-add-logged", "challenge-http-01",
+                        ["add-http01", "{{ file_name }}", "{{ proof }}"]) +
+            logged_hook(p, log, "http-del-logged", "challenge-http-01-clean",
+                        ["del-http01", "{{ file_name }}"]) + f"""
+[[certificate]]
+account = "test"
+endpoint = "pebble"
+hooks = ["shared-replace", "shared-clear", "http-add-logged",
+         "http-del-logged"]
+identifiers = [
+    {ids},
+]
+""")
+    run = a.once(check=False)
+    with open(log) as f:
+        events = [json.loads(line) for line in f]
+    assert run.returncode == 0, f"{events}\n{run.stderr[-6000:]}"
+    [crt] = glob.glob(a.certs + "/*.crt.pem")
+    with open(crt, "rb") as f:
+        pem = f.read()
+    assert sorted(sans(pem)) == sorted("DNS:" + n for n in names)
+    verify_chain(pem, p)
+
+    # Round 1: both http-01 proofs and one dns-01 proof, withdrawn once
+    # validated; round 2: the other dns-01 proof.
+    actions = [e["action"] for e in events]
+    assert sorted(actions[:3]) == \
+        ["add-http01", "add-http01", "replace-shared-txt"], events
+    assert sorted(actions[3:6]) == \
+        ["clear-shared-txt", "del-http01", "del-http01"], events
+    assert actions[6:] == ["replace-shared-txt", "clear-shared-txt"], events
+    dns = [e["identifier"] for e in events
+           if e["action"] == "replace-shared-txt"]
+    assert sorted(dns) == shared, events
 
 
 def test_validation_fails(pebble_factory, tmp_path):
