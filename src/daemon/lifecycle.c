@@ -834,6 +834,18 @@ lifecycle_order(struct runtime *rt, const struct config_certificate *c,
 		err_prefix("CSR");
 		goto out;
 	}
+	/* On disk before the CSR goes: a process killed from here to the
+	 * certificate's storing (a cron job's timeout, the OOM killer, a
+	 * stop that outlasted systemd's patience) leaves the next one an
+	 * order to read again (acme_order_resume), not a second issuance
+	 * to ask for.  Removed below when it is used up or given up. */
+	{
+		struct lifecycle_pending early = { .o = o, .key = key,
+		    .csr = csr, .is_new = is_new, .kept_at = time(NULL) };
+
+		pending_save(rt->cfg, c, f, &early, who);
+		kept = 1;
+	}
 	if (acme_order_finalize(s, &o, csr.data, csr.len, rt->poll) == -1) {
 		err_prefix("finalization");
 		resumable = lifecycle_resumable(s, &o);

@@ -46,7 +46,9 @@
 #define LIFECYCLE_KEPT_MAX	(7 * 86400)
 
 struct lifecycle_pending {
-	struct acme_order	 o;	/* finalized: always */
+	struct acme_order	 o;	/* finalized, or about to be: its
+					   file is written before the CSR
+					   is sent */
 	struct crypto_key	*key;	/* the CSR's */
 	struct buf		 csr;	/* DER, as sent */
 	int			 is_new;

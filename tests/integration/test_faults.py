@@ -291,13 +291,13 @@ def test_certificates_folder_full(client, tmpfs):
 
 
 def test_certificates_folder_full_between_key_and_certificate(client, tmpfs):
-    """Room for the new key but not for the certificate: the key written
-    aside is discarded, the old pair stays, the error names the
-    certificate file.  The order is kept beside them (it fits once the
-    key is discarded), and the next run, with room, downloads the
-    certificate the CA issued instead of ordering another."""
+    """Room for the order's file (written before finalization) and the
+    new key but not for the certificate: the key written aside is
+    discarded, the old pair stays, the error names the certificate file.
+    The order is kept beside them, and the next run, with room, downloads
+    the certificate the CA issued instead of ordering another."""
     err, before, key, crt = issue_then_break(
-        client, tmpfs, lambda p: fill(p, leave_pages=1))
+        client, tmpfs, lambda p: fill(p, leave_pages=2))
     line = error_lines(err)[-1]
     assert f"{crt}: write: No space left on device" in line, line
     after = snapshot(client.certs)

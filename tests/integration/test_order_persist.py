@@ -505,3 +505,33 @@ def test_a_certificate_stored_before_a_post_hook_failed_is_not_kept(
     with open(a.path(CERT_NAME + ".crt.pem")) as f:
         assert f.read() == crt
     assert count(ca, r"/new-order") == 1
+
+
+def test_a_run_killed_after_finalization_leaves_the_order(fakeca_factory,
+                                                           tmp_path):
+    """The order's file is written before its CSR is sent: a run killed
+    (SIGKILL: a cron job's timeout, the OOM killer) while the certificate
+    downloads leaves it, and the next run downloads that certificate
+    instead of having the CA issue a second one."""
+    ca, a = start_ca(fakeca_factory, tmp_path,
+                     script=[{"endpoint": "certificate", "delay": 60}])
+    proc = subprocess.Popen(a.argv("--once", "--no-pid-file"),
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: count(ca, r"/cert/\d+") > 0, 60,
+                   "the certificate's download")
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert os.path.exists(a.path(STATE))
+    assert not os.path.exists(a.path(CERT_NAME + ".crt.pem"))
+    ca.set_script([])
+    r = a.once(check=False)
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert "reading order" in r.stderr
+    assert count(ca, r"/new-order") == 1
+    assert count(ca, r"/order/\d+/finalize") == 1
+    wait_issued(a)
+    # Used up: gone.
+    assert not os.path.exists(a.path(STATE))
