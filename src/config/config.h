@@ -175,11 +175,16 @@ struct config_certificate {
 struct config_global {
 	char		*accounts_directory;	/* absolute */
 	char		*certificates_directory;	/* absolute */
+	/* A mode, user or group the configuration does not set is, for a
+	 * file being replaced, the old file's (daemon/storage.c); the mode
+	 * here is then only a new file's. */
 	mode_t		 cert_file_mode;
-	uid_t		 cert_file_uid;		/* (uid_t)-1: unchanged */
-	gid_t		 cert_file_gid;		/* (gid_t)-1: unchanged */
+	int		 cert_file_mode_set;	/* cert_file_mode written */
+	uid_t		 cert_file_uid;		/* (uid_t)-1: not set */
+	gid_t		 cert_file_gid;		/* (gid_t)-1: not set */
 	char		*cert_file_ext;
 	mode_t		 pk_file_mode;
+	int		 pk_file_mode_set;	/* pk_file_mode written */
 	uid_t		 pk_file_uid;
 	gid_t		 pk_file_gid;
 	char		*pk_file_ext;

@@ -197,6 +197,77 @@ storage_in_group(gid_t gid)
 	return in;
 }
 
+/*
+ * The mode, owner and group a file written at path is given.  ACMEd wrote
+ * over the old file, which kept its mode, owner and group (a key an
+ * administrator gave to a service's group stayed so); acmed replaces it,
+ * and gives the new file what the configuration sets (mode_set, uid and
+ * gid other than -1), and for the rest the old file's, each of the three
+ * on its own.  A new file (or a path that is not a regular file, which is
+ * not read through) gets mode and acmed's user and group, or the folder's
+ * with set-group-ID.  Two limits: a private key (key) takes no bit for
+ * other users from its old file (dropped, with a warning); an owner or
+ * group acmed may not give (no CAP_CHOWN, as storage_check_owner) is
+ * left to it, with one warning naming the file (hint: the keys that
+ * would choose them, or NULL): the file is stored all the same.
+ */
+static void
+storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
+    gid_t gid, int key, const char *hint, const char *who,
+    struct afile_opts *o)
+{
+	int may_chown, may_fowner, lost_uid = 0, lost_gid = 0;
+	char dir[4096];
+	const char *slash;
+	struct stat st, dst;
+
+	o->mode = mode;
+	o->uid = uid;
+	o->gid = gid;
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return;
+	if (!mode_set) {
+		o->mode = st.st_mode & 0777;
+		if (key && (o->mode & 0007)) {
+			log_warn("%s: %s: mode %04o lets every user at the "
+			    "private key: its replacement has mode %04o",
+			    who, path, (unsigned)(st.st_mode & 07777),
+			    (unsigned)(o->mode & ~(mode_t)0007));
+			o->mode &= ~(mode_t)0007;
+		}
+	}
+	if (uid != (uid_t)-1 && gid != (gid_t)-1)
+		return;
+	storage_caps(&may_chown, &may_fowner);
+	/* Another user takes CAP_FOWNER too: the mode is set after it. */
+	if (uid == (uid_t)-1 && st.st_uid != geteuid()) {
+		if (may_chown && may_fowner)
+			o->uid = st.st_uid;
+		else
+			lost_uid = 1;
+	}
+	if (gid == (gid_t)-1) {
+		slash = strrchr(path, '/');
+		snprintf(dir, sizeof(dir), "%.*s",
+		    slash ? (int)(slash - path) : 1, slash ? path : ".");
+		if (may_chown || storage_in_group(st.st_gid) ||
+		    (stat(dir, &dst) == 0 && (dst.st_mode & S_ISGID) &&
+		    dst.st_gid == st.st_gid))
+			o->gid = st.st_gid;
+		else
+			lost_gid = 1;
+	}
+	if (lost_uid || lost_gid)
+		log_warn("%s: %s: its replacement cannot keep its %s (%u:%u): "
+		    "acmed runs as user %u, %s; it has acmed's%s%s", who, path,
+		    lost_uid && lost_gid ? "owner and group" : lost_uid ?
+		    "owner" : "group", (unsigned)st.st_uid,
+		    (unsigned)st.st_gid, (unsigned)geteuid(), lost_uid ?
+		    "without CAP_CHOWN and CAP_FOWNER" :
+		    "not in that group and without CAP_CHOWN",
+		    hint ? " (set " : "", hint ? hint : "");
+}
+
 /* The file at path (in its folder) can be given user uid and group gid
  * ((uid_t)-1, (gid_t)-1: left alone): another user takes CAP_CHOWN, and
  * CAP_FOWNER for the mode set after it; another group, CAP_CHOWN unless
@@ -610,10 +681,8 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
     const struct cert_files *f, const struct crypto_key *new_key,
     const void *chain, size_t len, const char *who, int *stored)
 {
-	struct afile_opts key_opts = { cfg->global.pk_file_mode,
-	    cfg->global.pk_file_uid, cfg->global.pk_file_gid };
-	struct afile_opts crt_opts = { cfg->global.cert_file_mode,
-	    cfg->global.cert_file_uid, cfg->global.cert_file_gid };
+	const struct config_global *g = &cfg->global;
+	struct afile_opts key_opts, crt_opts;
 	struct storage_job jobs[2];
 	struct afile *staged[2];
 	struct buf pem;
@@ -625,6 +694,14 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	buf_init(&pem, STORAGE_FILE_MAX);
 	storage_sweep(f->key_path, who);
 	storage_sweep(f->crt_path, who);
+	/* Also for a key kept (kp_reuse): given in place below. */
+	storage_file_opts(f->key_path, g->pk_file_mode, g->pk_file_mode_set,
+	    g->pk_file_uid, g->pk_file_gid, 1,
+	    "pk_file_user and pk_file_group to choose them)", who, &key_opts);
+	storage_file_opts(f->crt_path, g->cert_file_mode,
+	    g->cert_file_mode_set, g->cert_file_uid, g->cert_file_gid, 0,
+	    "cert_file_user and cert_file_group to choose them)", who,
+	    &crt_opts);
 	if (new_key != NULL) {
 		if (crypto_key_to_pem(new_key, &pem) == -1)
 			goto out;
@@ -689,8 +766,7 @@ storage_save_account(void *arg, const char *path, const void *data,
 	const struct storage_account *sa = arg;
 	const struct config_account *a = sa->account;
 	const struct config_env *layers[1] = { &a->env };
-	struct afile_opts o = { CONFIG_DEFAULT_ACCOUNT_MODE, (uid_t)-1,
-	    (gid_t)-1 };
+	struct afile_opts o;
 	struct tmpl_value *vars;
 	char who[512], *dir, *slash;
 	int existed, locked, rc = -1;
@@ -703,6 +779,10 @@ storage_save_account(void *arg, const char *path, const void *data,
 		*slash = '\0';
 	vars = storage_file_vars(dir, slash ? slash + 1 : path, path);
 	storage_sweep(path, who);
+	/* ACMEd wrote it in place, 0600 when new, and never gave it an
+	 * owner: one replacing it keeps mode, owner and group. */
+	storage_file_opts(path, CONFIG_DEFAULT_ACCOUNT_MODE, 0, (uid_t)-1,
+	    (gid_t)-1, 1, NULL, who, &o);
 	locked = storage_file_hooks_lock(&a->hooks);
 	existed = storage_exists(path);
 	if (vars == NULL ||
