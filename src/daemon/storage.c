@@ -209,7 +209,8 @@ storage_in_group(gid_t gid)
  * other users from its old file (dropped, with a warning); an owner or
  * group acmed may not give (no CAP_CHOWN, as storage_check_owner) is
  * left to it, with one warning naming the file (hint: the keys that
- * would choose them, or NULL): the file is stored all the same.
+ * would choose them, or NULL), and a key whose group is so lost does not
+ * keep the group's bits either: the file is stored all the same.
  */
 static void
 storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
@@ -217,6 +218,7 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
     struct afile_opts *o)
 {
 	int may_chown, may_fowner, lost_uid = 0, lost_gid = 0;
+	mode_t drop;
 	char dir[4096];
 	const char *slash;
 	struct stat st, dst;
@@ -257,15 +259,20 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 		else
 			lost_gid = 1;
 	}
+	/* A key's group bits were for its group, not for acmed's. */
+	drop = key && lost_gid && !mode_set ? o->mode & 0070 : 0;
+	o->mode &= ~drop;
 	if (lost_uid || lost_gid)
 		log_warn("%s: %s: its replacement cannot keep its %s (%u:%u): "
-		    "acmed runs as user %u, %s; it has acmed's%s%s", who, path,
+		    "acmed runs as user %u, %s, and gives it its own%s%s%s%s",
+		    who, path,
 		    lost_uid && lost_gid ? "owner and group" : lost_uid ?
 		    "owner" : "group", (unsigned)st.st_uid,
 		    (unsigned)st.st_gid, (unsigned)geteuid(), lost_uid ?
 		    "without CAP_CHOWN and CAP_FOWNER" :
 		    "not in that group and without CAP_CHOWN",
-		    hint ? " (set " : "", hint ? hint : "");
+		    drop ? ", without the group's bits" : "",
+		    hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
 /* The file at path (in its folder) can be given user uid and group gid
@@ -697,10 +704,10 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	/* Also for a key kept (kp_reuse): given in place below. */
 	storage_file_opts(f->key_path, g->pk_file_mode, g->pk_file_mode_set,
 	    g->pk_file_uid, g->pk_file_gid, 1,
-	    "pk_file_user and pk_file_group to choose them)", who, &key_opts);
+	    "pk_file_user and pk_file_group choose them", who, &key_opts);
 	storage_file_opts(f->crt_path, g->cert_file_mode,
 	    g->cert_file_mode_set, g->cert_file_uid, g->cert_file_gid, 0,
-	    "cert_file_user and cert_file_group to choose them)", who,
+	    "cert_file_user and cert_file_group choose them", who,
 	    &crt_opts);
 	if (new_key != NULL) {
 		if (crypto_key_to_pem(new_key, &pem) == -1)
