@@ -1,8 +1,10 @@
 /*
  * storage.h - certificate, key and account files, as ACMEd names and
  * writes them (so an ACMEd installation finds its files), but safely: every
- * write is atomic with its final mode and owner, wrapped in the file-pre-*
- * and file-post-* hooks, and a new key is kept aside until its certificate
+ * write is atomic with its final mode and owner (the configuration's, or
+ * for what it does not set, those of the file replaced, as ACMEd's
+ * in-place write kept them; a key drops bits for others), wrapped in the
+ * file-pre-* and file-post-* hooks, and a new key is kept aside until its certificate
  * has arrived, then both replace the old ones together.
  */
 #ifndef ACMED_DAEMON_STORAGE_H
