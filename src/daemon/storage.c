@@ -240,6 +240,24 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 	}
 	if (uid != (uid_t)-1 && gid != (gid_t)-1)
 		return;
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+	    slash ? path : ".");
+	if (stat(dir, &dst) == -1)
+		memset(&dst, 0, sizeof(dst));
+	/* In a folder others may write, the old key may be theirs, left in
+	 * place of the one acmed wrote: the new key is not given to them. */
+	if (key && (dst.st_mode & 0022) && (st.st_uid != geteuid() ||
+	    !storage_in_group(st.st_gid))) {
+		log_warn("%s: %s: its folder can be written by other users: "
+		    "its replacement does not keep its owner and group "
+		    "(%u:%u)%s", who, path, (unsigned)st.st_uid,
+		    (unsigned)st.st_gid, mode_set ? "" :
+		    ", nor the group's bits");
+		if (!mode_set)
+			o->mode &= ~(mode_t)0070;
+		return;
+	}
 	storage_caps(&may_chown, &may_fowner);
 	/* Another user takes CAP_FOWNER too: the mode is set after it. */
 	if (uid == (uid_t)-1 && st.st_uid != geteuid()) {
@@ -249,12 +267,8 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 			lost_uid = 1;
 	}
 	if (gid == (gid_t)-1) {
-		slash = strrchr(path, '/');
-		snprintf(dir, sizeof(dir), "%.*s",
-		    slash ? (int)(slash - path) : 1, slash ? path : ".");
 		if (may_chown || storage_in_group(st.st_gid) ||
-		    (stat(dir, &dst) == 0 && (dst.st_mode & S_ISGID) &&
-		    dst.st_gid == st.st_gid))
+		    ((dst.st_mode & S_ISGID) && dst.st_gid == st.st_gid))
 			o->gid = st.st_gid;
 		else
 			lost_gid = 1;

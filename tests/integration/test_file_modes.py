@@ -109,6 +109,22 @@ def test_key_does_not_keep_bits_for_others(client):
     assert "mode 0644" in warn[0] and "mode 0640" in warn[0], warn
 
 
+def test_key_in_a_folder_others_write_keeps_no_owner(client):
+    """A folder another group may write: the old key may be a file one of
+    them left in its place, owned by them.  Its replacement is not given
+    to them, nor its group's bits (acmed warns about such a folder)."""
+    key, _ = issue(client)
+    os.chmod(client.certs, 0o775)
+    os.chown(client.certs, -1, GROUP)
+    os.chown(key, 65534, GROUP)
+    os.chmod(key, 0o640)
+    r = renew(client)
+    assert perms(key) == (0o600, 0, 0)
+    warn = [l for l in warnings(client, r) if key in l]
+    assert len(warn) == 1, r.stderr[-3000:]
+    assert "its folder can be written by other users" in warn[0]
+
+
 def test_kept_key_gets_the_same_treatment(client):
     """kp_reuse: the key is not written again; its bits for others go
     all the same, its group stays."""
