@@ -446,14 +446,14 @@ append_cert_pem(struct buf *out, const unsigned char *der, long len)
 int
 crypto_chain_clean(const void *pem, size_t len, struct buf *out)
 {
-	char *name = NULL, *header = NULL, *subject = NULL, *issuer = NULL;
+	char *subject = NULL, *issuer = NULL;
 	unsigned char *der = NULL;
 	const unsigned char *p;
 	CERT_PARTS *c = NULL, *prev = NULL;
 	BIO *bio = NULL;
 	long derlen;
 	size_t n = 0;
-	int rc = -1;
+	int rc = -1, got;
 
 	if (len > INT_MAX) {
 		err_set("PEM data too large");
@@ -463,26 +463,8 @@ crypto_chain_clean(const void *pem, size_t len, struct buf *out)
 		crypto_ossl_err("cannot read the certificate chain");
 		return -1;
 	}
-	for (;; n++) {
-		ERR_clear_error();
-		if (PEM_read_bio(bio, &name, &header, &der, &derlen) != 1) {
-			/* "No start line" is the normal end of the data. */
-			if (ERR_GET_REASON(ERR_peek_last_error()) !=
-			    PEM_R_NO_START_LINE) {
-				crypto_ossl_err("invalid PEM data in the "
-				    "certificate chain");
-				goto out;
-			}
-			break;
-		}
-		if (strcmp(name, PEM_STRING_X509) != 0) {
-			/* Unnamed: it may be "PRIVATE KEY", which no log
-			 * line has. */
-			err_set("a block that is not a certificate in the "
-			    "certificate chain, after %zu certificate%s: only "
-			    "certificates may be", n, n == 1 ? "" : "s");
-			goto out;
-		}
+	for (; (got = crypto_pem_next_cert(bio, n, &der, &derlen)) == 1;
+	    n++) {
 		if (n == CRYPTO_CHAIN_MAX) {
 			err_set("more than %d certificates in the chain",
 			    CRYPTO_CHAIN_MAX);
@@ -516,12 +498,11 @@ crypto_chain_clean(const void *pem, size_t len, struct buf *out)
 		cert_parts_free(prev);
 		prev = c;
 		c = NULL;
-		OPENSSL_free(name);
-		OPENSSL_free(header);
 		OPENSSL_free(der);
-		name = header = NULL;
 		der = NULL;
 	}
+	if (got == -1)
+		goto out;
 	if (n == 0) {
 		err_set("no certificate found in the PEM data");
 		goto out;
@@ -533,8 +514,6 @@ out:
 	free(subject);
 	cert_parts_free(c);
 	cert_parts_free(prev);
-	OPENSSL_free(name);
-	OPENSSL_free(header);
 	OPENSSL_free(der);
 	BIO_free(bio);
 	return rc;

@@ -43,13 +43,43 @@ out:
 }
 
 int
+crypto_pem_next_cert(BIO *bio, size_t n, unsigned char **der, long *len)
+{
+	char *name = NULL, *header = NULL;
+	int rc = 1;
+
+	*der = NULL;
+	ERR_clear_error();
+	if (PEM_read_bio(bio, &name, &header, der, len) != 1) {
+		/* "No start line" is the normal end of the data. */
+		if (ERR_GET_REASON(ERR_peek_last_error()) ==
+		    PEM_R_NO_START_LINE) {
+			ERR_clear_error();
+			return 0;
+		}
+		return crypto_ossl_err("invalid PEM data in the certificate "
+		    "chain");
+	}
+	if (strcmp(name, PEM_STRING_X509) != 0) {
+		rc = err_set("a block that is not a certificate in the "
+		    "certificate chain, after %zu certificate%s: only "
+		    "certificates may be", n, n == 1 ? "" : "s");
+		OPENSSL_free(*der);
+		*der = NULL;
+	}
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	return rc;
+}
+
+int
 crypto_chain_split(const void *pem, size_t len, struct crypto_chain *out)
 {
-	char *name = NULL, *header = NULL, *text, **v;
+	char *text, **v;
 	unsigned char *der = NULL;
 	BIO *bio = NULL;
 	long derlen;
-	int rc = -1;
+	int rc = -1, got;
 
 	out->pem = NULL;
 	out->n = 0;
@@ -61,24 +91,7 @@ crypto_chain_split(const void *pem, size_t len, struct crypto_chain *out)
 		crypto_ossl_err("cannot read the certificate chain");
 		goto out;
 	}
-	for (;;) {
-		ERR_clear_error();
-		if (PEM_read_bio(bio, &name, &header, &der, &derlen) != 1) {
-			/* "No start line" is the normal end of the data. */
-			if (ERR_GET_REASON(ERR_peek_last_error()) !=
-			    PEM_R_NO_START_LINE) {
-				crypto_ossl_err("invalid PEM data in the "
-				    "certificate chain");
-				goto out;
-			}
-			ERR_clear_error();
-			break;
-		}
-		if (strcmp(name, PEM_STRING_X509) != 0) {
-			err_set("unexpected \"%s\" in the certificate chain",
-			    name);
-			goto out;
-		}
+	while ((got = crypto_pem_next_cert(bio, out->n, &der, &derlen)) == 1) {
 		if (out->n == CRYPTO_CHAIN_MAX) {
 			err_set("more than %d certificates in the chain",
 			    CRYPTO_CHAIN_MAX);
@@ -94,20 +107,17 @@ crypto_chain_split(const void *pem, size_t len, struct crypto_chain *out)
 		}
 		out->pem = v;
 		v[out->n++] = text;
-		OPENSSL_free(name);
-		OPENSSL_free(header);
 		OPENSSL_free(der);
-		name = header = NULL;
 		der = NULL;
 	}
+	if (got == -1)
+		goto out;
 	if (out->n == 0) {
 		err_set("no certificate found in the PEM data");
 		goto out;
 	}
 	rc = 0;
 out:
-	OPENSSL_free(name);
-	OPENSSL_free(header);
 	OPENSSL_free(der);
 	BIO_free(bio);
 	return rc;

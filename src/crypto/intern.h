@@ -49,6 +49,14 @@ struct crypto_signer {
 int	 crypto_ossl_err(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/* chain.c: the next "CERTIFICATE" block of a chain's PEM data (from
+ * PEM_read_bio), its DER into *der (OPENSSL_free) and *len.  1: one read;
+ * 0: no more blocks; -1 with err: a block that is not a certificate
+ * (unnamed: it may be a "PRIVATE KEY", which no log line has; n, the
+ * certificates read before it, is named), or PEM that does not decode. */
+int	 crypto_pem_next_cert(BIO *bio, size_t n, unsigned char **der,
+	    long *len);
+
 /* key.c: wraps pkey after checking that it is one of the seven supported
  * key types.  Takes ownership of pkey, also on failure. */
 struct crypto_key *crypto_key_wrap(EVP_PKEY *pkey, int has_private);

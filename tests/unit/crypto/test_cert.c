@@ -366,9 +366,10 @@ test_chain(void **state)
 {
 	struct crypto_chain chain;
 	struct cert_spec c;
-	struct buf leaf, ca, all, keypem;
+	struct buf leaf, ca, all, keypem, clean;
 
 	(void)state;
+	buf_init(&clean, BUF_MAX_SMALL);
 	buf_init(&leaf, BUF_MAX_SMALL);
 	buf_init(&ca, BUF_MAX_SMALL);
 	buf_init(&all, BUF_MAX_SMALL);
@@ -389,6 +390,21 @@ test_chain(void **state)
 	assert_string_equal(chain.pem[1], buf_str(&ca));
 	crypto_chain_free(&chain);
 	crypto_chain_free(&chain);
+	/* crypto_chain_clean: the same certificates, the text dropped. */
+	assert_int_equal(crypto_chain_clean(all.data, all.len, &clean), 0);
+	assert_int_equal(clean.len, leaf.len + ca.len);
+	assert_memory_equal(clean.data, leaf.data, leaf.len);
+	assert_memory_equal(clean.data + leaf.len, ca.data, ca.len);
+	/* In the wrong order, the link is broken: the CA did not issue
+	 * itself the leaf's way. */
+	buf_reset(&all);
+	buf_reset(&clean);
+	assert_int_equal(buf_printf(&all, "%s%s", buf_str(&ca),
+	    buf_str(&leaf)), 0);
+	assert_int_equal(crypto_chain_clean(all.data, all.len, &clean), -1);
+	if (strstr(err_msg(), "the certificate chain is broken: certificate 1 "
+	    "is issued by ") == NULL)
+		fail_msg("%s", err_msg());
 	/* Nothing but certificates. */
 	assert_int_equal(crypto_key_to_pem(shared_key(CRYPTO_KEY_ED25519),
 	    &keypem), 0);
@@ -396,9 +412,13 @@ test_chain(void **state)
 	assert_int_equal(buf_printf(&all, "%s%s", buf_str(&leaf),
 	    buf_str(&keypem)), 0);
 	assert_int_equal(crypto_chain_split(all.data, all.len, &chain), -1);
-	assert_string_equal(err_msg(),
-	    "unexpected \"PRIVATE KEY\" in the certificate chain");
+	assert_string_equal(err_msg(), "a block that is not a certificate in "
+	    "the certificate chain, after 1 certificate: only certificates "
+	    "may be");
 	crypto_chain_free(&chain);
+	buf_reset(&clean);
+	assert_int_equal(crypto_chain_clean(all.data, all.len, &clean), -1);
+	assert_non_null(strstr(err_msg(), "after 1 certificate: only"));
 	assert_int_equal(crypto_chain_split("", 0, &chain), -1);
 	assert_string_equal(err_msg(), "no certificate found in the PEM data");
 	/* A block cut short. */
@@ -409,6 +429,7 @@ test_chain(void **state)
 	buf_free(&leaf);
 	buf_free(&ca);
 	buf_free(&all);
+	buf_free(&clean);
 	buf_free_secure(&keypem);
 }
 
