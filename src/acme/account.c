@@ -56,6 +56,30 @@ account_save(struct acme_account *a)
 	if (rc == -1)
 		return err_prefix("account \"%s\": unable to save account file",
 		    a->cfg->name);
+	a->key_on_disk = 1;
+	return 0;
+}
+
+/*
+ * The current key goes to disk before a CA hears of it (newAccount,
+ * keyChange).  The file written after the CA's answer may fail (a full
+ * disk, a failing file hook, acmed killed): a key the CA knows and no file
+ * holds is lost for good, and with it the account made (one more at every
+ * run, and a single-use external account binding used up).  Once the file
+ * holds the key, the next run sends it again: newAccount answers with the
+ * account the key has (RFC 8555 7.3.1), a refused rollover is found done
+ * (account_key_known).  -1 with err, and then nothing may be sent.
+ */
+static int
+account_save_key(struct acme_account *a)
+{
+	if (a->key_on_disk)
+		return 0;
+	if (account_save(a) == -1)
+		return err_prefix("%s: the new account key could not be saved, "
+		    "so it was not sent to the CA", a->path);
+	log_debug("account \"%s\": new account key saved in %s",
+	    a->cfg->name, a->path);
 	return 0;
 }
 
@@ -95,6 +119,7 @@ account_new_key(struct acme_account *a)
 	crypto_signer_free(a->signer);
 	a->signer = s;
 	a->has_signer_hash = 0;
+	a->key_on_disk = 0;
 	return 0;
 oom:
 	crypto_key_free(k);
@@ -233,6 +258,7 @@ acme_account_load(const struct acme_account_config *cfg, const char *dir,
 		stored_alg = crypto_signer_alg(a->signer);
 		rotate = crypto_signer_key_type(a->signer) != cfg->key_type ||
 		    stored_alg != cfg->alg;
+		a->key_on_disk = 1;
 	}
 	if (!exists || rotate) {
 		if (account_new_key(a) == -1)
@@ -425,6 +451,9 @@ account_register(struct acme_account *a, struct acme_session *s,
 		    "account \"%s\"", s->ep->name, a->cfg->name);
 	}
 	http_response_init(&r);
+	/* Before the key reaches the CA (account_save_key()). */
+	if (account_save_key(a) == -1)
+		goto out;
 	payload = json_object();
 	if (payload == NULL ||
 	    json_object_set_new(payload, "contact",
@@ -525,6 +554,10 @@ account_rollover(struct acme_account *a, struct acme_session *s,
 
 	buf_init(&h, 64);
 	http_response_init(&r);
+	/* The key a reload made is in memory only when its take-over could
+	 * not save it (runtime_take_over()): account_save_key(). */
+	if (account_save_key(a) == -1)
+		goto out;
 	/* The old key is the past key whose hash the endpoint knows. */
 	for (i = a->file.npast; i-- > 0 && old == NULL; ) {
 		struct crypto_signer *cand;

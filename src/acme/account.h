@@ -54,6 +54,8 @@ struct acme_account {
 	unsigned char			 signer_hash[32]; /* account_key_hash
 							   of it, once */
 	int				 has_signer_hash;
+	int				 key_on_disk;	/* the file holds
+							   the current key */
 	acme_account_save_fn		 save;
 	void				*save_arg;
 };
@@ -63,7 +65,8 @@ struct acme_account {
  * differs from the configuration is retired (kept in past_keys) and a new
  * one is created, and saved at once when save_rotation is set (a reload
  * checks the files first, and changes nothing before it takes over).
- * NULL with err. */
+ * A key not saved here is saved before any CA is told about it (newAccount,
+ * keyChange): when that write fails, nothing is sent.  NULL with err. */
 struct acme_account *acme_account_load(const struct acme_account_config *cfg,
 	    const char *dir, acme_account_save_fn save, void *save_arg,
 	    int save_rotation);

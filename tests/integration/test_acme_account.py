@@ -142,12 +142,15 @@ def test_terms_not_agreed(pebble, tmp_path):
     [msg] = run.errors()
     assert Acme(pebble).dir["newAccount"] in msg
     assert "Provided account did not agree to the terms of service" in msg
-    assert os.listdir(acc) == []
+    # The key was written before newAccount, and no registration since.
+    f = AccountFile.read(acc)
+    assert [e.account_url for e in f.endpoints] == [""]
 
 
 def test_eab_wrong_key(pebble_factory, tmp_path):
     """A wrong HMAC key or identifier fails with the server's message and
-    leaves no account file."""
+    leaves no registration in the account file (only the key, written
+    before newAccount and used again by the next run)."""
     key = os.urandom(32)
     p = pebble_factory(env=ALWAYS_VALID, eab_required=True,
                        eab_keys={"kid-1": b64u(key)})
@@ -163,6 +166,7 @@ def test_eab_wrong_key(pebble_factory, tmp_path):
     assert new_account in msg and "403 unauthorized" in msg
     assert "external account binding JWS verification error" in msg
     assert run.seconds < no_hang_limit()
+    first = AccountFile.read(acc).current
 
     run = drive({"p": p}, acc, "register", "--eab-id", "kid-2",
                 "--eab-key", b64u(key), check=False)
@@ -170,7 +174,9 @@ def test_eab_wrong_key(pebble_factory, tmp_path):
     [msg] = run.errors()
     assert new_account in msg
     assert "references a key that is not known" in msg
-    assert os.listdir(acc) == []
+    f = AccountFile.read(acc)
+    assert f.current == first and f.past == []
+    assert [e.account_url for e in f.endpoints] == [""]
 
 
 def test_eab_required_but_not_configured(pebble_factory, tmp_path):
