@@ -479,8 +479,18 @@ account_register(struct acme_account *a, struct acme_session *s,
 	free(s->kid);
 	s->kid = NULL;
 	s->signer = a->signer;
-	if (acme_post(s, d->new_account, text, NULL, &r) == -1)
+	if (acme_post(s, d->new_account, text, NULL, &r) == -1) {
+		/* The CA's detail may not say where its terms are. */
+		if (!tos_agreed && d->terms_of_service != NULL) {
+			char saved[ERR_MSG_MAX];
+
+			snprintf(saved, sizeof(saved), "%s", err_msg());
+			err_set("%s (the CA's terms of service: %s; once read, "
+			    "set tos_agreed = true in endpoint \"%s\")",
+			    saved, d->terms_of_service, s->ep->name);
+		}
 		goto out;
+	}
 	if (r.location == NULL) {
 		err_set("%s: no account location found", d->new_account);
 		goto out;

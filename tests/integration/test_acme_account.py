@@ -142,6 +142,10 @@ def test_terms_not_agreed(pebble, tmp_path):
     [msg] = run.errors()
     assert Acme(pebble).dir["newAccount"] in msg
     assert "Provided account did not agree to the terms of service" in msg
+    # Where the terms are, and what to write once they are read.
+    tos = Acme(pebble).dir["meta"]["termsOfService"]
+    assert (f"(the CA's terms of service: {tos}; once read, set "
+            'tos_agreed = true in endpoint "p")') in msg
     # The key was written before newAccount, and no registration since.
     f = AccountFile.read(acc)
     assert [e.account_url for e in f.endpoints] == [""]
