@@ -8,6 +8,7 @@
 #include "acme/renewal_info.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/period.h"
 
 int
 acme_renewal_info_parse(struct acme_renewal_info *ri, const char *body,
@@ -153,4 +154,61 @@ acme_renewal_info_clamp(long long retry_after)
 	if (retry_after < ACME_ARI_MIN_S)
 		return ACME_ARI_MIN_S;
 	return retry_after > ACME_ARI_MAX_S ? ACME_ARI_MAX_S : retry_after;
+}
+
+int
+acme_renewal_info_encode(const struct acme_renewal_info *ri,
+    const char *endpoint, const char *cert_id, int64_t until,
+    struct buf *out)
+{
+	char start[PERIOD_UTC_LEN], end[PERIOD_UTC_LEN], at[PERIOD_UTC_LEN];
+	json_t *doc;
+	char *text = NULL;
+	int rc = -1;
+
+	period_utc(ri->start, start);
+	period_utc(ri->end, end);
+	period_utc(until, at);
+	doc = json_pack("{s:{s:s,s:s},s:{s:s,s:s,s:s}}", "suggestedWindow",
+	    "start", start, "end", end, "acmed", "endpoint", endpoint,
+	    "certificate", cert_id, "next", at);
+	if (doc != NULL && ri->explanation != NULL &&
+	    json_object_set_new(doc, "explanationURL",
+	    json_string(ri->explanation)) == -1) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	if (doc == NULL || (text = json_dump_compact(doc)) == NULL ||
+	    buf_puts(out, text) == -1 || buf_putc(out, '\n') == -1)
+		err_set("out of memory");
+	else
+		rc = 0;
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
+int
+acme_renewal_info_decode(const char *text, size_t len, const char *endpoint,
+    const char *cert_id, struct acme_renewal_info *ri, int64_t *until)
+{
+	const char *ep, *id;
+	json_t *doc, *own;
+	int rc = -1;
+
+	if (acme_renewal_info_parse(ri, text, len) == -1)
+		return -1;
+	if ((doc = json_parse_object(text, len)) == NULL)
+		goto out;
+	if (json_get_object(doc, "acmed", 1, &own) == -1 ||
+	    json_get_string(own, "endpoint", 1, &ep) == -1 ||
+	    json_get_string(own, "certificate", 1, &id) == -1 ||
+	    json_get_time(own, "next", 1, until) == -1)
+		goto out;
+	rc = strcmp(ep, endpoint) == 0 && strcmp(id, cert_id) == 0;
+out:
+	json_decref(doc);
+	if (rc != 1)
+		acme_renewal_info_free(ri);
+	return rc;
 }

@@ -58,4 +58,24 @@ long long acme_renewal_info_recheck(const struct acme_renewal_info *ri);
  * would leave the certificate unasked until it expired). */
 long long acme_renewal_info_clamp(long long retry_after);
 
+/*
+ * An answer kept on disk (storage_save_ari), so that the next process
+ * (--once from cron, a restart) does not ask again before the CA said to
+ * (RFC 9773 section 4.3: Retry-After).  One line of JSON: the answer's
+ * members, and "acmed": the directory URL of the CA that gave it, the
+ * certificate's ID, and when to ask next (RFC 3339).
+ *
+ * acme_renewal_info_encode: appends that line to out.  -1 with err.
+ * acme_renewal_info_decode: 1 with *ri (acme_renewal_info_free) and
+ * *until when it is an answer about cert_id from endpoint; 0 when it is
+ * about another certificate or from another CA (a certificate replaced
+ * since, a configuration changed); -1 with err when it does not parse.
+ */
+int	 acme_renewal_info_encode(const struct acme_renewal_info *ri,
+	    const char *endpoint, const char *cert_id, int64_t until,
+	    struct buf *out);
+int	 acme_renewal_info_decode(const char *text, size_t len,
+	    const char *endpoint, const char *cert_id,
+	    struct acme_renewal_info *ri, int64_t *until);
+
 #endif

@@ -196,6 +196,48 @@ out:
 	return due;
 }
 
+/* The CA's renewal information about the certificate whose ID is id:
+ * the answer kept on disk until the CA's Retry-After (storage_read_ari),
+ * else a new one, then kept (RFC 9773 section 4.3: a cron job running
+ * --once every hour must not ask each time).  *recheck: seconds until the
+ * next question.  0, or -1 with err. */
+static int
+lifecycle_ari_get(const struct config_certificate *c, struct acme_session *s,
+    const struct cert_files *f, const char *id, struct acme_renewal_info *ri,
+    time_t *recheck)
+{
+	const char *url = c->endpoint->url;
+	time_t now = time(NULL);
+	struct buf text;
+	int64_t until;
+	int rc;
+
+	if ((rc = storage_read_ari(f, &text)) == 1 &&
+	    (rc = acme_renewal_info_decode(text.data, text.len, url, id, ri,
+	    &until)) == 1) {
+		if (until > now) {
+			buf_free(&text);
+			*recheck = (time_t)until - now;
+			return 0;
+		}
+		acme_renewal_info_free(ri);
+	}
+	/* A file that cannot be read or does not parse is replaced. */
+	if (rc == -1)
+		log_debug("%s: %s", c->id, err_msg());
+	buf_free(&text);
+	if (acme_renewal_info_get(s, id, ri) == -1)
+		return -1;
+	*recheck = (time_t)acme_renewal_info_recheck(ri);
+	buf_init(&text, BUF_MAX_SMALL);
+	if (acme_renewal_info_encode(ri, url, id, now + *recheck, &text) == -1 ||
+	    storage_save_ari(f, text.data, text.len) == -1)
+		log_warn("certificate \"%s\": the renewal information could "
+		    "not be kept for the next run: %s", c->id, err_msg());
+	buf_free(&text);
+	return 0;
+}
+
 int
 lifecycle_check(struct runtime *rt, const struct config_certificate *c,
     struct http_client *http, time_t *picked, time_t *renew_at,
@@ -230,11 +272,10 @@ lifecycle_check(struct runtime *rt, const struct config_certificate *c,
 		}
 	}
 	if (rc == 0)
-		rc = acme_renewal_info_get(&s, info.ari_id, &ri);
+		rc = lifecycle_ari_get(c, &s, &f, info.ari_id, &ri, recheck);
 	if (rc == 0) {
 		*picked = (time_t)acme_renewal_info_pick(&ri, info.ari_id);
 		*renew_at = *picked;
-		*recheck = (time_t)acme_renewal_info_recheck(&ri);
 		period_utc(ri.start, from);
 		period_utc(ri.end, to);
 		snprintf(why, n, "the CA suggests renewing between %s and "

@@ -452,17 +452,24 @@ storage_unmark_revoked(const struct cert_files *f)
 
 #define STORAGE_PENDING_SUFFIX	".order"
 
+/* "<folder>/.<name><suffix>" for file "<folder>/<name>". */
+static int
+storage_hidden_path(const char *file, const char *suffix, struct buf *path)
+{
+	/* The files' paths are absolute: each has a last "/".  A file's
+	 * name may hold a "/" of its own (file_name_format): the folder is
+	 * the one the file is in. */
+	const char *slash = strrchr(file, '/');
+
+	buf_init(path, 8192);
+	return buf_printf(path, "%.*s/.%s%s", (int)(slash - file), file,
+	    slash + 1, suffix);
+}
+
 int
 storage_pending_path(const struct cert_files *f, struct buf *path)
 {
-	/* key_path is absolute: it has a last "/".  The key file's name
-	 * may hold a "/" of its own (file_name_format): the folder is the
-	 * one the key is in. */
-	const char *slash = strrchr(f->key_path, '/');
-
-	buf_init(path, 8192);
-	return buf_printf(path, "%.*s/.%s%s", (int)(slash - f->key_path),
-	    f->key_path, slash + 1, STORAGE_PENDING_SUFFIX);
+	return storage_hidden_path(f->key_path, STORAGE_PENDING_SUFFIX, path);
 }
 
 int
@@ -533,6 +540,44 @@ storage_remove_pending(const struct cert_files *f)
 	if ((rc = storage_pending_path(f, &path)) == 0 &&
 	    unlink(buf_str(&path)) == -1 && errno != ENOENT)
 		rc = err_sys("%s: cannot remove it", buf_str(&path));
+	buf_free(&path);
+	return rc;
+}
+
+#define STORAGE_ARI_SUFFIX	".ari"
+#define STORAGE_ARI_MAX		(16u * 1024)
+
+int
+storage_save_ari(const struct cert_files *f, const void *data, size_t len)
+{
+	/* Public, but only acmed's: acmed's user and group, 0600. */
+	struct afile_opts o = { 0600, (uid_t)-1, (gid_t)-1 };
+	struct buf path;
+	int rc;
+
+	storage_sweep(f->crt_path, "renewal information");
+	if ((rc = storage_hidden_path(f->crt_path, STORAGE_ARI_SUFFIX,
+	    &path)) == 0)
+		rc = afile_write(buf_str(&path), data, len, &o);
+	buf_free(&path);
+	return rc;
+}
+
+int
+storage_read_ari(const struct cert_files *f, struct buf *out)
+{
+	struct buf path;
+	int rc = -1;
+
+	buf_init(out, STORAGE_ARI_MAX);
+	if (storage_hidden_path(f->crt_path, STORAGE_ARI_SUFFIX, &path) == 0) {
+		if (buf_read_regular(out, buf_str(&path)) == 0)
+			rc = 1;
+		else if (errno == ENOENT) {
+			err_clear();
+			rc = 0;
+		}
+	}
 	buf_free(&path);
 	return rc;
 }

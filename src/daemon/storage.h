@@ -104,6 +104,21 @@ int	 storage_read_pending(const struct config *cfg,
 	    const struct cert_files *f, struct buf *out);
 int	 storage_remove_pending(const struct cert_files *f);
 
+/*
+ * The CA's last renewal information about a certificate
+ * (acme_renewal_info_encode), kept for the next process until the CA's
+ * Retry-After: "<folder>/.<certificate file name>.ari", beside the
+ * certificate file, 0600, acmed's.  Hidden and not .pem, like a kept
+ * order's file; no file hook runs for it.
+ *
+ * storage_save_ari: written atomically.  -1 with err.
+ * storage_read_ari: 1 with its text in out (initialised here: buf_free),
+ * 0 when there is none, -1 with err naming the file.
+ */
+int	 storage_save_ari(const struct cert_files *f, const void *data,
+	    size_t len);
+int	 storage_read_ari(const struct cert_files *f, struct buf *out);
+
 /* What an account file save needs (acme_account_save_fn's argument). */
 struct storage_account {
 	const struct config_account	*account;

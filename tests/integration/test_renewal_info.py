@@ -20,6 +20,7 @@ import json
 import os
 import re
 import signal
+import stat
 import time
 
 import pytest
@@ -145,7 +146,58 @@ def test_a_certificate_of_the_last_day_is_not_renewed_at_once(
         assert proc.returncode == 0, proc.stderr[-4000:]
         assert "the certificate is less than a day old" in proc.stderr
     assert len(new_orders(ca)) == 1 and read(crt(client)) == old_pem
+    # Asked once: the answer is kept until its Retry-After (6 h without
+    # one), and the second run reads it from the file.
+    assert len(ari_gets(ca)) == 1
+
+
+def test_once_asks_again_only_after_retry_after(fakeca_factory, tmp_path):
+    """RFC 9773 section 4.3: a cron job running --once every hour asks
+    about a certificate only when the CA's Retry-After has passed.  The
+    answer is kept beside the certificate, for that certificate from that
+    CA only."""
+    ca, client = issued(fakeca_factory, tmp_path)
+    now = time.time()
+    with_ari(ca, window(now + 15 * DAY, now + 16 * DAY, retry_after=3600))
+    first = client.run()
+    assert first.returncode == 0, first.stderr[-4000:]
+    assert ari_gets(ca) == [cert_id(crt(client))]
+    kept = os.path.join(client.certs, "." + CERT_NAME + ".crt.pem.ari")
+    st = os.lstat(kept)
+    assert stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
+    with open(kept) as f:
+        doc = json.loads(f.read())
+    assert doc["acmed"]["certificate"] == cert_id(crt(client))
+    assert doc["acmed"]["endpoint"] == ca.directory
+    nxt = time.mktime(time.strptime(doc["acmed"]["next"],
+                                    "%Y-%m-%dT%H:%M:%SZ")) - \
+        time.mktime(time.gmtime(0))
+    assert now + 3600 - 60 <= nxt <= time.time() + 3600
+    # Within the hour: not asked, the same moment.
+    second = client.run()
+    assert second.returncode == 0, second.stderr[-4000:]
+    assert len(ari_gets(ca)) == 1
+    at = re.compile(r"renewal at (\S+)")
+    assert at.search(second.stderr)[1] == at.search(first.stderr)[1]
+    # The hour over (the file says so): asked again.
+    doc["acmed"]["next"] = rfc3339(time.time() - 1)
+    with open(kept, "w") as f:
+        f.write(json.dumps(doc) + "\n")
+    assert client.run().returncode == 0
     assert len(ari_gets(ca)) == 2
+    # An answer about another certificate (one replaced since) is not
+    # taken: asked again.
+    doc["acmed"]["next"] = rfc3339(time.time() + 3600)
+    doc["acmed"]["certificate"] = "AAAA.AAAA"
+    with open(kept, "w") as f:
+        f.write(json.dumps(doc) + "\n")
+    assert client.run().returncode == 0
+    assert len(ari_gets(ca)) == 3
+    # Nor one that does not parse.
+    with open(kept, "w") as f:
+        f.write("{not json\n")
+    assert client.run().returncode == 0
+    assert len(ari_gets(ca)) == 4
 
 
 def test_window_begun_renews_now(fakeca_factory, tmp_path):
