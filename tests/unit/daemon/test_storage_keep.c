@@ -10,7 +10,6 @@
  */
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,19 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "daemon/storage.h"
+#include "nobody.h"
 #include "util/err.h"
 #include "util/log.h"
 
-#define NOBODY	65534
-#define DAEMON	1	/* a group nobody is not in */
 
 static char dir[64], path[128], logp[128];
 
@@ -66,13 +62,10 @@ teardown(void **state)
 static int
 save_as_nobody(int with_chown)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
-	    0 };
-	struct __user_cap_data_struct data[2];
 	struct config_account acc;
 	struct storage_account sa = { &acc };
 	pid_t pid;
-	int fd, status;
+	int fd, status, rc;
 
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -86,16 +79,8 @@ save_as_nobody(int with_chown)
 		    -1 || dup2(fd, 2) == -1)
 			_exit(12);
 		log_init("test", LOG_SINK_STDERR, LOGL_DEBUG);
-		if (prctl(PR_SET_KEEPCAPS, 1) == -1 ||
-		    setgroups(0, NULL) == -1 || setgid(NOBODY) == -1 ||
-		    setuid(NOBODY) == -1)
-			_exit(10);
-		memset(data, 0, sizeof(data));
-		if (with_chown)
-			data[0].effective = data[0].permitted =
-			    1U << CAP_CHOWN;
-		if (syscall(SYS_capset, &hdr, data) == -1)
-			_exit(11);
+		if ((rc = become_nobody(with_chown)) != 0)
+			_exit(rc);
 		memset(&acc, 0, sizeof(acc));
 		acc.name = "test";
 		_exit(storage_save_account(&sa, path, "new\n", 4) == 0 ? 0 :

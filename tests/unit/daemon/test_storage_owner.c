@@ -8,7 +8,6 @@
  * otherwise).
  */
 #include <grp.h>
-#include <linux/capability.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,18 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "daemon/storage.h"
+#include "nobody.h"
 #include "util/err.h"
 
-#define NOBODY	65534
-#define DAEMON	1	/* a group nobody is not in */
 
 /* A set-group-ID folder of group DAEMON, and one that is not. */
 static char setgid_dir[64], plain_dir[64];
@@ -95,23 +91,12 @@ static int
 as_nobody(int with_chown, const char *dir, uid_t pk_uid, gid_t pk_gid,
     gid_t cert_gid, const char *want)
 {
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
-	    0 };
-	struct __user_cap_data_struct data[2];
 	pid_t pid;
-	int status;
+	int status, rc;
 
 	if ((pid = fork()) == 0) {
-		if (prctl(PR_SET_KEEPCAPS, 1) == -1 ||
-		    setgroups(0, NULL) == -1 || setgid(NOBODY) == -1 ||
-		    setuid(NOBODY) == -1)
-			_exit(10);
-		memset(data, 0, sizeof(data));
-		if (with_chown)
-			data[0].effective = data[0].permitted =
-			    1U << CAP_CHOWN;
-		if (syscall(SYS_capset, &hdr, data) == -1)
-			_exit(11);
+		if ((rc = become_nobody(with_chown)) != 0)
+			_exit(rc);
 		_exit(check(dir, pk_uid, pk_gid, cert_gid, want));
 	}
 	assert_true(pid > 0);
