@@ -24,11 +24,14 @@ clockstep_open(void)
 time_t
 clockstep_offset(void)
 {
-	struct timespec wall, mono;
+	struct timespec wall, boot;
 
+	/* CLOCK_BOOTTIME, not CLOCK_MONOTONIC: it counts a suspend, which
+	 * the wall clock spans too (and which cancels the timer as a set
+	 * does): a night asleep is no step. */
 	clock_gettime(CLOCK_REALTIME, &wall);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return wall.tv_sec - mono.tv_sec;
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	return wall.tv_sec - boot.tv_sec;
 }
 
 int

@@ -12,8 +12,8 @@
 /* A descriptor for clockstep_wait(); -1 with err. */
 int	 clockstep_open(void);
 
-/* The wall clock minus the monotonic one, in seconds: what a step
- * changes. */
+/* The wall clock minus CLOCK_BOOTTIME (which goes on during a suspend),
+ * in seconds: what a step changes, and a suspend does not. */
 time_t	 clockstep_offset(void);
 
 /* Waits until the wall clock is set, or wake_fd becomes readable.  1: set
