@@ -117,19 +117,22 @@ sched_heap_order(struct sched_heap *h)
 }
 
 void
+sched_item_step(struct sched_item *it, time_t delta)
+{
+	if (it->rel & SCHED_REL_DUE)
+		it->due += delta;
+	if ((it->rel & SCHED_REL_ARI) && it->ari_due != 0)
+		it->ari_due += delta;
+	if (it->check != 0)
+		it->check += delta;
+}
+
+void
 sched_heap_step(struct sched_heap *h, time_t delta)
 {
-	struct sched_item *it;
 	size_t i;
 
-	for (i = 0; i < h->n; i++) {
-		it = &h->v[i];
-		if (it->rel & SCHED_REL_DUE)
-			it->due += delta;
-		if ((it->rel & SCHED_REL_ARI) && it->ari_due != 0)
-			it->ari_due += delta;
-		if (it->check != 0)
-			it->check += delta;
-	}
+	for (i = 0; i < h->n; i++)
+		sched_item_step(&h->v[i], delta);
 	sched_heap_order(h);
 }

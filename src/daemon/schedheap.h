@@ -71,8 +71,10 @@ void	 sched_heap_fix(struct sched_heap *h, size_t i);
 void	 sched_heap_order(struct sched_heap *h);
 
 /* The wall clock stepped by delta seconds (later when positive): moves
- * the times that count from when they were set by as much, and restores
- * the order. */
+ * the times that count from when they were set by as much: of one item
+ * (one out of the heap, which a worker has), or of every item of the
+ * heap, whose order is then restored. */
+void	 sched_item_step(struct sched_item *it, time_t delta);
 void	 sched_heap_step(struct sched_heap *h, time_t delta);
 
 #endif

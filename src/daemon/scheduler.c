@@ -44,6 +44,7 @@ sched_force(struct sched_item *it)
 struct sched_last {
 	int64_t	 not_after;
 	int	 failures;
+	time_t	 clock_offset;	/* the item's times are in (sched_catch_up) */
 };
 
 struct sched {
@@ -79,6 +80,23 @@ sched_take(struct sched *s, const struct sched_item *it, unsigned char what)
 	s->busy[it->cert] = what;
 	s->last[it->cert].not_after = it->not_after;
 	s->last[it->cert].failures = it->failures;
+	s->last[it->cert].clock_offset = s->clock_offset;
+}
+
+/* An item out of the heap (a worker's, a revocation's) missed the wall
+ * clock's steps since it was taken: its times that count from when they
+ * were set follow now, before new ones are set beside them. */
+static void
+sched_catch_up(struct sched *s, struct sched_item *it)
+{
+	time_t delta;
+
+	pthread_mutex_lock(&s->mu);
+	delta = s->clock_offset - s->last[it->cert].clock_offset;
+	s->last[it->cert].clock_offset = s->clock_offset;
+	pthread_mutex_unlock(&s->mu);
+	if (delta != 0)
+		sched_item_step(it, delta);
 }
 
 static const char *
@@ -225,6 +243,7 @@ sched_check(struct sched *s, struct sched_item *it, struct http_client *http)
 
 	rc = lifecycle_check(s->rt, c, http, &picked, &at, &recheck, why,
 	    sizeof(why));
+	sched_catch_up(s, it);
 	now = time(NULL);
 	if (rc == 1) {
 		log_debug("certificate \"%s\": %s", c->id, why);
@@ -302,9 +321,13 @@ sched_done(struct sched *s, struct sched_item *itp, int ok,
     long long retry_after)
 {
 	const struct config_certificate *c = &s->rt->cfg->certificates[itp->cert];
-	struct sched_item it = *itp;
-	time_t now = time(NULL), wait;
+	struct sched_item it;
+	time_t now, wait;
 	char why[1024];
+
+	sched_catch_up(s, itp);
+	it = *itp;
+	now = time(NULL);
 
 	it.due = lifecycle_due(s->rt->cfg, c, now, why, sizeof(why),
 	    &it.not_after, NULL);
@@ -1006,6 +1029,7 @@ sched_revoke(struct sched *s, const char *id, int reason,
 	it.order = NULL;
 	rc = lifecycle_revoke(s->rt, &s->rt->cfg->certificates[it.cert], http,
 	    reason, &marked);
+	sched_catch_up(s, &it);
 	/* A revoked certificate will not do, whatever its dates. */
 	if (rc == 0 || marked)
 		sched_force(&it);
