@@ -210,11 +210,14 @@ storage_in_group(gid_t gid)
  * group acmed may not give (no CAP_CHOWN, as storage_check_owner) is
  * left to it, with one warning naming the file (hint: the keys that
  * would choose them, or NULL), and a key whose group is so lost does not
- * keep the group's bits either: the file is stored all the same.
+ * keep the group's bits either: the file is stored all the same.  A key
+ * kept in place (in_place: kp_reuse) is handed to no one: it keeps its
+ * owner and group but for the configuration's, and its mode but for the
+ * configuration's or the bits for others.
  */
 static void
 storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
-    gid_t gid, int key, const char *hint, const char *who,
+    gid_t gid, int key, int in_place, const char *hint, const char *who,
     struct afile_opts *o)
 {
 	int may_chown, may_fowner, lost_uid = 0, lost_gid = 0;
@@ -238,7 +241,9 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 			o->mode &= ~(mode_t)0007;
 		}
 	}
-	if (uid != (uid_t)-1 && gid != (gid_t)-1)
+	/* A key kept (kp_reuse) keeps its owner and group: (uid_t)-1 and
+	 * (gid_t)-1 leave them, and nothing is handed to anyone. */
+	if (in_place || (uid != (uid_t)-1 && gid != (gid_t)-1))
 		return;
 	slash = strrchr(path, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
@@ -762,10 +767,10 @@ storage_store(const struct config *cfg, const struct config_certificate *c,
 	storage_sweep(f->crt_path, who);
 	/* Also for a key kept (kp_reuse): given in place below. */
 	storage_file_opts(f->key_path, g->pk_file_mode, g->pk_file_mode_set,
-	    g->pk_file_uid, g->pk_file_gid, 1,
+	    g->pk_file_uid, g->pk_file_gid, 1, new_key == NULL,
 	    "pk_file_user and pk_file_group choose them", who, &key_opts);
 	storage_file_opts(f->crt_path, g->cert_file_mode,
-	    g->cert_file_mode_set, g->cert_file_uid, g->cert_file_gid, 0,
+	    g->cert_file_mode_set, g->cert_file_uid, g->cert_file_gid, 0, 0,
 	    "cert_file_user and cert_file_group choose them", who,
 	    &crt_opts);
 	if (new_key != NULL) {
@@ -848,7 +853,7 @@ storage_save_account(void *arg, const char *path, const void *data,
 	/* ACMEd wrote it in place, 0600 when new, and never gave it an
 	 * owner: one replacing it keeps mode, owner and group. */
 	storage_file_opts(path, CONFIG_DEFAULT_ACCOUNT_MODE, 0, (uid_t)-1,
-	    (gid_t)-1, 1, NULL, who, &o);
+	    (gid_t)-1, 1, 0, NULL, who, &o);
 	locked = storage_file_hooks_lock(&a->hooks);
 	existed = storage_exists(path);
 	if (vars == NULL ||

@@ -6,11 +6,16 @@ group, each unless acmed.toml sets it; a key never keeps bits for other
 users.  A renewal is asked by adding an identifier."""
 import grp
 import os
+import shutil
 import stat
+import subprocess
+import tempfile
 
 import pytest
 
 from acmed import Acmed
+from certs import openssl
+from conftest import program
 from test_acme_support import account_file_name
 from test_faults import ALWAYS_VALID, cert, config, name_of
 
@@ -138,6 +143,50 @@ def test_kept_key_gets_the_same_treatment(client):
     assert perms(key) == (0o600, 0, GROUP)
     warn = warnings(client, r)
     assert len(warn) == 1 and key in warn[0], r.stderr[-3000:]
+
+
+def test_kept_key_of_a_group_acmed_is_not_in(pebble_factory):
+    """kp_reuse with acmed not root (nobody, no capability): a key given
+    by hand to a service's group acmed is not in keeps that group and its
+    bits, since it is not replaced: nothing is handed to anyone."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root: files of nobody's, a group it is not in")
+    base = tempfile.mkdtemp(prefix="acmed-nobody-", dir="/tmp")
+    try:
+        os.chmod(base, 0o755)
+        a = Acmed(os.path.join(base, "acmed"), pebble_factory(env=ALWAYS_VALID))
+        os.makedirs(a.folder)
+        root = os.path.join(base, "root.pem")
+        shutil.copy(a.pebble.tls_cert, root)
+        os.chmod(root, 0o644)
+        extra = "kp_reuse = true"
+        a.write(config(a, [cert("example.org", extra=extra)], ""))
+        a.once()
+        key, _ = files(a)
+        for d, _, names in os.walk(a.folder):
+            os.chown(d, 65534, 65534)
+            for n in names:
+                os.chown(os.path.join(d, n), 65534, 65534)
+        daemon = grp.getgrnam("daemon").gr_gid
+        os.chown(key, 65534, daemon)
+        os.chmod(key, 0o640)
+        a.write(config(a, [cert("example.org", extra=extra,
+                                more_idents=("www.example.org",))], ""))
+        os.chown(a.config, 65534, 65534)
+        argv = [program("acmed"), "-c", a.config, "--once", "--no-pid-file",
+                "--log-stderr", "--root-cert", root]
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                            "--clear-groups", "--inh-caps=-all", *argv],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert "www.example.org" in openssl("x509", "-in", files(a)[1],
+                                            "-noout", "-ext",
+                                            "subjectAltName")
+        assert perms(key) == (0o640, 65534, daemon)
+        assert not [l for l in r.stderr.splitlines() if " WARN " in l and
+                    key in l], r.stderr[-3000:]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_account_file_keeps_mode_and_group(client):
