@@ -250,10 +250,13 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 	    slash ? path : ".");
 	if (stat(dir, &dst) == -1)
 		memset(&dst, 0, sizeof(dst));
-	/* In a folder others may write, the old key may be theirs, left in
-	 * place of the one acmed wrote: the new key is not given to them. */
-	if (key && (dst.st_mode & 0022) && (st.st_uid != geteuid() ||
-	    !storage_in_group(st.st_gid))) {
+	/* In a folder others may write (all users, or a group other than
+	 * root's and acmed's: what storage_check_dir warns about), the old
+	 * key may be theirs, left in place of the one acmed wrote: the new
+	 * key is not given to them. */
+	if (key && ((dst.st_mode & S_IWOTH) || ((dst.st_mode & S_IWGRP) &&
+	    dst.st_gid != 0 && dst.st_gid != getegid())) &&
+	    (st.st_uid != geteuid() || !storage_in_group(st.st_gid))) {
 		log_warn("%s: %s: its folder can be written by other users: "
 		    "its replacement does not keep its owner and group "
 		    "(%u:%u)%s", who, path, (unsigned)st.st_uid,

@@ -130,6 +130,18 @@ def test_key_in_a_folder_others_write_keeps_no_owner(client):
     assert "its folder can be written by other users" in warn[0]
 
 
+def test_key_in_a_folder_root_s_group_writes_keeps_its_group(client):
+    """A folder that root's group may write is root's: the key given by
+    hand to a service's group keeps it."""
+    key, _ = issue(client)
+    os.chmod(client.certs, 0o775)
+    os.chown(key, -1, GROUP)
+    os.chmod(key, 0o640)
+    r = renew(client)
+    assert perms(key) == (0o640, 0, GROUP)
+    assert not warnings(client, r), r.stderr[-3000:]
+
+
 def test_kept_key_gets_the_same_treatment(client):
     """kp_reuse: the key is not written again; its bits for others go
     all the same, its group stays."""
