@@ -526,9 +526,9 @@ out:
 	return rc;
 }
 
-/* A certificate issued with a notBefore this far ahead of our clock is
- * taken: the CA's clock or ours is off, and ours is what TLS to the CA
- * went by. */
+/* How far ahead of our clock a new certificate's notBefore may be: one
+ * clock or the other is off by that much (ours passed TLS to the CA).
+ * Further, the certificate would not work now, and is not taken. */
 #define LIFECYCLE_NOT_BEFORE_SKEW_S	86400
 
 /* Checks the downloaded chain (replaced by its certificates alone: see
