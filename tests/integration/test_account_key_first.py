@@ -14,7 +14,6 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 
 import pytest
 
@@ -22,6 +21,7 @@ from acmed import Acmed, toml_str
 from test_acme_support import (SANITIZER_MARKERS, AccountFile, Acme,
                                account_file_name, contacts_hash, key_hash,
                                load_der)
+from test_faults import script
 
 # No badNonce (5 % by default): each newAccount is sent once.
 PEBBLE_ENV = {"PEBBLE_VA_ALWAYS_VALID": "1", "PEBBLE_WFE_NONCEREJECT": "0"}
@@ -32,14 +32,6 @@ def new_accounts(pebble):
     """newAccount requests Pebble has handled so far (ours included)."""
     with open(os.path.join(pebble.folder, "pebble.log")) as f:
         return f.read().count(NEW_ACCOUNT)
-
-
-def script(folder, name, body):
-    path = os.path.join(str(folder), name)
-    with open(path, "w") as f:
-        f.write(f"#!{sys.executable}\n" + body)
-    os.chmod(path, 0o755)
-    return path
 
 
 def config(a, account_hooks=""):

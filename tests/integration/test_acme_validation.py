@@ -75,6 +75,21 @@ hooks = ["dns-replace", "dns-clear"]
 """)
 
 
+def issued_for(a, p, log, names):
+    """One --once run that issues for names from Pebble p: the events its
+    hooks logged."""
+    run = a.once(check=False)
+    with open(log) as f:
+        events = [json.loads(line) for line in f]
+    assert run.returncode == 0, f"{events}\n{run.stderr[-6000:]}"
+    [crt] = glob.glob(a.certs + "/*.crt.pem")
+    with open(crt, "rb") as f:
+        pem = f.read()
+    assert sorted(sans(pem)) == sorted("DNS:" + n for n in names)
+    verify_chain(pem, p)
+    return events
+
+
 def test_dns01_hook_replaces_the_record(pebble_factory, tmp_path):
     """A dns-01 hook that replaces the TXT record (nsupdate's delete and
     add, a DNS provider's "set record") works for a name and the wildcard
@@ -100,15 +115,7 @@ identifiers = [
     {ids},
 ]
 """)
-    run = a.once(check=False)
-    with open(log) as f:
-        events = [json.loads(line) for line in f]
-    assert run.returncode == 0, f"{events}\n{run.stderr[-6000:]}"
-    [crt] = glob.glob(a.certs + "/*.crt.pem")
-    with open(crt, "rb") as f:
-        pem = f.read()
-    assert sorted(sans(pem)) == sorted("DNS:" + n for n in names)
-    verify_chain(pem, p)
+    events = issued_for(a, p, log, names)
 
     # Never two proofs on one record at once: each is withdrawn before
     # the next for its record is published.
@@ -167,15 +174,7 @@ identifiers = [
     {ids},
 ]
 """)
-    run = a.once(check=False)
-    with open(log) as f:
-        events = [json.loads(line) for line in f]
-    assert run.returncode == 0, f"{events}\n{run.stderr[-6000:]}"
-    [crt] = glob.glob(a.certs + "/*.crt.pem")
-    with open(crt, "rb") as f:
-        pem = f.read()
-    assert sorted(sans(pem)) == sorted("DNS:" + n for n in names)
-    verify_chain(pem, p)
+    events = issued_for(a, p, log, names)
 
     # Round 1: both http-01 proofs and one dns-01 proof, withdrawn once
     # validated; round 2: the other dns-01 proof.
