@@ -197,6 +197,37 @@ storage_in_group(gid_t gid)
 	return in;
 }
 
+/* The folder of path, stat'd into *st (zeroed when it cannot be). */
+static void
+storage_dir_stat(const char *path, struct stat *st)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+	    slash ? path : ".");
+	if (stat(dir, st) == -1)
+		memset(st, 0, sizeof(*st));
+}
+
+/* Whether acmed may give a file user uid: its own, or another with
+ * CAP_CHOWN and CAP_FOWNER (the mode is set after the owner). */
+static int
+storage_may_give_user(uid_t uid, int may_chown, int may_fowner)
+{
+	return uid == geteuid() || (may_chown && may_fowner);
+}
+
+/* Whether acmed may give a file in folder dir (stat'd) group gid: with
+ * CAP_CHOWN, a group it is in, or the group a set-group-ID folder gives
+ * new files already. */
+static int
+storage_may_give_group(gid_t gid, int may_chown, const struct stat *dir)
+{
+	return may_chown || storage_in_group(gid) ||
+	    ((dir->st_mode & S_ISGID) && dir->st_gid == gid);
+}
+
 /*
  * The mode, owner and group a file written at path is given.  ACMEd wrote
  * over the old file, which kept its mode, owner and group (a key an
@@ -222,8 +253,6 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 {
 	int may_chown, may_fowner, lost_uid = 0, lost_gid = 0;
 	mode_t drop;
-	char dir[4096];
-	const char *slash;
 	struct stat st, dst;
 
 	o->mode = mode;
@@ -245,11 +274,7 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 	 * (gid_t)-1 leave them, and nothing is handed to anyone. */
 	if (in_place || (uid != (uid_t)-1 && gid != (gid_t)-1))
 		return;
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
-	    slash ? path : ".");
-	if (stat(dir, &dst) == -1)
-		memset(&dst, 0, sizeof(dst));
+	storage_dir_stat(path, &dst);
 	/* In a folder others may write (all users, or a group other than
 	 * root's and acmed's: what storage_check_dir warns about), the old
 	 * key may be theirs, left in place of the one acmed wrote: the new
@@ -269,14 +294,13 @@ storage_file_opts(const char *path, mode_t mode, int mode_set, uid_t uid,
 	storage_caps(&may_chown, &may_fowner);
 	/* Another user takes CAP_FOWNER too: the mode is set after it. */
 	if (uid == (uid_t)-1 && st.st_uid != geteuid()) {
-		if (may_chown && may_fowner)
+		if (storage_may_give_user(st.st_uid, may_chown, may_fowner))
 			o->uid = st.st_uid;
 		else
 			lost_uid = 1;
 	}
 	if (gid == (gid_t)-1) {
-		if (may_chown || storage_in_group(st.st_gid) ||
-		    ((dst.st_mode & S_ISGID) && dst.st_gid == st.st_gid))
+		if (storage_may_give_group(st.st_gid, may_chown, &dst))
 			o->gid = st.st_gid;
 		else
 			lost_gid = 1;
@@ -307,22 +331,18 @@ static int
 storage_check_owner(const char *key, const char *path, uid_t uid, gid_t gid)
 {
 	int may_chown, may_fowner;
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
 	struct stat sb;
 
 	storage_caps(&may_chown, &may_fowner);
-	if (uid != (uid_t)-1 && uid != geteuid() &&
-	    !(may_chown && may_fowner))
+	if (uid != (uid_t)-1 && !storage_may_give_user(uid, may_chown,
+	    may_fowner))
 		return err_set("%s_user: acmed runs as user %u without "
 		    "CAP_CHOWN and CAP_FOWNER, and cannot give files to user "
 		    "%u", key, (unsigned)geteuid(), (unsigned)uid);
-	if (gid == (gid_t)-1 || may_chown || storage_in_group(gid))
+	if (gid == (gid_t)-1)
 		return 0;
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0,
-	    path);
-	if (stat(dir, &sb) == 0 && (sb.st_mode & S_ISGID) &&
-	    sb.st_gid == gid)
+	storage_dir_stat(path, &sb);
+	if (storage_may_give_group(gid, may_chown, &sb))
 		return 0;
 	return err_set("%s_group: acmed runs as user %u, which is not in "
 	    "group %u and cannot give files to it", key, (unsigned)geteuid(),
