@@ -59,28 +59,20 @@ set_mode(struct config_ctx *ctx, const struct config_item *it, void *obj,
 }
 
 /* A mode written in the configuration, not the default: it is given to
- * every file written, also one replacing a file of another mode. */
+ * every file written, also one replacing a file of another mode.  For
+ * cert_file_mode and pk_file_mode, told apart by where they go. */
 static int
-set_cert_mode(struct config_ctx *ctx, const struct config_item *it,
+set_file_mode(struct config_ctx *ctx, const struct config_item *it,
     void *obj, size_t off)
 {
 	struct gbuild *b = obj;
 
 	if (set_mode(ctx, it, obj, off) == -1)
 		return -1;
-	b->g.cert_file_mode_set = 1;
-	return 0;
-}
-
-static int
-set_pk_mode(struct config_ctx *ctx, const struct config_item *it, void *obj,
-    size_t off)
-{
-	struct gbuild *b = obj;
-
-	if (set_mode(ctx, it, obj, off) == -1)
-		return -1;
-	b->g.pk_file_mode_set = 1;
+	if (off == offsetof(struct gbuild, g.cert_file_mode))
+		b->g.cert_file_mode_set = 1;
+	else
+		b->g.pk_file_mode_set = 1;
 	return 0;
 }
 
@@ -260,7 +252,7 @@ static const struct config_key global_keys[G__COUNT] = {
 	[G_CERTIFICATES_DIRECTORY] = { "certificates_directory",
 	    CONFIG_T_STRING, 0, config_set_path, G(g.certificates_directory) },
 	[G_CERT_FILE_MODE] = { "cert_file_mode", CONFIG_T_INTEGER, 0,
-	    set_cert_mode, G(g.cert_file_mode) },
+	    set_file_mode, G(g.cert_file_mode) },
 	[G_CERT_FILE_USER] = { "cert_file_user", CONFIG_T_STRING, 0, set_uid,
 	    G(g.cert_file_uid) },
 	[G_CERT_FILE_GROUP] = { "cert_file_group", CONFIG_T_STRING, 0,
@@ -268,7 +260,7 @@ static const struct config_key global_keys[G__COUNT] = {
 	[G_CERT_FILE_EXT] = { "cert_file_ext", CONFIG_T_STRING, 0, set_ext,
 	    G(g.cert_file_ext) },
 	[G_PK_FILE_MODE] = { "pk_file_mode", CONFIG_T_INTEGER, 0,
-	    set_pk_mode, G(g.pk_file_mode) },
+	    set_file_mode, G(g.pk_file_mode) },
 	[G_PK_FILE_USER] = { "pk_file_user", CONFIG_T_STRING, 0, set_uid,
 	    G(g.pk_file_uid) },
 	[G_PK_FILE_GROUP] = { "pk_file_group", CONFIG_T_STRING, 0, set_gid,
